@@ -1,0 +1,41 @@
+// Content hashes through OpenSSL (no hand-written digests): SHA-256 for cache keys and manifest
+// checksums, MD5 for the clang offload bundle's compressed-header hash.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "core/result.h"
+
+namespace aotc {
+
+using Sha256Digest = std::array<std::uint8_t, 32>;
+using Md5Digest = std::array<std::uint8_t, 16>;
+
+Sha256Digest sha256(std::span<const std::uint8_t> bytes);
+Md5Digest md5(std::span<const std::uint8_t> bytes);
+std::string to_hex(std::span<const std::uint8_t> bytes);
+std::string sha256_hex(std::string_view bytes);
+Result<std::string> sha256_hex_of_file(const std::filesystem::path& path);
+
+// Incremental SHA-256 with tagged fields (ccache's idea): every field is hashed after its tag and
+// length, so ("-I", "-O2") cannot collide with ("-I-O2").
+class TaggedHasher {
+ public:
+  TaggedHasher();
+  ~TaggedHasher();
+  TaggedHasher(const TaggedHasher&) = delete;
+  TaggedHasher& operator=(const TaggedHasher&) = delete;
+
+  void add(std::string_view tag, std::string_view value);
+  std::string hex_digest();
+
+ private:
+  void* ctx_;  // EVP_MD_CTX*, kept opaque so OpenSSL headers stay out of ours
+};
+
+}  // namespace aotc
