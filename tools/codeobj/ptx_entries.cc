@@ -1,0 +1,230 @@
+// A tokenizer for the subset of PTX that declares entries. Comments are dropped first, then the
+// text is split into tokens (identifiers with dots, numbers, punctuation). Function bodies are
+// skipped by brace depth, so nothing inside a body is mistaken for a declaration.
+#include "codeobj/ptx_entries.h"
+
+#include <algorithm>
+#include <charconv>
+#include <optional>
+#include <map>
+
+#include "codeobj/concat.h"
+
+namespace aotc::codeobj {
+namespace {
+
+struct Token {
+  std::string_view text;
+  int line;
+};
+
+bool ident_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+         c == '$' || c == '.' || c == '%';
+}
+
+Result<std::vector<Token>> tokenize(std::string_view text) {
+  std::vector<Token> tokens;
+  int line = 1;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    char c = text[i];
+    if (c == '\n') {
+      ++line;
+      ++i;
+    } else if (c == ' ' || c == '\t' || c == '\r') {
+      ++i;
+    } else if (text.compare(i, 2, "//") == 0) {
+      i = text.find('\n', i);
+      if (i == std::string_view::npos) i = text.size();
+    } else if (text.compare(i, 2, "/*") == 0) {
+      std::size_t end = text.find("*/", i + 2);
+      if (end == std::string_view::npos) return make_error(concat("line ", line, ": unterminated comment"));
+      line += static_cast<int>(std::count(text.begin() + i, text.begin() + end, '\n'));
+      i = end + 2;
+    } else if (c == '"') {
+      std::size_t end = text.find('"', i + 1);
+      if (end == std::string_view::npos) return make_error(concat("line ", line, ": unterminated string"));
+      tokens.push_back({text.substr(i, end + 1 - i), line});
+      i = end + 1;
+    } else if (ident_char(c)) {
+      std::size_t j = i;
+      while (j < text.size() && ident_char(text[j])) ++j;
+      tokens.push_back({text.substr(i, j - i), line});
+      i = j;
+    } else {
+      tokens.push_back({text.substr(i, 1), line});
+      ++i;
+    }
+  }
+  return tokens;
+}
+
+// Byte size of a PTX fundamental type; 0 when `type` is not one.
+std::uint32_t type_size(std::string_view type) {
+  static const std::map<std::string_view, std::uint32_t> kSizes = {
+      {".b8", 1},   {".u8", 1},   {".s8", 1},   {".b16", 2},  {".u16", 2},   {".s16", 2},
+      {".f16", 2},  {".bf16", 2}, {".b32", 4},  {".u32", 4},  {".s32", 4},   {".f32", 4},
+      {".f16x2", 4}, {".bf16x2", 4}, {".b64", 8}, {".u64", 8}, {".s64", 8},  {".f64", 8},
+      {".b128", 16}, {".pred", 1},
+  };
+  auto it = kSizes.find(type);
+  return it == kSizes.end() ? 0 : it->second;
+}
+
+std::optional<std::uint64_t> parse_number(std::string_view s) {
+  std::uint64_t v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
+class Parser {
+ public:
+  explicit Parser(std::vector<Token> tokens) : t_(std::move(tokens)) {}
+
+  Result<PtxModule> parse() {
+    PtxModule module;
+    while (i_ < t_.size()) {
+      std::string_view tok = t_[i_].text;
+      if (tok == ".version" && i_ + 1 < t_.size()) {
+        module.version = std::string(t_[i_ + 1].text);
+        i_ += 2;
+      } else if (tok == ".target" && i_ + 1 < t_.size()) {
+        module.target = std::string(t_[i_ + 1].text);
+        i_ += 2;
+      } else if (tok == ".entry") {
+        auto entry = parse_entry();
+        if (!entry) return entry.error();
+        module.entries.push_back(std::move(*entry));
+      } else if (tok == "{") {
+        if (auto st = skip_block(); !st) return st.error();
+      } else {
+        ++i_;
+      }
+    }
+    return module;
+  }
+
+ private:
+  Error error_here(std::string_view what) const {
+    int line = i_ < t_.size() ? t_[i_].line : (t_.empty() ? 1 : t_.back().line);
+    std::string_view near = i_ < t_.size() ? t_[i_].text : "end of file";
+    return make_error(concat("line ", line, ": ", what, " (at \"", near, "\")"));
+  }
+  bool at(std::string_view text) const { return i_ < t_.size() && t_[i_].text == text; }
+
+  Status skip_block() {
+    int depth = 0;
+    do {
+      if (i_ >= t_.size()) return error_here("unbalanced braces");
+      if (t_[i_].text == "{") ++depth;
+      if (t_[i_].text == "}") --depth;
+      ++i_;
+    } while (depth > 0);
+    return Status::success();
+  }
+
+  Result<PtxEntry> parse_entry() {
+    ++i_;  // .entry
+    if (i_ >= t_.size()) return error_here("expected an entry name");
+    PtxEntry entry;
+    entry.name = std::string(t_[i_++].text);
+    if (at("(")) {
+      ++i_;
+      while (!at(")")) {
+        auto param = parse_param();
+        if (!param) return param.error().with_context(concat(".entry ", entry.name));
+        std::uint32_t offset = (entry.param_bytes + param->align - 1) / param->align * param->align;
+        param->offset = offset;
+        entry.param_bytes = offset + param->size;
+        entry.params.push_back(std::move(*param));
+        if (at(",")) ++i_;
+        else if (!at(")")) return error_here(concat(".entry ", entry.name, ": expected , or )"));
+      }
+      ++i_;
+    }
+    // Performance directives between the parameter list and the body.
+    while (i_ < t_.size() && t_[i_].text != "{" && t_[i_].text != ";") {
+      std::string_view d = t_[i_].text;
+      ++i_;
+      if (d == ".maxntid" || d == ".reqntid") {
+        std::uint64_t threads = 1;
+        for (;;) {
+          auto n = i_ < t_.size() ? parse_number(t_[i_].text) : std::nullopt;
+          if (!n || *n == 0 || *n > 1u << 20) return error_here(concat(d, ": expected a thread count"));
+          threads *= *n;
+          ++i_;
+          if (!at(",")) break;
+          ++i_;
+        }
+        entry.max_threads = static_cast<std::uint32_t>(std::min<std::uint64_t>(threads, UINT32_MAX));
+      }
+    }
+    if (at("{")) {
+      if (auto st = skip_block(); !st) return st.error();
+    } else if (at(";")) {
+      ++i_;
+    }
+    return entry;
+  }
+
+  Result<PtxParam> parse_param() {
+    if (!at(".param")) return error_here("expected .param");
+    ++i_;
+    PtxParam p;
+    std::uint32_t explicit_align = 0;
+    while (i_ < t_.size() && t_[i_].text.starts_with(".")) {
+      std::string_view d = t_[i_].text;
+      ++i_;
+      if (d == ".align") {
+        auto n = i_ < t_.size() ? parse_number(t_[i_].text) : std::nullopt;
+        if (!n || *n == 0 || *n > 4096 || (*n & (*n - 1))) return error_here(".align needs a power of two");
+        explicit_align = static_cast<std::uint32_t>(*n);
+        ++i_;
+      } else if (d == ".ptr") {
+        p.pointer = true;
+      } else if (type_size(d)) {
+        p.type = std::string(d);
+      } else if (d == ".global" || d == ".const" || d == ".shared" || d == ".local") {
+        // state space of a .ptr parameter: no effect on layout
+      } else {
+        return error_here(concat("unsupported parameter attribute ", d));
+      }
+    }
+    if (p.type.empty()) return error_here("parameter without a type");
+    if (i_ >= t_.size()) return error_here("expected a parameter name");
+    p.name = std::string(t_[i_++].text);
+    std::uint64_t count = 1;
+    if (at("[")) {
+      ++i_;
+      auto n = i_ < t_.size() ? parse_number(t_[i_].text) : std::nullopt;
+      if (!n || *n == 0 || *n > 1u << 16) return error_here("expected an array size of 1..65536");
+      count = *n;
+      ++i_;
+      if (!at("]")) return error_here("expected ]");
+      ++i_;
+    }
+    std::uint32_t element = type_size(p.type);
+    p.size = static_cast<std::uint32_t>(element * count);
+    p.align = explicit_align ? explicit_align : element;
+    // .ptr .align N describes the pointee; the parameter itself is aligned to its own size.
+    if (p.pointer) p.align = element;
+    return p;
+  }
+
+  std::vector<Token> t_;
+  std::size_t i_ = 0;
+};
+
+}  // namespace
+
+Result<PtxModule> read_ptx(std::string_view text) {
+  auto tokens = tokenize(text);
+  if (!tokens) return tokens.error().with_context("PTX");
+  auto module = Parser(std::move(*tokens)).parse();
+  if (!module) return module.error().with_context("PTX");
+  return module;
+}
+
+}  // namespace aotc::codeobj

@@ -1,0 +1,40 @@
+// Kernel entries of a PTX module: each `.entry`'s parameters with the sizes, alignments and
+// offsets the CUDA driver lays them out at (each parameter at the next multiple of its alignment),
+// and any .maxntid/.reqntid bound. Used when only PTX exists (no ptxas) and to cross-check cubins.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+
+namespace aotc::codeobj {
+
+struct PtxParam {
+  std::string name;
+  std::string type;  // ".u64", ".f32", ".b8", ...
+  std::uint32_t size = 0;
+  std::uint32_t align = 0;
+  std::uint32_t offset = 0;
+  bool pointer = false;  // declared with .ptr
+};
+
+struct PtxEntry {
+  std::string name;
+  std::vector<PtxParam> params;
+  std::uint32_t param_bytes = 0;  // end of the last parameter
+  std::uint32_t max_threads = 0;  // product of .maxntid or .reqntid; 0 when not declared
+};
+
+struct PtxModule {
+  std::string version;  // .version
+  std::string target;   // .target, e.g. "sm_90a"
+  std::vector<PtxEntry> entries;
+};
+
+// Parses the directives we need; errors name the line and the offending text.
+Result<PtxModule> read_ptx(std::string_view text);
+
+}  // namespace aotc::codeobj
