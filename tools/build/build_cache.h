@@ -1,0 +1,81 @@
+// The content-addressed compile cache (ccache's ideas: tagged hashing, compiler identity in the
+// key, "depend mode").
+//
+// Key = tagged SHA-256 of: the cache format version, the kernel source's content, the full flag
+// list, the compiler identity (path and version), the ptxas identity and flags (NVIDIA cubins), and
+// the target. Headers are not in the key because they are only known after a compile: the entry
+// records every file the compiler's dependency file named, with its SHA-256, and a lookup is a hit
+// only if each of them still hashes the same. Touching a header therefore misses exactly the
+// entries whose compiles included it.
+//
+// Layout under the cache directory: objects/<key[0:2]>/<key>.json (the record: dependencies and
+// each output's size and SHA-256) and objects/<key[0:2]>/<key>.<kind> (the outputs). Every file is
+// written atomically, outputs before the record, so an interrupted store leaves no entry. A lookup
+// re-hashes each stored output and ignores an entry that does not verify: it is rebuilt, never used.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "build/toolchain_discovery.h"
+#include "core/result.h"
+
+namespace aotc {
+
+// SHA-256 of files, memoized for one build (each header is hashed once however many variants
+// include it). Not thread-safe.
+class FileHashes {
+ public:
+  Result<std::string> sha256_of(const std::filesystem::path& path);
+
+ private:
+  std::map<std::filesystem::path, std::string> known_;
+};
+
+struct CacheKeyInputs {
+  std::string source_sha256;
+  std::vector<std::string> flags;        // clang flags (compile_flags)
+  const Toolchain* clang = nullptr;
+  const Toolchain* ptxas = nullptr;      // set only when the job runs ptxas
+  std::vector<std::string> ptxas_flags;
+  std::string target;
+};
+std::string cache_key(const CacheKeyInputs& inputs);
+
+struct CachedFile {
+  std::string kind;                      // "hsaco", "ptx" or "cubin": also the file extension
+  std::vector<std::uint8_t> bytes;
+  std::string sha256;
+};
+
+struct CacheEntry {
+  std::string key;
+  std::vector<std::pair<std::filesystem::path, std::string>> dependencies;  // path, SHA-256
+  std::vector<CachedFile> outputs;
+};
+
+class BuildCache {
+ public:
+  explicit BuildCache(std::filesystem::path dir);
+
+  // The entry under `key` if it exists, each dependency still has its recorded hash, and each
+  // output verifies; nullopt otherwise (a miss: the caller compiles and stores).
+  std::optional<CacheEntry> lookup(const std::string& key, FileHashes& hashes) const;
+
+  // Stores an entry (outputs first, then the record), replacing any previous one under its key.
+  Status store(const CacheEntry& entry) const;
+
+  const std::filesystem::path& dir() const { return dir_; }
+
+ private:
+  std::filesystem::path record_path(const std::string& key) const;
+  std::filesystem::path output_path(const std::string& key, const std::string& kind) const;
+
+  std::filesystem::path dir_;
+};
+
+}  // namespace aotc

@@ -1,0 +1,313 @@
+#include "build/build_pipeline.h"
+
+#include <chrono>
+#include <set>
+#include <thread>
+
+#include "build/build_cache.h"
+#include "build/build_plan.h"
+#include "build/compile_command.h"
+#include "build/depfile.h"
+#include "build/manifest.h"
+#include "build/output_lock.h"
+#include "build/output_tree.h"
+#include "build/scheduler.h"
+#include "build/subprocess.h"
+#include "core/atomic_file.h"
+#include "core/hashing.h"
+#include "matrix/matrix_expand.h"
+#include "matrix/matrix_parse.h"
+
+namespace aotc {
+namespace fs = std::filesystem;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Everything the phases share.
+struct BuildState {
+  const BuildOptions& options;
+  std::ostream& out;
+  Matrix matrix;
+  std::vector<Variant> variants;
+  std::vector<std::string> targets;
+  Toolchains tools;
+  fs::path cache_dir;
+  std::vector<PlannedObject> plan;
+  std::vector<std::vector<CachedFile>> outputs;  // per planned object, once built or found
+  FileHashes hashes;
+  BuildSummary summary;
+};
+
+// Paths one compile writes before its outputs are installed: all `.tmp.*` siblings inside out/,
+// so a build killed at any moment leaves only files the next build recognises and removes.
+struct CompileFiles {
+  std::vector<fs::path> outputs;  // one per PlannedObject::kinds
+  fs::path depfile;
+
+  void remove() const {
+    std::error_code ec;
+    for (const auto& path : outputs) fs::remove(path, ec);
+    fs::remove(depfile, ec);
+  }
+};
+
+const std::string& variant_name(const BuildState& state, const PlannedObject& object) {
+  return state.variants[object.variant].name;
+}
+
+std::string describe_object(const BuildState& state, const PlannedObject& object) {
+  return variant_name(state, object) + " [" + object.target + "]";
+}
+
+// The commands of one object: clang, then ptxas when it makes a cubin.
+Job make_job(const BuildState& state, const PlannedObject& object, const CompileFiles& files) {
+  const KernelSpec& kernel = state.matrix.kernels[state.variants[object.variant].kernel_index];
+  Job job;
+  job.steps.push_back(clang_command(state.tools.clang.path, object.flags, kernel.source, files.depfile,
+                                    files.outputs.front()));
+  if (!object.ptxas_flags.empty()) {
+    job.steps.push_back(
+        ptxas_command(state.tools.ptxas->path, object.ptxas_flags, files.outputs[0], files.outputs[1]));
+  }
+  return job;
+}
+
+Status load_phase(BuildState& state) {
+  auto matrix = load_matrix(state.options.matrix_file);
+  if (!matrix) return matrix.error();
+  state.matrix = std::move(matrix.value());
+  auto variants = expand_matrix(state.matrix);
+  if (!variants) return variants.error();
+  state.variants = std::move(variants.value());
+  auto targets = select_targets(state.matrix, state.variants, state.options.targets);
+  if (!targets) return targets.error();
+  state.targets = std::move(targets.value());
+  return Status::success();
+}
+
+Status plan_phase(BuildState& state) {
+  auto clang = find_clang(state.options.clang);
+  if (!clang) return clang.error();
+  state.tools.clang = std::move(clang.value());
+  bool any_nvidia = false;
+  for (const auto& target : state.targets) {
+    auto vendor = vendor_of_target(target);
+    if (!vendor) return vendor.error().with_context(state.matrix.file.string());
+    any_nvidia |= *vendor == Vendor::nvidia;
+  }
+  if (any_nvidia || state.options.ptxas) {
+    auto ptxas = find_ptxas(state.options.ptxas);
+    if (!ptxas) return ptxas.error().with_context("--ptxas");
+    state.tools.ptxas = std::move(ptxas.value());
+  }
+  auto support = probe_targets(state.tools.clang, state.cache_dir, !state.options.dry_run);
+  if (!support) return support.error();
+  auto plan = plan_objects(state.matrix, state.variants, state.targets, state.tools, *support,
+                           state.hashes);
+  if (!plan) return plan.error();
+  state.plan = std::move(plan.value());
+  state.outputs.resize(state.plan.size());
+
+  std::set<std::size_t> variants_built;
+  for (const auto& object : state.plan) variants_built.insert(object.variant);
+  state.summary.variants = variants_built.size();
+  state.summary.targets = state.targets.size();
+  return Status::success();
+}
+
+void print_dry_run(const BuildState& state) {
+  for (const auto& object : state.plan) {
+    const std::string& name = variant_name(state, object);
+    CompileFiles files;
+    for (const auto& kind : object.kinds) files.outputs.push_back(state.options.out_dir / object.file(name, kind));
+    files.depfile = state.options.out_dir / object.target / (name + ".d");
+    for (const auto& argv : make_job(state, object, files).steps) state.out << display_command(argv) << '\n';
+  }
+}
+
+Result<CachedFile> read_output(const fs::path& path, const std::string& kind) {
+  auto bytes = read_file_bytes(path);
+  if (!bytes) return bytes.error();
+  std::string hash = to_hex(sha256(*bytes));
+  return CachedFile{kind, std::move(bytes.value()), std::move(hash)};
+}
+
+Status install_outputs(BuildState& state, OutputTree& tree, std::size_t index) {
+  const PlannedObject& object = state.plan[index];
+  for (const auto& output : state.outputs[index]) {
+    auto installed = tree.install(object.file(variant_name(state, object), output.kind), output.bytes,
+                                  output.sha256);
+    if (!installed) return installed;
+  }
+  return Status::success();
+}
+
+// After a successful compile: read the outputs, learn the include closure from the dependency
+// file, store the cache entry, install the outputs.
+Status collect_compile(BuildState& state, BuildCache& cache, OutputTree& tree, std::size_t index,
+                       const CompileFiles& files) {
+  const PlannedObject& object = state.plan[index];
+  CacheEntry entry;
+  entry.key = object.key;
+  for (std::size_t k = 0; k < object.kinds.size(); ++k) {
+    auto output = read_output(files.outputs[k], object.kinds[k]);
+    if (!output) return output.error();
+    entry.outputs.push_back(std::move(output.value()));
+  }
+  auto depfile_text = read_file_text(files.depfile);
+  if (!depfile_text) return depfile_text.error();
+  auto dependencies = parse_depfile(*depfile_text);
+  if (!dependencies) return dependencies.error().with_context(files.depfile.string());
+  for (const auto& dependency : *dependencies) {
+    fs::path path = fs::absolute(dependency).lexically_normal();
+    auto hash = state.hashes.sha256_of(path);
+    if (!hash) return hash.error();
+    entry.dependencies.emplace_back(path, *hash);
+  }
+  if (auto stored = cache.store(entry); !stored) return stored;
+  state.outputs[index] = std::move(entry.outputs);
+  return install_outputs(state, tree, index);
+}
+
+// Looks every object up in the cache; returns the indices that must be compiled.
+Result<std::vector<std::size_t>> lookup_phase(BuildState& state, BuildCache& cache, OutputTree& tree) {
+  std::vector<std::size_t> misses;
+  for (std::size_t i = 0; i < state.plan.size(); ++i) {
+    auto entry = cache.lookup(state.plan[i].key, state.hashes);
+    if (!entry) {
+      misses.push_back(i);
+      continue;
+    }
+    state.outputs[i] = std::move(entry->outputs);
+    if (auto installed = install_outputs(state, tree, i); !installed) return installed.error();
+    ++state.summary.cached;
+  }
+  return misses;
+}
+
+// Compiles the misses in parallel. Returns an Error only when interrupted.
+Status compile_phase(BuildState& state, BuildCache& cache, OutputTree& tree,
+                     const std::vector<std::size_t>& misses) {
+  StatusPrinter printer(state.out, state.options.redraw_status, misses.size());
+  std::vector<CompileFiles> files(misses.size());
+  std::vector<Job> jobs;
+  for (std::size_t m = 0; m < misses.size(); ++m) {
+    const PlannedObject& object = state.plan[misses[m]];
+    const std::string& name = variant_name(state, object);
+    for (const auto& kind : object.kinds) {
+      files[m].outputs.push_back(temporary_sibling(tree.dir() / object.file(name, kind)));
+    }
+    files[m].depfile = temporary_sibling(tree.dir() / object.target / (name + ".d"));
+    std::error_code ec;
+    fs::create_directories(tree.dir() / object.target, ec);
+    if (ec) return make_error((tree.dir() / object.target).string() + ": cannot create: " + ec.message());
+    jobs.push_back(make_job(state, object, files[m]));
+  }
+
+  std::size_t parallelism = state.options.jobs ? state.options.jobs : std::thread::hardware_concurrency();
+  auto on_done = [&](std::size_t m, JobResult&& result) {
+    std::size_t index = misses[m];
+    const PlannedObject& object = state.plan[index];
+    printer.compile_finished(object.target, variant_name(state, object), result.seconds);
+    Status collected = result.succeeded ? collect_compile(state, cache, tree, index, files[m])
+                                        : Status(make_error(result.failure));
+    files[m].remove();
+    if (collected) {
+      ++state.summary.compiled;
+      return true;
+    }
+    ++state.summary.failed;
+    printer.compile_failed(describe_object(state, object) + ": " + collected.error().message,
+                           display_command(jobs[m].steps[result.last_step]), result.output);
+    return false;
+  };
+  ScheduleEnd end = run_jobs(jobs, parallelism, state.options.fail_fast, on_done);
+  if (end == ScheduleEnd::interrupted) {
+    for (const auto& compile : files) compile.remove();
+    return make_error("interrupted by signal " + std::to_string(InterruptGuard::signal_number()) +
+                      " after " + std::to_string(state.summary.compiled + state.summary.failed) + " of " +
+                      std::to_string(misses.size()) + " compiles; no partial outputs were left");
+  }
+  if (end == ScheduleEnd::stopped) {
+    printer.message("aotc: stopped after the first failure (--fail-fast)");
+  }
+  return Status::success();
+}
+
+// The manifest's view of the results, grouped per variant in target order.
+std::vector<std::vector<ObjectRecord>> object_records(const BuildState& state) {
+  std::vector<std::vector<ObjectRecord>> records(state.variants.size());
+  for (std::size_t i = 0; i < state.plan.size(); ++i) {
+    const PlannedObject& object = state.plan[i];
+    const std::string& name = variant_name(state, object);
+    const CachedFile& main = state.outputs[i].back();  // hsaco, cubin, or ptx alone
+    ObjectRecord record;
+    record.target = object.target;
+    record.vendor = std::string(vendor_name(object.vendor));
+    record.format = main.kind;
+    record.file = object.file(name, main.kind).string();
+    if (main.kind == "cubin") record.ptx_file = object.file(name, "ptx").string();
+    record.size = main.bytes.size();
+    record.sha256 = main.sha256;
+    record.compiler = &state.tools.clang;
+    record.flags = object.flags;
+    records[object.variant].push_back(std::move(record));
+  }
+  return records;
+}
+
+}  // namespace
+
+Result<BuildSummary> run_build(const BuildOptions& options, std::ostream& out) {
+  auto started = Clock::now();
+  BuildState state{options, out, {}, {}, {}, {}, {}, {}, {}, {}, {}};
+  state.cache_dir = options.cache_dir.value_or(options.out_dir / ".cache");
+
+  if (auto loaded = load_phase(state); !loaded) return loaded.error();
+  if (auto planned = plan_phase(state); !planned) return planned.error();
+  if (options.dry_run) {
+    print_dry_run(state);
+    return state.summary;
+  }
+
+  InterruptGuard interrupts;
+  auto lock = OutputLock::acquire(options.out_dir, options.wait_for_lock, out);
+  if (!lock) return lock.error();
+  for (const fs::path& dir : {options.out_dir, state.cache_dir}) {
+    if (auto removed = OutputTree::remove_temporaries(dir); !removed) return removed.error();
+  }
+
+  std::set<fs::path> planned_files;
+  for (const auto& object : state.plan) {
+    for (const auto& kind : object.kinds) planned_files.insert(object.file(variant_name(state, object), kind));
+  }
+  OutputTree tree(options.out_dir, std::move(planned_files));
+  BuildCache cache(state.cache_dir);
+
+  auto misses = lookup_phase(state, cache, tree);
+  if (!misses) return misses.error();
+  if (auto compiled = compile_phase(state, cache, tree, *misses); !compiled) return compiled.error();
+
+  StatusPrinter printer(out, options.redraw_status, 0);
+  state.summary.wall_seconds = std::chrono::duration<double>(Clock::now() - started).count();
+  if (state.summary.compiled + state.summary.cached < state.plan.size()) {
+    printer.summary(state.summary);
+    printer.message("aotc: manifest.json not written: not every object was built");
+    return state.summary;
+  }
+
+  auto records = object_records(state);
+  ManifestInputs inputs{&state.matrix, options.matrix_file.filename().string(), {}, &state.variants,
+                        &records, state.summary};
+  auto matrix_hash = state.hashes.sha256_of(options.matrix_file);
+  if (!matrix_hash) return matrix_hash.error();
+  inputs.matrix_sha256 = *matrix_hash;
+  auto manifest = make_manifest(inputs);
+  if (auto finished = tree.finish(manifest.dump(2) + "\n"); !finished) return finished.error();
+  printer.summary(state.summary);
+  return state.summary;
+}
+
+}  // namespace aotc

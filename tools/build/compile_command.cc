@@ -1,0 +1,66 @@
+#include "build/compile_command.h"
+
+namespace aotc {
+
+std::vector<std::string> compile_flags(const Matrix& matrix, const Variant& variant,
+                                       const std::string& target, Vendor vendor) {
+  const KernelSpec& kernel = matrix.kernels.at(variant.kernel_index);
+  std::vector<std::string> flags;
+  if (vendor == Vendor::amd) {
+    flags = {"-x", "hip", "--offload-arch=" + target, "-nogpuinc", "-nogpulib",
+             "--offload-device-only", "--no-gpu-bundle-output", "-O" + matrix.options.opt_level,
+             "-mcode-object-version=" + std::to_string(matrix.options.code_object_version)};
+  } else {
+    flags = {"-x", "cuda", "--cuda-gpu-arch=" + target, "-nocudainc", "-nocudalib",
+             "--cuda-device-only", "-O" + matrix.options.opt_level, "-S"};
+  }
+  for (const auto& dir : kernel.include_dirs) flags.push_back("-I" + dir.string());
+  for (const auto& define : variant.defines) flags.push_back("-D" + define);
+  flags.insert(flags.end(), matrix.options.extra_flags.begin(), matrix.options.extra_flags.end());
+  flags.insert(flags.end(), kernel.extra_flags.begin(), kernel.extra_flags.end());
+  return flags;
+}
+
+std::vector<std::string> clang_command(const std::filesystem::path& clang,
+                                       const std::vector<std::string>& flags,
+                                       const std::filesystem::path& source,
+                                       const std::filesystem::path& depfile,
+                                       const std::filesystem::path& output) {
+  std::vector<std::string> argv = {clang.string()};
+  argv.insert(argv.end(), flags.begin(), flags.end());
+  argv.insert(argv.end(), {"-Xclang", "-dependency-file", "-Xclang", depfile.string(), "-Xclang",
+                           "-MT", "-Xclang", output.string(), source.string(), "-o",
+                           output.string()});
+  return argv;
+}
+
+std::vector<std::string> ptxas_flags(const std::string& target) { return {"-arch=" + target}; }
+
+std::vector<std::string> ptxas_command(const std::filesystem::path& ptxas,
+                                       const std::vector<std::string>& flags,
+                                       const std::filesystem::path& ptx,
+                                       const std::filesystem::path& cubin) {
+  std::vector<std::string> argv = {ptxas.string()};
+  argv.insert(argv.end(), flags.begin(), flags.end());
+  argv.insert(argv.end(), {ptx.string(), "-o", cubin.string()});
+  return argv;
+}
+
+std::string display_command(const std::vector<std::string>& argv) {
+  std::string line;
+  for (const auto& arg : argv) {
+    if (!line.empty()) line += ' ';
+    bool plain = !arg.empty() && arg.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                                       "0123456789-_=+./,:@%") == std::string::npos;
+    if (plain) {
+      line += arg;
+      continue;
+    }
+    line += '\'';
+    for (char c : arg) line += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    line += '\'';
+  }
+  return line;
+}
+
+}  // namespace aotc

@@ -1,0 +1,76 @@
+#include "build/manifest.h"
+
+namespace aotc {
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr int kManifestSchemaVersion = 1;
+
+// Paths inside the matrix's directory are written relative to it, so manifests from two checkouts
+// of one project compare equal.
+std::string display_path(const fs::path& path, const fs::path& matrix_file) {
+  fs::path base = fs::absolute(matrix_file).parent_path();
+  fs::path relative = path.lexically_relative(base);
+  if (relative.empty() || *relative.begin() == "..") return path.string();
+  return relative.string();
+}
+
+nlohmann::ordered_json object_json(const ObjectRecord& object) {
+  nlohmann::ordered_json json = {{"target", object.target},
+                                 {"vendor", object.vendor},
+                                 {"format", object.format},
+                                 {"file", object.file}};
+  if (!object.ptx_file.empty()) json["ptx_file"] = object.ptx_file;
+  json["size"] = object.size;
+  json["sha256"] = object.sha256;
+  json["compiler"] = {{"path", object.compiler->path.string()}, {"version", object.compiler->version}};
+  json["flags"] = object.flags;
+  if (!object.metadata.is_null()) json["metadata"] = object.metadata;
+  return json;
+}
+
+}  // namespace
+
+nlohmann::ordered_json make_manifest(const ManifestInputs& inputs) {
+  const Matrix& matrix = *inputs.matrix;
+  nlohmann::ordered_json manifest = {{"schema", "aotc-manifest"},
+                                     {"schema_version", kManifestSchemaVersion},
+                                     {"aotc_version", AOTC_VERSION},
+                                     {"matrix", inputs.matrix_name},
+                                     {"matrix_sha256", inputs.matrix_sha256}};
+
+  auto& kernels = manifest["kernels"] = nlohmann::ordered_json::array();
+  for (const auto& kernel : matrix.kernels) {
+    nlohmann::ordered_json axes = nlohmann::ordered_json::array();
+    for (const auto& axis : kernel.axes) axes.push_back(axis.name);
+    nlohmann::ordered_json entry = {{"name", kernel.name},
+                                    {"source", display_path(kernel.source, matrix.file)},
+                                    {"entries", kernel.entries},
+                                    {"axes", axes}};
+    if (!kernel.launch.is_null()) entry["launch"] = kernel.launch;
+    kernels.push_back(std::move(entry));
+  }
+
+  auto& variants = manifest["variants"] = nlohmann::ordered_json::array();
+  for (std::size_t i = 0; i < inputs.variants->size(); ++i) {
+    const Variant& variant = (*inputs.variants)[i];
+    nlohmann::ordered_json axes = nlohmann::ordered_json::object();
+    for (const auto& [name, value] : variant.axis_values) axes[name] = value.value;
+    nlohmann::ordered_json objects = nlohmann::ordered_json::array();
+    for (const auto& object : (*inputs.objects)[i]) objects.push_back(object_json(object));
+    variants.push_back({{"name", variant.name},
+                        {"kernel", variant.kernel},
+                        {"axes", axes},
+                        {"defines", variant.defines},
+                        {"objects", objects}});
+  }
+
+  const BuildSummary& summary = inputs.summary;
+  manifest["summary"] = {{"variants", summary.variants},     {"targets", summary.targets},
+                         {"compiled", summary.compiled},     {"cached", summary.cached},
+                         {"failed", summary.failed},         {"wall_seconds", summary.wall_seconds}};
+  return manifest;
+}
+
+}  // namespace aotc

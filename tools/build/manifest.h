@@ -1,0 +1,45 @@
+// out/manifest.json (schema "aotc-manifest", schema_version 1; docs/DESIGN.md "manifest.json"):
+// every variant with its axis values and, per target, the code object's file, size, SHA-256,
+// compiler and flags. Assembled as JSON in memory so later phases (metadata, bundles, the
+// launcher generator) can read and extend it before it is written.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "build/status_printer.h"
+#include "build/toolchain_discovery.h"
+#include "matrix/matrix.h"
+
+namespace aotc {
+
+// One code object of one variant, as the manifest lists it.
+struct ObjectRecord {
+  std::string target;
+  std::string vendor;          // "amd" / "nvidia"
+  std::string format;          // "hsaco", "cubin", or "ptx" (NVIDIA without ptxas)
+  std::string file;            // relative to out/, e.g. "gfx942/<variant>.hsaco"
+  std::string ptx_file;        // NVIDIA with a cubin: the PTX kept beside it; else empty
+  std::uint64_t size = 0;
+  std::string sha256;
+  const Toolchain* compiler = nullptr;
+  std::vector<std::string> flags;
+  nlohmann::ordered_json metadata;  // code-object metadata; null until that phase fills it
+};
+
+struct ManifestInputs {
+  const Matrix* matrix = nullptr;
+  std::string matrix_name;          // as the user named it, e.g. "build-matrix.json"
+  std::string matrix_sha256;
+  const std::vector<Variant>* variants = nullptr;
+  // objects[i]: the code objects of variants[i], in target order.
+  const std::vector<std::vector<ObjectRecord>>* objects = nullptr;
+  BuildSummary summary;
+};
+
+nlohmann::ordered_json make_manifest(const ManifestInputs& inputs);
+
+}  // namespace aotc

@@ -1,0 +1,48 @@
+// The build's console output (ninja's status printer): the builder only reports events; this
+// turns them into `[37/144] gfx942 pa_decode.kv-bf16.bs64.q2.h64x8.d128 0.41s` lines, redrawn in
+// place on a terminal and printed one per line otherwise, a full report for each failure (the
+// command, then everything the tool printed) and a closing summary.
+#pragma once
+
+#include <cstddef>
+#include <ostream>
+#include <string>
+
+namespace aotc {
+
+struct BuildSummary {
+  std::size_t variants = 0;
+  std::size_t targets = 0;
+  std::size_t compiled = 0;
+  std::size_t cached = 0;
+  std::size_t failed = 0;
+  double wall_seconds = 0;
+};
+
+class StatusPrinter {
+ public:
+  // `redraw`: overwrite one status line (a terminal); otherwise print plain lines.
+  StatusPrinter(std::ostream& out, bool redraw, std::size_t total_compiles);
+
+  // One compile finished (successfully or not).
+  void compile_finished(const std::string& target, const std::string& variant, double seconds);
+  // A compile failed: what failed, the command that failed, and the tool's output.
+  void compile_failed(const std::string& what, const std::string& command, const std::string& output);
+  // Any other line (warnings, notices): never lost under a redrawn status line.
+  void message(const std::string& line);
+  void summary(const BuildSummary& summary);
+
+  // True when `out` should be redrawn: stdout is a terminal that is not "dumb".
+  static bool stdout_is_smart_terminal();
+
+ private:
+  void end_status_line();
+
+  std::ostream& out_;
+  bool redraw_;
+  std::size_t total_;
+  std::size_t done_ = 0;
+  bool status_line_open_ = false;
+};
+
+}  // namespace aotc

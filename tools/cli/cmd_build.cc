@@ -1,0 +1,62 @@
+// `aotc build [MATRIX]`: compile every variant of the matrix for every target into out/, in
+// parallel and cached, and write out/manifest.json (build/build_pipeline.h has the phases).
+// Exit codes: 0 built, 1 failed (compile errors or a build that could not run), 2 usage,
+// 128+signal when interrupted.
+#include <iostream>
+#include <memory>
+
+#include "build/build_pipeline.h"
+#include "build/subprocess.h"
+#include "command_registry.h"
+
+namespace {
+
+struct BuildCommandOptions {
+  aotc::BuildOptions build;
+  std::string matrix = "build-matrix.json";
+  std::string out = "out";
+  std::string cache_dir;
+  std::string clang;
+  std::string ptxas;
+  bool no_wait = false;
+};
+
+int run_build_command(const BuildCommandOptions& cli) {
+  aotc::BuildOptions options = cli.build;
+  options.matrix_file = cli.matrix;
+  options.out_dir = cli.out;
+  if (!cli.cache_dir.empty()) options.cache_dir = cli.cache_dir;
+  if (!cli.clang.empty()) options.clang = cli.clang;
+  if (!cli.ptxas.empty()) options.ptxas = cli.ptxas;
+  options.wait_for_lock = !cli.no_wait;
+  options.redraw_status = aotc::StatusPrinter::stdout_is_smart_terminal();
+
+  auto summary = aotc::run_build(options, std::cout);
+  if (!summary) {
+    std::cout << std::flush;
+    std::cerr << "aotc build: " << summary.error().message << '\n';
+    int signal_number = aotc::InterruptGuard::signal_number();
+    return signal_number ? 128 + signal_number : 1;
+  }
+  return summary->failed == 0 ? 0 : 1;
+}
+
+aotc::cli::CommandRegistration registration("build", [](CLI::App& app) -> aotc::cli::CommandRunner {
+  auto* sub = app.add_subcommand("build", "Compile every variant of a build matrix for every target");
+  auto cli = std::make_shared<BuildCommandOptions>();
+  sub->add_option("matrix", cli->matrix, "Build matrix (JSON)")->capture_default_str();
+  sub->add_option("-o,--out", cli->out, "Output directory")->capture_default_str();
+  sub->add_option("-j,--jobs", cli->build.jobs, "Parallel compiles (default: number of cores)");
+  sub->add_option("--clang", cli->clang, "clang to use (default: $AOTC_CLANG, else clang-22 ... clang-17, clang)");
+  sub->add_option("--ptxas", cli->ptxas, "ptxas to use for NVIDIA cubins (default: PATH, /usr/local/cuda/bin)");
+  sub->add_option("--targets", cli->build.targets, "Build only these targets of the matrix (comma-separated)")
+      ->delimiter(',');
+  sub->add_option("--cache-dir", cli->cache_dir, "Cache directory (default: OUT/.cache)");
+  sub->add_flag("--fail-fast", cli->build.fail_fast, "Start no new compile after the first failure");
+  sub->add_flag("--dry-run", cli->build.dry_run, "Print the compile commands; build nothing");
+  sub->add_flag("--no-wait", cli->no_wait,
+                "Fail at once if another build is using the output directory (default: wait for it)");
+  return [cli] { return run_build_command(*cli); };
+});
+
+}  // namespace
