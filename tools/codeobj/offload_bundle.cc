@@ -290,4 +290,15 @@ std::string amd_bundle_entry_id(const TargetId& target) {
   return "hipv4-amdgcn-amd-amdhsa--" + target.to_string();
 }
 
+Result<std::string> bundle_entry_id_for(std::string_view wanted) {
+  // Entry ids always name an offload kind and a triple, so they contain "-" before the target;
+  // target ids start with the processor.
+  if (wanted.starts_with("host-") || wanted.find("--") != std::string_view::npos) {
+    return std::string(wanted);
+  }
+  auto id = parse_target_id(wanted);
+  if (!id) return id.error();
+  return amd_bundle_entry_id(*id);
+}
+
 }  // namespace aotc::codeobj

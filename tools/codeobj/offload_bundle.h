@@ -63,4 +63,8 @@ BundleWriteOptions bundle_options_for_rocm_floor(std::string_view floor, bool co
 // "hipv4-amdgcn-amd-amdhsa--" + canonical target id.
 std::string amd_bundle_entry_id(const TargetId& target);
 
+// The entry id a user means by `wanted`: a full entry id is taken as is; a target id such as
+// "gfx942:xnack-" becomes its AMD entry id (canonical feature order). Errors on bad target ids.
+Result<std::string> bundle_entry_id_for(std::string_view wanted);
+
 }  // namespace aotc::codeobj
