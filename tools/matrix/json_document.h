@@ -1,0 +1,24 @@
+// Parsing JSON text strictly enough for a build matrix: syntax errors report `file:line:column`,
+// and a key repeated within one object is an error (nlohmann keeps the last silently, which would
+// hide e.g. a second "exclude" list). Object key order is kept (axis order makes variant names).
+#pragma once
+
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "core/result.h"
+
+namespace aotc {
+
+// `file` only names the document in messages.
+Result<nlohmann::ordered_json> parse_json_document(std::string_view text, std::string_view file);
+
+// 1-based line and column of the byte at `offset` (0-based), counting columns in bytes.
+struct TextPosition {
+  std::size_t line = 1;
+  std::size_t column = 1;
+};
+TextPosition text_position(std::string_view text, std::size_t offset);
+
+}  // namespace aotc

@@ -1,0 +1,40 @@
+// Collects every problem found in one matrix file so a single run reports all of them, each on
+// its own line: `<file>: <json path>: expected <what>, found <json of what was found>`.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/result.h"
+#include "matrix/json_path.h"
+
+namespace aotc {
+
+class Problems {
+ public:
+  explicit Problems(std::string file) : file_(std::move(file)) {}
+
+  // `found` is printed as compact JSON, shortened past kMaxFoundLength characters.
+  void expected(const JsonPath& where, std::string_view what, const nlohmann::ordered_json& found);
+  // For things that are not one JSON value (a missing key, a count): `found` is printed as is.
+  void expected_text(const JsonPath& where, std::string_view what, std::string_view found);
+
+  bool empty() const { return lines_.empty(); }
+  std::size_t size() const { return lines_.size(); }
+  // Success when nothing was reported; otherwise one Error holding every line.
+  Status status() const;
+
+  static constexpr std::size_t kMaxFoundLength = 80;
+
+ private:
+  std::string file_;
+  std::vector<std::string> lines_;
+};
+
+// Compact JSON text of a value, shortened to at most max_length characters ("..." marks a cut).
+std::string json_excerpt(const nlohmann::ordered_json& value, std::size_t max_length);
+
+}  // namespace aotc
