@@ -85,6 +85,9 @@ typedef struct aotc_kernel_s aotc_kernel;
 aotc_status aotc_module_create(aotc_runtime* runtime, const char* variant_name,
                                const aotc_image* images, size_t image_count, aotc_module** out);
 void aotc_module_destroy(aotc_module* module);
+/* How many times the module's code has been loaded into a device (HIP) or context (CUDA): one per
+ * device or context it launched on. For diagnostics and tests of the load-once guarantee. */
+size_t aotc_module_load_count(aotc_module* module);
 
 /* A handle to an entry point of the module; valid until the module is destroyed. */
 aotc_status aotc_module_get_kernel(aotc_module* module, const char* entry, aotc_kernel** out);

@@ -1,0 +1,46 @@
+#include "driver_library.h"
+
+#include <dlfcn.h>
+
+#include <cstring>
+
+namespace aotc::runtime {
+
+StatusPtr open_driver_library(std::string_view what, std::span<const char* const> candidates,
+                              DriverLibrary* out) {
+  std::string tried;
+  for (const char* name : candidates) {
+    // RTLD_LOCAL keeps the driver's symbols out of the global namespace the application sees.
+    void* handle = dlopen(name, RTLD_NOW | RTLD_LOCAL);
+    if (handle) {
+      *out = DriverLibrary{handle, name};
+      return nullptr;
+    }
+    const char* reason = dlerror();
+    if (!tried.empty()) tried += "; ";
+    tried += std::string(name) + " (" + (reason ? reason : "unknown dlopen failure") + ")";
+  }
+  return make_status(AOTC_ERROR_NO_DRIVER,
+                     "no " + std::string(what) + " library could be loaded; tried: " + tried);
+}
+
+StatusPtr resolve_symbols(const DriverLibrary& library, std::span<const SymbolSlot> slots) {
+  std::string missing;
+  for (const SymbolSlot& slot : slots) {
+    void* address = dlsym(library.handle, slot.name);
+    // Function pointers and void* have the same size on every platform dlsym exists on; memcpy
+    // stores the address into the typed pointer without a pointer-type pun.
+    std::memcpy(slot.destination, &address, sizeof address);
+    if (!address && slot.required) {
+      if (!missing.empty()) missing += ", ";
+      missing += slot.name;
+    }
+  }
+  if (!missing.empty()) {
+    return make_status(AOTC_ERROR_NO_DRIVER,
+                       library.path + ": missing required functions: " + missing);
+  }
+  return nullptr;
+}
+
+}  // namespace aotc::runtime

@@ -1,0 +1,32 @@
+#include "status.h"
+
+namespace aotc::runtime {
+
+StatusPtr make_status(aotc_status_code code, std::string message) {
+  return StatusPtr(new aotc_status_s{code, std::move(message)});
+}
+
+StatusPtr status_from_error(aotc_status_code code, const aotc::Error& error) {
+  return make_status(code, error.message);
+}
+
+StatusPtr with_context(StatusPtr status, std::string_view context) {
+  if (status) status->message = std::string(context) + ": " + status->message;
+  return status;
+}
+
+}  // namespace aotc::runtime
+
+extern "C" {
+
+aotc_status_code aotc_status_get_code(aotc_status status) {
+  return status ? status->code : AOTC_OK;
+}
+
+const char* aotc_status_message(aotc_status status) {
+  return status ? status->message.c_str() : "success";
+}
+
+void aotc_status_free(aotc_status status) { delete status; }
+
+}  // extern "C"
