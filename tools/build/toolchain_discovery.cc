@@ -29,7 +29,10 @@ std::string first_line(const std::string& text) { return text.substr(0, text.fin
 Result<Toolchain> identify(const fs::path& requested, std::string_view tool_name,
                            const std::regex& pattern) {
   auto path = find_executable(requested);
-  if (!path) return make_error(requested.string() + ": no such executable (" + std::string(tool_name) + ")");
+  if (!path) {
+    return make_error(requested.string() + ": no such executable (looking for " +
+                      std::string(tool_name) + ")");
+  }
   auto run = run_process({path->string(), "--version"});
   if (!run) return run.error();
   if (!run->succeeded()) {
@@ -85,7 +88,11 @@ Result<Toolchain> identify_ptxas(const fs::path& path) {
 }
 
 Result<Toolchain> find_clang(const std::optional<fs::path>& explicit_path) {
-  if (explicit_path) return identify_clang(*explicit_path);
+  if (explicit_path) {
+    auto found = identify_clang(*explicit_path);
+    if (!found) return found.error().with_context("--clang");
+    return found;
+  }
   if (const char* env = std::getenv("AOTC_CLANG"); env && *env) {
     auto found = identify_clang(env);
     if (!found) return found.error().with_context("AOTC_CLANG");

@@ -1,0 +1,105 @@
+// Shared by the build tests: a scratch copy of tests/build/data per test (the cache tests edit
+// headers, so the source tree is never touched), running the real aotc binary, and checking that a
+// manifest describes exactly the files beside it.
+#pragma once
+
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "build/subprocess.h"
+#include "build/toolchain_discovery.h"
+#include "core/atomic_file.h"
+#include "core/hashing.h"
+
+namespace aotc::test {
+
+namespace fs = std::filesystem;
+
+// A fresh copy of tests/build/data under the build tree, removed when the test ends.
+class Workspace {
+ public:
+  explicit Workspace(const std::string& name) {
+    static std::atomic<int> counter{0};
+    dir_ = fs::path(AOTC_BINARY_DIR) / "test-scratch" /
+           (name + "-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    fs::copy(fs::path(AOTC_SOURCE_DIR) / "tests/build/data", dir_, fs::copy_options::recursive);
+  }
+  ~Workspace() {
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+  const fs::path& dir() const { return dir_; }
+  fs::path operator/(const fs::path& relative) const { return dir_ / relative; }
+
+ private:
+  fs::path dir_;
+};
+
+// Runs aotc with `args` (absolute paths: it runs in the test's working directory); returns what
+// it printed and how it exited.
+inline ProcessResult run_aotc(const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {AOTC_EXE};
+  argv.insert(argv.end(), args.begin(), args.end());
+  auto result = run_process(argv);
+  REQUIRE(result.ok());
+  return result.value();
+}
+
+// True when clang-22 is installed (CI installs it); otherwise the test WARNs and returns early.
+inline bool have_clang22() {
+  if (find_executable("clang-22")) return true;
+  WARN("clang-22 not found on PATH: skipping a test that compiles real kernels");
+  return false;
+}
+
+inline nlohmann::json read_json(const fs::path& path) {
+  auto text = read_file_text(path);
+  REQUIRE(text.ok());
+  return nlohmann::json::parse(*text);
+}
+
+// Every object file the manifest names exists with the recorded size and SHA-256; returns the
+// set of files named (relative to out/).
+inline std::set<std::string> check_manifest_matches_files(const fs::path& out) {
+  nlohmann::json manifest = read_json(out / "manifest.json");
+  CHECK(manifest["schema"] == "aotc-manifest");
+  CHECK(manifest["schema_version"] == 1);
+  std::set<std::string> files;
+  for (const auto& variant : manifest["variants"]) {
+    for (const auto& object : variant["objects"]) {
+      std::string file = object["file"];
+      files.insert(file);
+      auto bytes = read_file_bytes(out / file);
+      REQUIRE(bytes.ok());
+      CHECK(bytes->size() == object["size"].get<std::size_t>());
+      CHECK(to_hex(sha256(*bytes)) == object["sha256"].get<std::string>());
+      if (object.contains("ptx_file")) {
+        files.insert(object["ptx_file"].get<std::string>());
+        CHECK(fs::exists(out / object["ptx_file"].get<std::string>()));
+      }
+    }
+  }
+  return files;
+}
+
+// Files left under `dir` whose names start with ".tmp." (half-written outputs).
+inline std::vector<fs::path> temporaries_under(const fs::path& dir) {
+  std::vector<fs::path> found;
+  if (!fs::exists(dir)) return found;
+  for (const auto& entry : fs::recursive_directory_iterator(dir)) {
+    if (entry.path().filename().string().starts_with(".tmp.")) found.push_back(entry.path());
+  }
+  return found;
+}
+
+}  // namespace aotc::test
