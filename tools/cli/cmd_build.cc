@@ -46,7 +46,8 @@ aotc::cli::CommandRegistration registration("build", [](CLI::App& app) -> aotc::
   auto cli = std::make_shared<BuildCommandOptions>();
   sub->add_option("matrix", cli->matrix, "Build matrix (JSON)")->capture_default_str();
   sub->add_option("-o,--out", cli->out, "Output directory")->capture_default_str();
-  sub->add_option("-j,--jobs", cli->build.jobs, "Parallel compiles (default: number of cores)");
+  sub->add_option("-j,--jobs", cli->build.jobs, "Parallel compiles (default: number of cores)")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   sub->add_option("--clang", cli->clang, "clang to use (default: $AOTC_CLANG, else clang-22 ... clang-17, clang)");
   sub->add_option("--ptxas", cli->ptxas, "ptxas to use for NVIDIA cubins (default: PATH, /usr/local/cuda/bin)");
   sub->add_option("--targets", cli->build.targets, "Build only these targets of the matrix (comma-separated)")
