@@ -13,6 +13,8 @@
 #include "build/output_tree.h"
 #include "build/scheduler.h"
 #include "build/subprocess.h"
+#include "build/variant_bundle.h"
+#include "codeobj/code_object_metadata.h"
 #include "core/atomic_file.h"
 #include "core/hashing.h"
 #include "matrix/matrix_expand.h"
@@ -258,6 +260,46 @@ std::vector<std::vector<ObjectRecord>> object_records(const BuildState& state) {
   return records;
 }
 
+// Reads each code object's metadata (kernels, arguments, registers, occupancy) into its record.
+Status metadata_phase(const BuildState& state, std::vector<std::vector<ObjectRecord>>& records) {
+  std::vector<std::size_t> next(records.size(), 0);
+  for (std::size_t i = 0; i < state.plan.size(); ++i) {
+    const PlannedObject& object = state.plan[i];
+    ObjectRecord& record = records[object.variant][next[object.variant]++];
+    const CachedFile& main = state.outputs[i].back();
+    auto metadata = codeobj::code_object_metadata_json(main.bytes, main.kind);
+    if (!metadata) return metadata.error().with_context(describe_object(state, object) + ": metadata");
+    record.metadata = nlohmann::ordered_json::parse(metadata->dump());
+  }
+  return Status::success();
+}
+
+// Writes out/bundles/<variant>.hipfb for every variant with AMD objects; returns each variant's
+// manifest "bundle" object (null for variants without one).
+Result<std::vector<nlohmann::ordered_json>> bundle_phase(const BuildState& state, OutputTree& tree,
+                                                         const std::vector<std::vector<ObjectRecord>>& records) {
+  std::vector<std::vector<BundledObject>> objects(state.variants.size());
+  std::vector<std::size_t> next(records.size(), 0);
+  for (std::size_t i = 0; i < state.plan.size(); ++i) {
+    const PlannedObject& object = state.plan[i];
+    const ObjectRecord& record = records[object.variant][next[object.variant]++];
+    if (object.vendor != Vendor::amd) continue;
+    objects[object.variant].push_back({record.metadata.value("target_id", object.target),
+                                       state.outputs[i].back().bytes});
+  }
+  std::vector<nlohmann::ordered_json> bundles(state.variants.size());
+  for (std::size_t v = 0; v < state.variants.size(); ++v) {
+    if (objects[v].empty()) continue;
+    auto bundle = make_variant_bundle(state.variants[v].name, objects[v], state.matrix.options);
+    if (!bundle) return bundle.error();
+    if (auto installed = tree.install(bundle->file, bundle->bytes, bundle->record["sha256"]); !installed) {
+      return installed.error();
+    }
+    bundles[v] = std::move(bundle->record);
+  }
+  return bundles;
+}
+
 }  // namespace
 
 Result<BuildSummary> run_build(const BuildOptions& options, std::ostream& out) {
@@ -281,7 +323,9 @@ Result<BuildSummary> run_build(const BuildOptions& options, std::ostream& out) {
 
   std::set<fs::path> planned_files;
   for (const auto& object : state.plan) {
-    for (const auto& kind : object.kinds) planned_files.insert(object.file(variant_name(state, object), kind));
+    const std::string& name = variant_name(state, object);
+    for (const auto& kind : object.kinds) planned_files.insert(object.file(name, kind));
+    if (object.vendor == Vendor::amd) planned_files.insert(bundle_file(name));
   }
   OutputTree tree(options.out_dir, std::move(planned_files));
   BuildCache cache(state.cache_dir);
@@ -299,8 +343,13 @@ Result<BuildSummary> run_build(const BuildOptions& options, std::ostream& out) {
   }
 
   auto records = object_records(state);
+  if (auto read = metadata_phase(state, records); !read) return read.error();
+  auto bundles = bundle_phase(state, tree, records);
+  if (!bundles) return bundles.error();
+  // The launcher generator (tools/launcher) runs here, on the assembled records, before the
+  // manifest is written.
   ManifestInputs inputs{&state.matrix, options.matrix_file.filename().string(), {}, &state.variants,
-                        &records, state.summary};
+                        &records, &*bundles, state.summary};
   auto matrix_hash = state.hashes.sha256_of(options.matrix_file);
   if (!matrix_hash) return matrix_hash.error();
   inputs.matrix_sha256 = *matrix_hash;

@@ -59,11 +59,13 @@ nlohmann::ordered_json make_manifest(const ManifestInputs& inputs) {
     for (const auto& [name, value] : variant.axis_values) axes[name] = value.value;
     nlohmann::ordered_json objects = nlohmann::ordered_json::array();
     for (const auto& object : (*inputs.objects)[i]) objects.push_back(object_json(object));
-    variants.push_back({{"name", variant.name},
-                        {"kernel", variant.kernel},
-                        {"axes", axes},
-                        {"defines", variant.defines},
-                        {"objects", objects}});
+    nlohmann::ordered_json entry = {{"name", variant.name},
+                                    {"kernel", variant.kernel},
+                                    {"axes", axes},
+                                    {"defines", variant.defines},
+                                    {"objects", objects}};
+    if (!(*inputs.bundles)[i].is_null()) entry["bundle"] = (*inputs.bundles)[i];
+    variants.push_back(std::move(entry));
   }
 
   const BuildSummary& summary = inputs.summary;

@@ -37,6 +37,8 @@ struct ManifestInputs {
   const std::vector<Variant>* variants = nullptr;
   // objects[i]: the code objects of variants[i], in target order.
   const std::vector<std::vector<ObjectRecord>>* objects = nullptr;
+  // bundles[i]: the "bundle" object of variants[i]; null for a variant without AMD objects.
+  const std::vector<nlohmann::ordered_json>* bundles = nullptr;
   BuildSummary summary;
 };
 
