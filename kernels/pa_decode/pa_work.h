@@ -1,0 +1,89 @@
+// What one CTA of pa_decode_attention works on, and the paged KV cache addressing every path
+// shares. Device-only.
+#pragma once
+
+#include "pa_decode/pa_shape.h"
+
+namespace pa {
+
+constexpr int kThreads = 256;
+constexpr int kWarps = kThreads / gpu::kWarpSize;  // 8 on NVIDIA, 4 on AMD
+// The query tile is cut into tiles of 16 rows (the matrix instructions' M); the warps are laid out
+// as kRowTiles x kTokenSplits: warps of one row tile take turns over the partition's token
+// groups, each with its own online-softmax state, merged at the end.
+constexpr int kRowTiles = kRows <= 16 ? 1 : kRows <= 32 ? 2 : 4;
+constexpr int kTokenSplits = kWarps / kRowTiles;
+static_assert(kTokenSplits >= 1, "more row tiles than warps");
+
+struct Args {
+  uint16_t* out;                 // [num_seqs * kQueryLen, Hq, D]
+  const uint16_t* query;         // [num_seqs * kQueryLen, Hq, D]
+  const uint8_t* key_cache;      // [blocks, Hkv, D / kX, block, kX]
+  const uint8_t* value_cache;    // [blocks, Hkv, D, block]
+  const int32_t* block_tables;   // [num_seqs, max_blocks_per_seq]
+  const int32_t* context_lens;   // [num_seqs]
+  const float* k_scale;          // fp8 only; see kv_scale_mode
+  const float* v_scale;
+  int32_t kv_scale_mode;
+  float scale_log2;              // softmax scale * log2(e): scores live in the exp2 domain
+  int32_t num_seqs;
+  int32_t max_blocks_per_seq;
+  int32_t num_partitions;
+  float* workspace;              // num_partitions > 1: partial outputs, then (max, sum) pairs
+};
+
+// The slice of the problem one CTA owns: grid (partition, kv head, sequence).
+struct Work {
+  int seq, kv_head, partition;
+  int context_len;               // L
+  int begin, end;                // tokens [begin, end) of this partition, end <= L
+  const int32_t* block_table;
+};
+
+__device__ GPU_INLINE inline Work make_work(const Args& a) {
+  Work w;
+  w.partition = int(gpu::block_x());
+  w.kv_head = int(gpu::block_y());
+  w.seq = int(gpu::block_z());
+  w.context_len = a.context_lens[w.seq];
+  // Each sequence spreads its own length over all partitions (ragged batches stay balanced).
+  int per = (w.context_len + a.num_partitions - 1) / a.num_partitions;
+  per = (per + kPartitionAlign - 1) / kPartitionAlign * kPartitionAlign;
+  w.begin = w.partition * per;
+  w.end = w.begin + per < w.context_len ? w.begin + per : w.context_len;
+  w.block_table = a.block_tables + int64_t(w.seq) * a.max_blocks_per_seq;
+  return w;
+}
+
+// Last key position visible to query token i (causal among the new tokens).
+__device__ GPU_INLINE inline int visible_limit(const Work& w, int query_token) {
+  return w.context_len - kQueryLen + query_token;
+}
+
+// Byte address of the 16-byte key chunk (dims [chunk * kX, chunk * kX + kX)) of one token.
+__device__ GPU_INLINE inline const uint8_t* key_chunk(const Args& a, const Work& w, int token, int chunk) {
+  int64_t block = w.block_table[token / kBlockSize];
+  int64_t idx = ((block * kNumKvHeads + w.kv_head) * (kHeadDim / kX) + chunk) * kBlockSize + token % kBlockSize;
+  return a.key_cache + idx * 16;
+}
+
+// Byte address of the 16-byte value chunk holding tokens [token, token + 16 / kKvBytes) of one
+// dim; token must be a multiple of 16 / kKvBytes (chunks never straddle KV blocks).
+__device__ GPU_INLINE inline const uint8_t* value_chunk(const Args& a, const Work& w, int token, int dim) {
+  int64_t block = w.block_table[token / kBlockSize];
+  int64_t idx = ((block * kNumKvHeads + w.kv_head) * kHeadDim + dim) * kBlockSize + token % kBlockSize;
+  return a.value_cache + idx * kKvBytes;
+}
+
+// fp8 dequantisation scale of one token (1 for 16-bit caches, which are not scaled).
+__device__ GPU_INLINE inline float token_scale(const Args& a, const Work& w, const float* scales, int token) {
+  if constexpr (!kKvIsFp8) {
+    return 1.0f;
+  } else {
+    if (a.kv_scale_mode == kScalePerTensor) return scales[0];
+    int64_t block = w.block_table[token / kBlockSize];
+    return scales[(block * kNumKvHeads + w.kv_head) * kBlockSize + token % kBlockSize];
+  }
+}
+
+}  // namespace pa
