@@ -20,7 +20,9 @@ constexpr std::array<const char*, 1> kCudaLibraries = {"libcuda.so.1"};
 class CudaBackend final : public Backend {
  public:
   StatusPtr open() {
-    if (auto status = open_driver_library("CUDA driver", kCudaLibraries, &library_)) return status;
+    if (auto status = open_driver_library("CUDA driver", "AOTC_CUDA_LIBRARY", kCudaLibraries, &library_)) {
+      return status;
+    }
     CudaFunctions& fns = fns_;
     const SymbolSlot slots[] = {AOTC_CUDA_SYMBOLS(AOTC_SYMBOL_REQUIRED, AOTC_SYMBOL_OPTIONAL)};
     if (auto status = resolve_symbols(library_, slots)) return status;

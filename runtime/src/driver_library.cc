@@ -2,12 +2,15 @@
 
 #include <dlfcn.h>
 
+#include <cstdlib>
 #include <cstring>
 
 namespace aotc::runtime {
 
-StatusPtr open_driver_library(std::string_view what, std::span<const char* const> candidates,
-                              DriverLibrary* out) {
+StatusPtr open_driver_library(std::string_view what, const char* override_variable,
+                              std::span<const char* const> candidates, DriverLibrary* out) {
+  const char* chosen = override_variable ? std::getenv(override_variable) : nullptr;
+  if (chosen && *chosen) candidates = std::span<const char* const>(&chosen, 1);
   std::string tried;
   for (const char* name : candidates) {
     // RTLD_LOCAL keeps the driver's symbols out of the global namespace the application sees.

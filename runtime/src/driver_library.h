@@ -16,12 +16,14 @@ struct DriverLibrary {
   std::string path;  // the candidate name that loaded, for messages
 };
 
-// Tries each candidate in order and stops at the first that loads. On failure (code
-// AOTC_ERROR_NO_DRIVER) the message lists every name tried with its dlerror() text.
+// Tries each candidate in order and stops at the first that loads; when the environment variable
+// `override_variable` is set (AOTC_HIP_LIBRARY, AOTC_CUDA_LIBRARY), only the path it names is
+// tried, for drivers outside the loader's search path. On failure (code AOTC_ERROR_NO_DRIVER)
+// the message lists every name tried with its dlerror() text.
 // Handles are never dlclose'd: neither the HIP runtime nor the CUDA driver supports being
 // unloaded and loaded again within one process.
-StatusPtr open_driver_library(std::string_view what, std::span<const char* const> candidates,
-                              DriverLibrary* out);
+StatusPtr open_driver_library(std::string_view what, const char* override_variable,
+                              std::span<const char* const> candidates, DriverLibrary* out);
 
 // One function pointer to fill: `destination` points at the typed pointer, which receives the
 // dlsym result (nullptr for a missing optional symbol).

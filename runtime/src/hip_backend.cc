@@ -23,7 +23,9 @@ constexpr std::array<const char*, 4> kHipLibraries = {"libamdhip64.so", "libamdh
 class HipBackend final : public Backend {
  public:
   StatusPtr open() {
-    if (auto status = open_driver_library("HIP runtime", kHipLibraries, &library_)) return status;
+    if (auto status = open_driver_library("HIP runtime", "AOTC_HIP_LIBRARY", kHipLibraries, &library_)) {
+      return status;
+    }
     HipFunctions& fns = fns_;
     const SymbolSlot slots[] = {AOTC_HIP_SYMBOLS(AOTC_SYMBOL_REQUIRED, AOTC_SYMBOL_OPTIONAL)};
     if (auto status = resolve_symbols(library_, slots)) return status;

@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include <barrier>
+#include <set>
 #include <thread>
 
 #include "fake_backend.h"
@@ -67,6 +68,7 @@ TEST_CASE("modules load nothing until the first launch, then load once per devic
   auto f = make_fixture({"gfx942:sramecc+:xnack-"});
   REQUIRE_FIXTURE(f);
   CHECK(f.counters->loads == 0);
+  CHECK(aotc_module_load_count(f.module) == 0);
   SaxpyArgs args{nullptr, nullptr, 2.0f, 10};
   for (int i = 0; i < 5; ++i) REQUIRE(launch_saxpy(f.saxpy, &args) == nullptr);
   CHECK(f.counters->loads == 1);
@@ -95,6 +97,7 @@ TEST_CASE("threads racing to launch first on one device load exactly once") {
   for (auto& thread : threads) thread.join();
   CHECK(failures == 0);
   CHECK(f.counters->loads == 1);
+  CHECK(aotc_module_load_count(f.module) == 1);
   CHECK(f.counters->launches.size() == kThreads);
 }
 
@@ -120,6 +123,7 @@ TEST_CASE("each device loads its own image once, also when threads on both race"
   for (auto& thread : threads) thread.join();
   CHECK(failures == 0);
   CHECK(f.counters->loads == 2);
+  CHECK(aotc_module_load_count(f.module) == 2);
   // The two devices got different handles (the fake hands out its slot key).
   std::set<void*> functions;
   for (auto& launch : f.counters->launches) functions.insert(launch.function);

@@ -24,6 +24,7 @@ std::string ptxas() {
 struct Recipe {
   std::string tool;     // what must exist
   std::string command;  // {src} and {out} substituted
+  std::string source = "saxpy.hip";  // in tests/runtime/data
 };
 
 const std::map<std::string, Recipe>& recipes() {
@@ -42,6 +43,9 @@ const std::map<std::string, Recipe>& recipes() {
       {"sm_90a.ptx",
        {"clang-22", "clang-22 -x cuda --cuda-gpu-arch=sm_90a -nocudainc -nocudalib "
                     "--cuda-device-only -O3 -S {src} -o {out} 2>/dev/null"}},
+      {"fake-hip-r0600.so",
+       {"cc", "cc -shared -fPIC -O1 -DFAKE_R0600 {src} -o {out}", "fake_hip.c"}},
+      {"fake-hip-r0500.so", {"cc", "cc -shared -fPIC -O1 {src} -o {out}", "fake_hip.c"}},
   };
   return table;
 }
@@ -55,10 +59,11 @@ std::string substitute(std::string text, const std::string& name, const std::str
 
 // Builds into a temporary sibling and renames, so test processes running at once never see a
 // half-written file.
-fs::path build(const std::string& key, const std::string& command) {
+fs::path build(const std::string& key, const std::string& command,
+               const std::string& source_name = "saxpy.hip") {
   fs::path dir = fs::path(AOTC_BINARY_DIR) / "tests" / "runtime" / "kernels";
   fs::create_directories(dir);
-  fs::path source = fs::path(AOTC_SOURCE_DIR) / "tests" / "runtime" / "data" / "saxpy.hip";
+  fs::path source = fs::path(AOTC_SOURCE_DIR) / "tests" / "runtime" / "data" / source_name;
   fs::path out = dir / key;
   if (fs::exists(out) && fs::last_write_time(out) >= fs::last_write_time(source)) return out;
   fs::path temporary = dir / (".tmp." + key + "." + std::to_string(::getpid()));
@@ -87,7 +92,8 @@ fs::path kernel_file(const std::string& key) {
     if (ptx.empty()) return {};
     return build(key, ptxas() + " -arch=sm_90a " + ptx.string() + " -o {out}");
   }
-  return build(key, recipes().at(key).command);
+  const Recipe& recipe = recipes().at(key);
+  return build(key, recipe.command, recipe.source);
 }
 
 std::vector<std::uint8_t> read_bytes(const fs::path& path) {

@@ -137,6 +137,10 @@ int main(int argc, char** argv) {
 
   aotc_runtime* runtime = nullptr;
   if (!ok(aotc_runtime_open(AOTC_BACKEND_CUDA, &runtime), "aotc_runtime_open")) return 1;
+  aotc_runtime* automatic = nullptr;
+  check(ok(aotc_runtime_default(&automatic), "aotc_runtime_default") &&
+            aotc_runtime_backend(automatic) == AOTC_BACKEND_CUDA,
+        "AUTO picks CUDA on an NVIDIA machine");
   aotc_device_info info;
   check(ok(aotc_current_device(runtime, &info), "aotc_current_device"), "current device");
   std::printf("       device %d: %s, %d SMs, warp %d, %d bytes shared (opt-in)\n", info.ordinal,
