@@ -20,7 +20,8 @@ constexpr std::array<const char*, 1> kCudaLibraries = {"libcuda.so.1"};
 class CudaBackend final : public Backend {
  public:
   StatusPtr open() {
-    if (auto status = open_driver_library("CUDA driver", "AOTC_CUDA_LIBRARY", kCudaLibraries, &library_)) {
+    if (auto status =
+            open_driver_library("CUDA driver", "AOTC_CUDA_LIBRARY", kCudaLibraries, &library_)) {
       return status;
     }
     CudaFunctions& fns = fns_;
@@ -62,13 +63,14 @@ class CudaBackend final : public Backend {
       int count = 0;
       if (auto status = device_count(&count)) return status;
       if (count == 0) {
-        return make_status(AOTC_ERROR_NO_DEVICE, library_.path + " loaded, but it reports no device");
+        return make_status(AOTC_ERROR_NO_DEVICE,
+                           library_.path + " loaded, but it reports no device");
       }
       int device = 0;
       if (auto status = check("cuDeviceGet", fns_.cuDeviceGet(&device, 0))) return status;
       // Retained for the life of the process: modules loaded into it must stay valid.
-      if (auto status = check("cuDevicePrimaryCtxRetain",
-                              fns_.cuDevicePrimaryCtxRetain(&context, device))) {
+      if (auto status =
+              check("cuDevicePrimaryCtxRetain", fns_.cuDevicePrimaryCtxRetain(&context, device))) {
         return status;
       }
       if (auto status = check("cuCtxSetCurrent", fns_.cuCtxSetCurrent(context))) return status;
@@ -88,12 +90,12 @@ class CudaBackend final : public Backend {
       int attribute;
       int* value;
     };
-    for (Query query : {Query{kCudaAttributeComputeCapabilityMajor, &major},
-                        Query{kCudaAttributeComputeCapabilityMinor, &minor},
-                        Query{kCudaAttributeMultiprocessorCount, &out->multiprocessor_count},
-                        Query{kCudaAttributeWarpSize, &out->warp_size},
-                        Query{kCudaAttributeMaxSharedMemoryPerBlockOptin,
-                              &out->max_shared_per_block}}) {
+    for (Query query :
+         {Query{kCudaAttributeComputeCapabilityMajor, &major},
+          Query{kCudaAttributeComputeCapabilityMinor, &minor},
+          Query{kCudaAttributeMultiprocessorCount, &out->multiprocessor_count},
+          Query{kCudaAttributeWarpSize, &out->warp_size},
+          Query{kCudaAttributeMaxSharedMemoryPerBlockOptin, &out->max_shared_per_block}}) {
       if (auto status = check("cuDeviceGetAttribute",
                               fns_.cuDeviceGetAttribute(query.value, query.attribute, device))) {
         return status;
@@ -137,10 +139,9 @@ class CudaBackend final : public Backend {
   }
 
   StatusPtr launch(void* function, const aotc_launch_config& c, void** params) override {
-    return check("cuLaunchKernel",
-                 fns_.cuLaunchKernel(function, c.grid[0], c.grid[1], c.grid[2], c.block[0],
-                                     c.block[1], c.block[2], c.shared_bytes, c.stream, params,
-                                     nullptr));
+    return check("cuLaunchKernel", fns_.cuLaunchKernel(function, c.grid[0], c.grid[1], c.grid[2],
+                                                       c.block[0], c.block[1], c.block[2],
+                                                       c.shared_bytes, c.stream, params, nullptr));
   }
 
  private:

@@ -22,27 +22,27 @@ constexpr unsigned kCudaDefaultDynamicSharedLimit = 48 * 1024;
 constexpr int kCudaJitErrorLogBuffer = 5;
 constexpr int kCudaJitErrorLogBufferSize = 6;
 
-#define AOTC_CUDA_SYMBOLS(REQUIRED, OPTIONAL)                                                     \
-  REQUIRED(cuInit, CuResult, (unsigned int flags))                                                 \
-  REQUIRED(cuDeviceGetCount, CuResult, (int* count))                                               \
-  REQUIRED(cuDeviceGet, CuResult, (int* device, int ordinal))                                      \
-  REQUIRED(cuDeviceGetAttribute, CuResult, (int* value, int attribute, int device))                \
-  REQUIRED(cuDevicePrimaryCtxRetain, CuResult, (void** context, int device))                       \
-  REQUIRED(cuCtxGetCurrent, CuResult, (void** context))                                            \
-  REQUIRED(cuCtxSetCurrent, CuResult, (void* context))                                             \
-  REQUIRED(cuCtxGetDevice, CuResult, (int* device))                                                \
-  REQUIRED(cuCtxPushCurrent_v2, CuResult, (void* context))                                         \
-  REQUIRED(cuCtxPopCurrent_v2, CuResult, (void** context))                                         \
-  REQUIRED(cuModuleLoadDataEx, CuResult,                                                           \
-           (void** module, const void* image, unsigned count, int* options, void** values))        \
-  REQUIRED(cuModuleGetFunction, CuResult, (void** function, void* module, const char* name))       \
-  REQUIRED(cuModuleUnload, CuResult, (void* module))                                               \
-  REQUIRED(cuFuncSetAttribute, CuResult, (void* function, int attribute, int value))               \
-  REQUIRED(cuLaunchKernel, CuResult,                                                               \
-           (void* function, unsigned grid_x, unsigned grid_y, unsigned grid_z, unsigned block_x,  \
-            unsigned block_y, unsigned block_z, unsigned shared_bytes, void* stream,              \
-            void** params, void** extra))                                                          \
-  REQUIRED(cuGetErrorName, CuResult, (CuResult error, const char** name))                          \
+#define AOTC_CUDA_SYMBOLS(REQUIRED, OPTIONAL)                                                    \
+  REQUIRED(cuInit, CuResult, (unsigned int flags))                                               \
+  REQUIRED(cuDeviceGetCount, CuResult, (int* count))                                             \
+  REQUIRED(cuDeviceGet, CuResult, (int* device, int ordinal))                                    \
+  REQUIRED(cuDeviceGetAttribute, CuResult, (int* value, int attribute, int device))              \
+  REQUIRED(cuDevicePrimaryCtxRetain, CuResult, (void** context, int device))                     \
+  REQUIRED(cuCtxGetCurrent, CuResult, (void** context))                                          \
+  REQUIRED(cuCtxSetCurrent, CuResult, (void* context))                                           \
+  REQUIRED(cuCtxGetDevice, CuResult, (int* device))                                              \
+  REQUIRED(cuCtxPushCurrent_v2, CuResult, (void* context))                                       \
+  REQUIRED(cuCtxPopCurrent_v2, CuResult, (void** context))                                       \
+  REQUIRED(cuModuleLoadDataEx, CuResult,                                                         \
+           (void** module, const void* image, unsigned count, int* options, void** values))      \
+  REQUIRED(cuModuleGetFunction, CuResult, (void** function, void* module, const char* name))     \
+  REQUIRED(cuModuleUnload, CuResult, (void* module))                                             \
+  REQUIRED(cuFuncSetAttribute, CuResult, (void* function, int attribute, int value))             \
+  REQUIRED(cuLaunchKernel, CuResult,                                                             \
+           (void* function, unsigned grid_x, unsigned grid_y, unsigned grid_z, unsigned block_x, \
+            unsigned block_y, unsigned block_z, unsigned shared_bytes, void* stream,             \
+            void** params, void** extra))                                                        \
+  REQUIRED(cuGetErrorName, CuResult, (CuResult error, const char** name))                        \
   REQUIRED(cuGetErrorString, CuResult, (CuResult error, const char** text))
 
 }  // namespace aotc::runtime

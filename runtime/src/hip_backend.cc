@@ -23,16 +23,17 @@ constexpr std::array<const char*, 4> kHipLibraries = {"libamdhip64.so", "libamdh
 class HipBackend final : public Backend {
  public:
   StatusPtr open() {
-    if (auto status = open_driver_library("HIP runtime", "AOTC_HIP_LIBRARY", kHipLibraries, &library_)) {
+    if (auto status =
+            open_driver_library("HIP runtime", "AOTC_HIP_LIBRARY", kHipLibraries, &library_)) {
       return status;
     }
     HipFunctions& fns = fns_;
     const SymbolSlot slots[] = {AOTC_HIP_SYMBOLS(AOTC_SYMBOL_REQUIRED, AOTC_SYMBOL_OPTIONAL)};
     if (auto status = resolve_symbols(library_, slots)) return status;
     if (!fns_.hipGetDevicePropertiesR0600 && !fns_.hipGetDeviceProperties) {
-      return make_status(AOTC_ERROR_NO_DRIVER,
-                         library_.path + ": has neither hipGetDevicePropertiesR0600 nor "
-                                         "hipGetDeviceProperties");
+      return make_status(AOTC_ERROR_NO_DRIVER, library_.path +
+                                                   ": has neither hipGetDevicePropertiesR0600 nor "
+                                                   "hipGetDeviceProperties");
     }
     // Without a GPU (no /dev/kfd), ROCm 5.2's hipInit quietly returns hipErrorInvalidDevice;
     // newer runtimes return hipErrorNoDevice. Both mean "driver present, no device": the runtime
@@ -78,8 +79,9 @@ class HipBackend final : public Backend {
     int device = 0;
     HipError error = fns_.hipGetDevice(&device);
     if (error == kHipErrorNoDevice || error == kHipErrorInvalidDevice) {
-      return make_status(AOTC_ERROR_NO_DEVICE, library_.path + " loaded, but it reports no device: " +
-                                                   describe("hipGetDevice", error));
+      return make_status(
+          AOTC_ERROR_NO_DEVICE,
+          library_.path + " loaded, but it reports no device: " + describe("hipGetDevice", error));
     }
     if (auto status = check("hipGetDevice", error)) return status;
     *slot = DeviceSlot{device, static_cast<std::uintptr_t>(device) + 1};

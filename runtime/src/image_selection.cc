@@ -35,8 +35,8 @@ StatusPtr read_image_bytes(const ImageSource& image, std::size_t index,
 // A code object that could be loaded, with where it came from.
 struct Candidate {
   std::size_t image = 0;
-  std::string target;          // target id or sm_XY as written
-  std::string bundle_entry;    // entry id when it comes from a bundle
+  std::string target;               // target id or sm_XY as written
+  std::string bundle_entry;         // entry id when it comes from a bundle
   std::vector<std::uint8_t> bytes;  // filled for bundle entries (the bundle had to be read)
 
   std::string describe(const ImageSource& source) const {
@@ -87,9 +87,9 @@ int pick_amd(std::span<const Candidate> candidates, std::span<const ImageSource>
              std::string_view device_arch, StatusPtr* error) {
   auto device = codeobj::parse_target_id(device_arch);
   if (!device) {
-    *error = status_from_error(AOTC_ERROR_DRIVER,
-                               device.error().with_context("device arch \"" +
-                                                           std::string(device_arch) + "\""));
+    *error = status_from_error(
+        AOTC_ERROR_DRIVER,
+        device.error().with_context("device arch \"" + std::string(device_arch) + "\""));
     return -1;
   }
   // Only AMD candidates take part; their positions map back into `candidates`.
@@ -99,9 +99,9 @@ int pick_amd(std::span<const Candidate> candidates, std::span<const ImageSource>
     if (!is_amd_format(images[candidates[i].image].format)) continue;
     auto id = codeobj::parse_target_id(candidates[i].target);
     if (!id) {
-      *error = status_from_error(AOTC_ERROR_BAD_IMAGE,
-                                 id.error().with_context(candidates[i].describe(
-                                     images[candidates[i].image])));
+      *error = status_from_error(
+          AOTC_ERROR_BAD_IMAGE,
+          id.error().with_context(candidates[i].describe(images[candidates[i].image])));
       return -1;
     }
     ids.push_back(std::move(id).value());
@@ -179,8 +179,8 @@ StatusPtr copy_image_source(const aotc_image& image, std::size_t index, ImageSou
   if (format != "bundle" && (!image.target || !*image.target)) {
     return invalid("a " + std::string(format) + " image needs its target");
   }
-  *out = ImageSource{image.target ? image.target : "", std::string(format), image.data,
-                     image.size, image.path && !image.data ? image.path : ""};
+  *out = ImageSource{image.target ? image.target : "", std::string(format), image.data, image.size,
+                     image.path && !image.data ? image.path : ""};
   return nullptr;
 }
 

@@ -77,9 +77,9 @@ StatusPtr check_argument_layout(std::span<const aotc_arg_layout> expected,
   auto describe = [](const aotc_arg_layout& arg) {
     return "offset " + std::to_string(arg.offset) + " size " + std::to_string(arg.size);
   };
-  return make_status(AOTC_ERROR_INVALID_ARGUMENT, "argument " + std::to_string(i) +
-                                                      ": expected " + describe(expected[i]) +
-                                                      ", found " + describe(found[i]));
+  return make_status(AOTC_ERROR_INVALID_ARGUMENT, "argument " + std::to_string(i) + ": expected " +
+                                                      describe(expected[i]) + ", found " +
+                                                      describe(found[i]));
 }
 
 }  // namespace aotc::runtime

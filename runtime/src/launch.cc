@@ -7,8 +7,8 @@
 #include "runtime_internal.h"
 
 using aotc::runtime::KernelOnDevice;
-using aotc::runtime::StatusPtr;
 using aotc::runtime::make_status;
+using aotc::runtime::StatusPtr;
 using aotc::runtime::with_context;
 
 namespace {

@@ -6,8 +6,8 @@
 using aotc::runtime::DeviceSlot;
 using aotc::runtime::KernelOnDevice;
 using aotc::runtime::LoadedModule;
-using aotc::runtime::StatusPtr;
 using aotc::runtime::make_status;
+using aotc::runtime::StatusPtr;
 using aotc::runtime::with_context;
 
 namespace {
@@ -36,8 +36,8 @@ StatusPtr aotc_module_s::ensure_loaded(const DeviceSlot& slot, LoadedModule** ou
     }
     context = "variant " + variant + ", " + describe_device(slot.ordinal, properties.arch);
     aotc::runtime::SelectedImage image;
-    if (auto status =
-            aotc::runtime::select_image(runtime->backend->kind(), properties.arch, images, &image)) {
+    if (auto status = aotc::runtime::select_image(runtime->backend->kind(), properties.arch, images,
+                                                  &image)) {
       return with_context(std::move(status), context);
     }
     aotc::runtime::ArgumentLayouts arguments;
@@ -86,13 +86,15 @@ StatusPtr aotc_kernel_s::prepare(KernelOnDevice** out) {
   auto arguments = loaded->arguments.find(entry);
   if (arguments == loaded->arguments.end()) {
     std::string names;
-    for (const auto& [name, layout] : loaded->arguments) names += (names.empty() ? "" : ", ") + name;
+    for (const auto& [name, layout] : loaded->arguments)
+      names += (names.empty() ? "" : ", ") + name;
     return make_status(AOTC_ERROR_INVALID_ARGUMENT,
                        context + ": " + loaded->image + " has no kernel " + entry +
                            "; it has: " + (names.empty() ? "none" : names));
   }
   void* function = nullptr;
-  if (auto status = module->runtime->backend->get_function(loaded->handle, entry.c_str(), &function)) {
+  if (auto status =
+          module->runtime->backend->get_function(loaded->handle, entry.c_str(), &function)) {
     return with_context(std::move(status), context);
   }
   auto device = std::make_unique<KernelOnDevice>();
@@ -118,7 +120,8 @@ aotc_status aotc_module_create(aotc_runtime* runtime, const char* variant_name,
                                const aotc_image* images, size_t image_count, aotc_module** out) {
   if (!runtime || !out || (!images && image_count > 0)) {
     return make_status(AOTC_ERROR_INVALID_ARGUMENT,
-                       "aotc_module_create: runtime, images and out must not be NULL").release();
+                       "aotc_module_create: runtime, images and out must not be NULL")
+        .release();
   }
   std::string variant = variant_name ? variant_name : "";
   auto module = std::make_unique<aotc_module_s>();
@@ -148,12 +151,15 @@ void aotc_module_destroy(aotc_module* module) {
   delete module;
 }
 
-size_t aotc_module_load_count(aotc_module* module) { return module ? module->load_count.load() : 0; }
+size_t aotc_module_load_count(aotc_module* module) {
+  return module ? module->load_count.load() : 0;
+}
 
 aotc_status aotc_module_get_kernel(aotc_module* module, const char* entry, aotc_kernel** out) {
   if (!module || !entry || !*entry || !out) {
     return make_status(AOTC_ERROR_INVALID_ARGUMENT,
-                       "aotc_module_get_kernel: module, entry and out must be given").release();
+                       "aotc_module_get_kernel: module, entry and out must be given")
+        .release();
   }
   std::lock_guard lock(module->mutex);
   auto& kernel = module->kernels[entry];

@@ -31,8 +31,8 @@ struct LoadedModule {
   std::mutex mutex;     // held while loading
   bool loaded = false;  // guarded by mutex
   void* handle = nullptr;
-  std::string device;   // "device 0 (sm_90)"
-  std::string image;    // which image was chosen
+  std::string device;  // "device 0 (sm_90)"
+  std::string image;   // which image was chosen
   ArgumentLayouts arguments;
 };
 
@@ -62,7 +62,7 @@ struct aotc_module_s {
   aotc_runtime* runtime = nullptr;
   std::string variant;
   std::vector<aotc::runtime::ImageSource> images;
-  std::mutex mutex;  // guards loaded and kernels
+  std::mutex mutex;                               // guards loaded and kernels
   std::list<aotc::runtime::LoadedModule> loaded;  // a list: entries never move
   std::map<std::string, std::unique_ptr<aotc_kernel_s>, std::less<>> kernels;
   std::atomic<std::size_t> load_count{0};  // successful driver loads

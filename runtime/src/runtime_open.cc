@@ -9,8 +9,8 @@
 using aotc::runtime::Backend;
 using aotc::runtime::DeviceProperties;
 using aotc::runtime::DeviceSlot;
-using aotc::runtime::StatusPtr;
 using aotc::runtime::make_status;
+using aotc::runtime::StatusPtr;
 
 namespace aotc::runtime {
 
@@ -91,16 +91,23 @@ StatusPtr aotc_runtime_s::device_properties(int ordinal, DeviceProperties* out) 
 extern "C" {
 
 aotc_status aotc_runtime_open(aotc_backend backend, aotc_runtime** out) {
-  if (!out) return make_status(AOTC_ERROR_INVALID_ARGUMENT, "aotc_runtime_open: out is NULL").release();
+  if (!out)
+    return make_status(AOTC_ERROR_INVALID_ARGUMENT, "aotc_runtime_open: out is NULL").release();
   if (backend == AOTC_BACKEND_AUTO) {
     if (auto status = backend_from_environment(&backend)) return status.release();
   }
   std::unique_ptr<Backend> opened;
   StatusPtr status;
   switch (backend) {
-    case AOTC_BACKEND_HIP: status = aotc::runtime::open_hip_backend(&opened); break;
-    case AOTC_BACKEND_CUDA: status = aotc::runtime::open_cuda_backend(&opened); break;
-    case AOTC_BACKEND_AUTO: status = open_auto(&opened); break;
+    case AOTC_BACKEND_HIP:
+      status = aotc::runtime::open_hip_backend(&opened);
+      break;
+    case AOTC_BACKEND_CUDA:
+      status = aotc::runtime::open_cuda_backend(&opened);
+      break;
+    case AOTC_BACKEND_AUTO:
+      status = open_auto(&opened);
+      break;
     default:
       return make_status(AOTC_ERROR_INVALID_ARGUMENT,
                          "aotc_runtime_open: unknown backend " + std::to_string(backend))
@@ -114,7 +121,8 @@ aotc_status aotc_runtime_open(aotc_backend backend, aotc_runtime** out) {
 aotc_status aotc_runtime_default(aotc_runtime** out) {
   static std::mutex mutex;
   static aotc_runtime* runtime = nullptr;
-  if (!out) return make_status(AOTC_ERROR_INVALID_ARGUMENT, "aotc_runtime_default: out is NULL").release();
+  if (!out)
+    return make_status(AOTC_ERROR_INVALID_ARGUMENT, "aotc_runtime_default: out is NULL").release();
   std::lock_guard lock(mutex);
   // A failure is not cached: a driver installed or a device enabled later is picked up.
   if (!runtime) {

@@ -1,11 +1,10 @@
 // The real dlopen paths on a machine without a GPU: Debian's libamdhip64 (ROCm 5.2) resolves
 // and reports no device; a missing CUDA driver is reported with every library path tried.
-#include <catch2/catch.hpp>
-
 #include <dlfcn.h>
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <string>
 
@@ -56,13 +55,14 @@ TEST_CASE("HIP: libamdhip64 resolves; without a GPU the runtime opens and report
   REQUIRE(status != nullptr);
   // ROCm 5.2's hipInit returns hipErrorInvalidDevice when /dev/kfd is absent.
   CHECK(aotc_status_get_code(status) == AOTC_ERROR_NO_DEVICE);
-  CHECK_THAT(take_message(status), Catch::Contains("libamdhip64") &&
-                                       Catch::Contains("no device") &&
+  CHECK_THAT(take_message(status), Catch::Contains("libamdhip64") && Catch::Contains("no device") &&
                                        Catch::Contains("hipInit: hipErrorInvalidDevice (101)"));
 
   // A launch through that runtime fails the same way, naming the kernel and variant.
   aotc_module* module = nullptr;
-  const char bytes[] = "\x7f" "ELF";
+  const char bytes[] =
+      "\x7f"
+      "ELF";
   aotc_image image{"gfx942", "hsaco", bytes, sizeof bytes, nullptr};
   REQUIRE(aotc_module_create(runtime, "v.test", &image, 1, &module) == nullptr);
   aotc_kernel* kernel = nullptr;
@@ -127,7 +127,9 @@ TEST_CASE("libaotc_runtime.so exports the C ABI and nothing else") {
     CHECK(dlsym(handle, name) != nullptr);
   }
   // The C++ internals (here: the HIP backend factory) stay private.
-  CHECK(dlsym(handle, "_ZN4aotc7runtime16open_hip_backendEPSt10unique_ptrINS0_7BackendESt14default_deleteIS2_EE") == nullptr);
+  CHECK(dlsym(handle,
+              "_ZN4aotc7runtime16open_hip_backendEPSt10unique_ptrINS0_7BackendESt14default_"
+              "deleteIS2_EE") == nullptr);
 }
 
 TEST_CASE("a driver library that loads nowhere is reported with every name tried and why") {
@@ -151,8 +153,8 @@ TEST_CASE("missing required symbols fail the load by name; missing optional ones
     int (*absent_optional)() = reinterpret_cast<int (*)()>(1);
     int (*absent_required)() = nullptr;
   } fns;
-  const aotc::runtime::SymbolSlot optional_only[] = {{"getpid", &fns.getpid, true},
-                                                     {"aotc_absent_optional", &fns.absent_optional, false}};
+  const aotc::runtime::SymbolSlot optional_only[] = {
+      {"getpid", &fns.getpid, true}, {"aotc_absent_optional", &fns.absent_optional, false}};
   REQUIRE_FALSE(aotc::runtime::resolve_symbols(library, optional_only));
   CHECK(fns.getpid != nullptr);
   CHECK(fns.getpid() == ::getpid());

@@ -31,7 +31,7 @@ class FakeBackend : public aotc::runtime::Backend {
     std::atomic<int> unloads{0};
     std::atomic<int> property_reads{0};
     std::atomic<int> shared_opt_ins{0};
-    std::atomic<int> fail_next_loads{0};  // the next N loads fail with a driver error
+    std::atomic<int> fail_next_loads{0};      // the next N loads fail with a driver error
     std::chrono::milliseconds load_delay{0};  // widens the window for racing first launches
     std::mutex mutex;
     std::vector<std::string> loaded_formats;

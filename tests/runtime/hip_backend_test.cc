@@ -1,10 +1,9 @@
 // The real HIP backend (dlopen, symbol table, ROCm 6 and ROCm 5 property layouts, kernelParams)
 // against a stand-in libamdhip64 built from data/fake_hip.c, chosen with AOTC_HIP_LIBRARY.
-#include <catch2/catch.hpp>
-
 #include <dlfcn.h>
 #include <stdlib.h>
 
+#include <catch2/catch.hpp>
 #include <cstring>
 #include <string>
 
@@ -81,7 +80,8 @@ std::string open_and_launch(const std::string& library_key) {
 
 }  // namespace
 
-TEST_CASE("HIP backend: the ROCm 6 property layout is read when hipGetDevicePropertiesR0600 exists") {
+TEST_CASE(
+    "HIP backend: the ROCm 6 property layout is read when hipGetDevicePropertiesR0600 exists") {
   std::string arch = open_and_launch("fake-hip-r0600.so");
   if (!arch.empty()) CHECK(arch == "gfx942:sramecc+:xnack-");
 }

@@ -1,7 +1,8 @@
 // Image selection against real code objects and bundles made by clang-22 and ptxas.
+#include "image_selection.h"
+
 #include <catch2/catch.hpp>
 
-#include "image_selection.h"
 #include "codeobj/amdgpu_metadata.h"
 #include "test_kernels.h"
 
@@ -10,11 +11,11 @@ using namespace aotc::runtime;
 namespace {
 
 // Skips the test (with a WARN naming the missing tool) unless the file can be built.
-#define REQUIRE_KERNEL(var, key)                                          \
-  auto var = aotc_test::kernel_file(key);                                 \
-  if (var.empty()) {                                                      \
+#define REQUIRE_KERNEL(var, key)                                           \
+  auto var = aotc_test::kernel_file(key);                                  \
+  if (var.empty()) {                                                       \
     WARN("skipped: " << aotc_test::missing_tool_for(key) << " not found"); \
-    return;                                                               \
+    return;                                                                \
   }
 
 ImageSource from_path(const std::string& target, const std::string& format,
@@ -85,8 +86,7 @@ TEST_CASE("AMD: a feature the code object requires must match the device") {
 
 TEST_CASE("AMD: a corrupt bundle is a bad image naming which image") {
   std::string garbage = "__CLANG_OFFLOAD_BUNDLE__\x05";
-  std::vector<ImageSource> images = {
-      ImageSource{"", "bundle", garbage.data(), garbage.size(), ""}};
+  std::vector<ImageSource> images = {ImageSource{"", "bundle", garbage.data(), garbage.size(), ""}};
   SelectedImage chosen;
   auto status = select_image(AOTC_BACKEND_HIP, "gfx942", images, &chosen);
   REQUIRE(status);

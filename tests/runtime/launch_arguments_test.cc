@@ -1,7 +1,6 @@
 // aotc_launch through a fake driver: layouts checked against real code objects' metadata,
 // kernelParams pointing into the caller's buffer, and the checks made before any driver call.
 #include <catch2/catch.hpp>
-
 #include <cstddef>
 
 #include "fake_backend.h"
@@ -34,8 +33,8 @@ struct Launcher {
 
   // A runtime over a fake driver of `kind` with one device of `arch`, and a module holding the
   // code object `key` (a test_kernels.h key). False when the tools to build it are missing.
-  bool open(aotc_backend kind, const std::string& arch, const std::string& key,
-            const char* target, const char* format) {
+  bool open(aotc_backend kind, const std::string& arch, const std::string& key, const char* target,
+            const char* format) {
     auto file = aotc_test::kernel_file(key);
     if (file.empty()) {
       WARN("skipped: " << aotc_test::missing_tool_for(key) << " not found");
@@ -94,8 +93,8 @@ void check_fill_launches(Launcher& l) {
   message = take_message(aotc_launch(fill, &kConfig, &args, wrong_offset, 4),
                          AOTC_ERROR_INVALID_ARGUMENT);
   CHECK_THAT(message, Catch::Contains("argument 2") && Catch::Contains("expected offset 16"));
-  message = take_message(aotc_launch(fill, &kConfig, &args, kFillLayout, 3),
-                         AOTC_ERROR_INVALID_ARGUMENT);
+  message =
+      take_message(aotc_launch(fill, &kConfig, &args, kFillLayout, 3), AOTC_ERROR_INVALID_ARGUMENT);
   CHECK_THAT(message, Catch::Contains("argument count") && Catch::Contains("has 4") &&
                           Catch::Contains("passes 3"));
   CHECK(l.counters->launches.size() == 1);
@@ -144,8 +143,8 @@ TEST_CASE("an entry the code object lacks is named with the entries it has") {
   Launcher l;
   if (!l.open(AOTC_BACKEND_HIP, "gfx942", "gfx942", "gfx942", "hsaco")) return;
   FillArgs args{};
-  std::string message = take_message(
-      aotc_launch(l.kernel("fil"), &kConfig, &args, kFillLayout, 4), AOTC_ERROR_INVALID_ARGUMENT);
+  std::string message = take_message(aotc_launch(l.kernel("fil"), &kConfig, &args, kFillLayout, 4),
+                                     AOTC_ERROR_INVALID_ARGUMENT);
   CHECK_THAT(message, Catch::Contains("no kernel fil;") && Catch::Contains("fill, saxpy"));
 }
 

@@ -1,7 +1,6 @@
 // Lazy, once-per-device loading through a fake driver and a real gfx942 / gfx90a code object.
-#include <catch2/catch.hpp>
-
 #include <barrier>
+#include <catch2/catch.hpp>
 #include <set>
 #include <thread>
 
@@ -58,10 +57,10 @@ aotc_status launch_saxpy(aotc_kernel* kernel, SaxpyArgs* args) {
 
 }  // namespace
 
-#define REQUIRE_FIXTURE(f)                    \
-  if (!(f).runtime) {                         \
-    WARN("skipped: clang-22 not found");      \
-    return;                                   \
+#define REQUIRE_FIXTURE(f)               \
+  if (!(f).runtime) {                    \
+    WARN("skipped: clang-22 not found"); \
+    return;                              \
   }
 
 TEST_CASE("modules load nothing until the first launch, then load once per device") {
@@ -142,7 +141,8 @@ TEST_CASE("a failed load is reported with variant and device, and retried by the
   REQUIRE(status != nullptr);
   CHECK(aotc_status_get_code(status) == AOTC_ERROR_DRIVER);
   CHECK_THAT(aotc_status_message(status),
-             Catch::Contains("saxpy.test") && Catch::Contains("device 0 (gfx942:sramecc+:xnack-)") &&
+             Catch::Contains("saxpy.test") &&
+                 Catch::Contains("device 0 (gfx942:sramecc+:xnack-)") &&
                  Catch::Contains("fakeErrorBusy") && Catch::Contains("kernel saxpy"));
   aotc_status_free(status);
   CHECK(launch_saxpy(f.saxpy, &args) == nullptr);

@@ -22,8 +22,8 @@ std::string ptxas() {
 }
 
 struct Recipe {
-  std::string tool;     // what must exist
-  std::string command;  // {src} and {out} substituted
+  std::string tool;                  // what must exist
+  std::string command;               // {src} and {out} substituted
   std::string source = "saxpy.hip";  // in tests/runtime/data
 };
 
@@ -31,18 +31,23 @@ const std::map<std::string, Recipe>& recipes() {
   const std::string amd =
       "clang-22 -x hip -nogpuinc -nogpulib --offload-device-only -O3 {src} -o {out} ";
   static const std::map<std::string, Recipe> table = {
-      {"gfx942", {"clang-22", amd + "--no-gpu-bundle-output --offload-arch=gfx942 -mcode-object-version=5"}},
-      {"gfx90a", {"clang-22", amd + "--no-gpu-bundle-output --offload-arch=gfx90a -mcode-object-version=5"}},
+      {"gfx942",
+       {"clang-22", amd + "--no-gpu-bundle-output --offload-arch=gfx942 -mcode-object-version=5"}},
+      {"gfx90a",
+       {"clang-22", amd + "--no-gpu-bundle-output --offload-arch=gfx90a -mcode-object-version=5"}},
       {"gfx9-4-generic",
-       {"clang-22", amd + "--no-gpu-bundle-output --offload-arch=gfx9-4-generic -mcode-object-version=6"}},
+       {"clang-22",
+        amd + "--no-gpu-bundle-output --offload-arch=gfx9-4-generic -mcode-object-version=6"}},
       {"bundle",
-       {"clang-22", amd + "--offload-arch=gfx90a --offload-arch=gfx9-4-generic -mcode-object-version=6"}},
+       {"clang-22",
+        amd + "--offload-arch=gfx90a --offload-arch=gfx9-4-generic -mcode-object-version=6"}},
       {"bundle-compressed",
        {"clang-22", amd + "--offload-arch=gfx90a --offload-arch=gfx9-4-generic "
                           "-mcode-object-version=6 --offload-compress"}},
       {"sm_90a.ptx",
-       {"clang-22", "clang-22 -x cuda --cuda-gpu-arch=sm_90a -nocudainc -nocudalib "
-                    "--cuda-device-only -O3 -S {src} -o {out} 2>/dev/null"}},
+       {"clang-22",
+        "clang-22 -x cuda --cuda-gpu-arch=sm_90a -nocudainc -nocudalib "
+        "--cuda-device-only -O3 -S {src} -o {out} 2>/dev/null"}},
       {"fake-hip-r0600.so",
        {"cc", "cc -shared -fPIC -O1 -DFAKE_R0600 {src} -o {out}", "fake_hip.c"}},
       {"fake-hip-r0500.so", {"cc", "cc -shared -fPIC -O1 {src} -o {out}", "fake_hip.c"}},
@@ -67,8 +72,8 @@ fs::path build(const std::string& key, const std::string& command,
   fs::path out = dir / key;
   if (fs::exists(out) && fs::last_write_time(out) >= fs::last_write_time(source)) return out;
   fs::path temporary = dir / (".tmp." + key + "." + std::to_string(::getpid()));
-  std::string line = substitute(substitute(command, "{src}", source.string()), "{out}",
-                                temporary.string());
+  std::string line =
+      substitute(substitute(command, "{src}", source.string()), "{out}", temporary.string());
   if (std::system(line.c_str()) != 0) return {};
   fs::rename(temporary, out);
   return out;

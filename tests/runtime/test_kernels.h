@@ -1,6 +1,6 @@
-// Real code objects (and a stand-in HIP runtime) for the runtime tests, compiled from data/saxpy.hip with the real tools
-// (clang-22, ptxas) into the build tree once and reused by later test processes. A missing tool
-// gives an empty path and the caller skips with a WARN naming it.
+// Real code objects (and a stand-in HIP runtime) for the runtime tests, compiled from
+// data/saxpy.hip with the real tools (clang-22, ptxas) into the build tree once and reused by later
+// test processes. A missing tool gives an empty path and the caller skips with a WARN naming it.
 #pragma once
 
 #include <cstdint>

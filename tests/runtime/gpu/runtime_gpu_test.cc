@@ -71,7 +71,8 @@ const aotc_arg_layout kSaxpyLayout[] = {{offsetof(SaxpyArgs, y), 8},
                                         {offsetof(SaxpyArgs, n), 4}};
 
 aotc_launch_config config_for(int n) {
-  return aotc_launch_config{{static_cast<uint32_t>((n + 255) / 256), 1, 1}, {256, 1, 1}, 0, nullptr};
+  return aotc_launch_config{
+      {static_cast<uint32_t>((n + 255) / 256), 1, 1}, {256, 1, 1}, 0, nullptr};
 }
 
 // Fresh random inputs, poisoned output read back: every element checked against the CPU.
@@ -242,9 +243,9 @@ int main(int argc, char** argv) {
     }
     for (auto& thread : threads) thread.join();
     check(launched == kThreads, "8 racing first launches succeed");
-    check(aotc_module_load_count(raced) == 1,
-          "exactly one load for 8 racing threads (got " +
-              std::to_string(aotc_module_load_count(raced)) + ")");
+    check(aotc_module_load_count(raced) == 1, "exactly one load for 8 racing threads (got " +
+                                                  std::to_string(aotc_module_load_count(raced)) +
+                                                  ")");
     double worst = 0;
     for (auto& c : cases) worst = std::max(worst, c->error());
     check(worst < 1e-6, "every thread's results match the CPU");
@@ -297,7 +298,8 @@ int main(int argc, char** argv) {
     std::printf("\nlaunch overhead, host ns per launch call, %d launches each:\n", launches);
     std::printf("  %-14s %9s %9s %9s %9s\n", "method", "median", "p10", "p90", "mean");
     std::printf("  %-14s %9.1f %9.1f %9.1f %9.1f\n", "aotc_launch", a.median, a.p10, a.p90, a.mean);
-    std::printf("  %-14s %9.1f %9.1f %9.1f %9.1f\n", "cuLaunchKernel", r.median, r.p10, r.p90, r.mean);
+    std::printf("  %-14s %9.1f %9.1f %9.1f %9.1f\n", "cuLaunchKernel", r.median, r.p10, r.p90,
+                r.mean);
     std::printf("  %-14s %9.1f\n", "difference", a.median - r.median);
     check(all_ok, "every timed launch succeeded");
     check(a.median - r.median <= 500.0, "aotc_launch within +0.5 us of cuLaunchKernel (median)");
