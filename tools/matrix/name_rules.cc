@@ -1,7 +1,5 @@
 #include "matrix/name_rules.h"
 
-#include <regex>
-#include <string>
 
 namespace aotc {
 namespace {
@@ -19,8 +17,9 @@ bool all_of_nonempty(std::string_view text, Allowed allowed) {
   return true;
 }
 
-bool matches(std::string_view text, const std::regex& pattern) {
-  return std::regex_match(std::string(text), pattern);
+// Decimal digits without a leading zero: [1-9][0-9]*.
+bool is_number(std::string_view text) {
+  return all_of_nonempty(text, [](char c) { return c >= '0' && c <= '9'; }) && text[0] != '0';
 }
 
 }  // namespace
@@ -58,18 +57,34 @@ bool is_variant_name(std::string_view text) {
 }
 
 bool is_amd_target_name(std::string_view text) {
-  static const std::regex specific("gfx[1-9][0-9]{1,2}[0-9a-f]");
-  return matches(text, specific) || is_generic_amd_target_name(text);
+  if (!text.starts_with("gfx")) return is_generic_amd_target_name(text);
+  std::string_view processor = text.substr(3);
+  // gfx[1-9][0-9]{1,2}[0-9a-f]: gfx90a, gfx942, gfx1201.
+  if ((processor.size() == 3 || processor.size() == 4) && is_number(processor.substr(0, processor.size() - 1))) {
+    char last = processor.back();
+    if ((last >= '0' && last <= '9') || (last >= 'a' && last <= 'f')) return true;
+  }
+  return is_generic_amd_target_name(text);
 }
 
 bool is_generic_amd_target_name(std::string_view text) {
-  static const std::regex generic("gfx[1-9][0-9]?(-[0-9])?-generic");
-  return matches(text, generic);
+  // gfx[1-9][0-9]?(-[0-9])?-generic: gfx9-generic, gfx9-4-generic, gfx10-3-generic.
+  if (!text.starts_with("gfx") || !text.ends_with("-generic")) return false;
+  std::string_view family = text.substr(3, text.size() - 3 - 8);
+  std::size_t dash = family.find('-');
+  std::string_view major = family.substr(0, dash);
+  if (major.size() > 2 || !is_number(major)) return false;
+  if (dash == std::string_view::npos) return true;
+  std::string_view minor = family.substr(dash + 1);
+  return minor.size() == 1 && minor[0] >= '0' && minor[0] <= '9';
 }
 
 bool is_nvidia_target_name(std::string_view text) {
-  static const std::regex nvidia("sm_[1-9][0-9]{1,2}a?");
-  return matches(text, nvidia);
+  // sm_[1-9][0-9]{1,2}a?: sm_80, sm_90a, sm_100a.
+  if (!text.starts_with("sm_")) return false;
+  std::string_view arch = text.substr(3);
+  if (arch.ends_with('a')) arch.remove_suffix(1);
+  return (arch.size() == 2 || arch.size() == 3) && is_number(arch);
 }
 
 }  // namespace aotc
