@@ -87,7 +87,7 @@ TEST_CASE("exclude drops every variant matching all axes of any pattern") {
                                           "k.bf16.bs64.h64x8"});
 }
 
-TEST_CASE("include keeps only variants matching some pattern; exclude still applies") {
+TEST_CASE("include keeps only variants matching some pattern, and exclude still applies") {
   MatrixFixture f;
   json doc = aotc::test::base_matrix();
   doc["kernels"][0]["include"] = json::parse(R"([{ "dtype": ["fp16"] },

@@ -163,7 +163,7 @@ TEST_CASE("generic AMD targets need code object version 6, which needs ROCm 6.3"
   CHECK(f.problems(doc).empty());
 }
 
-TEST_CASE("entries and kernel names are C identifiers; kernel names are unique") {
+TEST_CASE("entries and kernel names are C identifiers, kernel names are unique") {
   MatrixFixture f;
   json doc = aotc::test::base_matrix();
   doc["kernels"][0]["entries"] = {"k_main", "1st", "k-2", "k_main"};
@@ -320,7 +320,7 @@ TEST_CASE("options: ranges and consistency") {
   CHECK(f.problems(doc).empty());
 }
 
-TEST_CASE("launch must be an object; its content belongs to the launcher generator") {
+TEST_CASE("launch must be an object, its content belongs to the launcher generator") {
   MatrixFixture f;
   json doc = aotc::test::base_matrix();
   doc["kernels"][0]["launch"] = json::array();
