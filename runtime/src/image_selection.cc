@@ -58,14 +58,16 @@ std::string list_available(std::span<const Candidate> candidates,
   return text;
 }
 
-// Every image's code objects, with each bundle opened to list its device entries. Host entries
-// (size 0) and entries for other offload kinds are not code objects for a device.
-StatusPtr collect_candidates(std::span<const ImageSource> images,
+// Every image's code objects, with each bundle opened to list its device entries (on HIP only:
+// bundles hold AMD code, so CUDA lists them unopened). Host entries (size 0) and entries for
+// other offload kinds are not code objects for a device.
+StatusPtr collect_candidates(std::span<const ImageSource> images, bool open_bundles,
                              std::vector<Candidate>* candidates) {
   for (std::size_t i = 0; i < images.size(); ++i) {
     const ImageSource& image = images[i];
-    if (image.format != "bundle") {
-      candidates->push_back(Candidate{i, image.target, {}, {}});
+    if (image.format != "bundle" || !open_bundles) {
+      candidates->push_back(
+          Candidate{i, image.format == "bundle" ? "AMD offload" : image.target, {}, {}});
       continue;
     }
     std::vector<std::uint8_t> bytes;
@@ -187,7 +189,9 @@ StatusPtr copy_image_source(const aotc_image& image, std::size_t index, ImageSou
 StatusPtr select_image(aotc_backend backend, std::string_view device_arch,
                        std::span<const ImageSource> images, SelectedImage* out) {
   std::vector<Candidate> candidates;
-  if (auto status = collect_candidates(images, &candidates)) return status;
+  if (auto status = collect_candidates(images, backend == AOTC_BACKEND_HIP, &candidates)) {
+    return status;
+  }
   StatusPtr error;
   int chosen = backend == AOTC_BACKEND_HIP ? pick_amd(candidates, images, device_arch, &error)
                                            : pick_nvidia(candidates, images, device_arch);

@@ -30,14 +30,14 @@ StatusPtr aotc_module_s::ensure_loaded(const DeviceSlot& slot, LoadedModule** ou
   std::lock_guard lock(entry->mutex);
   if (!entry->loaded) {
     std::string context = "variant " + variant + ", device " + std::to_string(slot.ordinal);
-    aotc::runtime::DeviceProperties properties;
+    const aotc::runtime::DeviceProperties* properties = nullptr;
     if (auto status = runtime->device_properties(slot.ordinal, &properties)) {
       return with_context(std::move(status), context);
     }
-    context = "variant " + variant + ", " + describe_device(slot.ordinal, properties.arch);
+    context = "variant " + variant + ", " + describe_device(slot.ordinal, properties->arch);
     aotc::runtime::SelectedImage image;
-    if (auto status = aotc::runtime::select_image(runtime->backend->kind(), properties.arch, images,
-                                                  &image)) {
+    if (auto status = aotc::runtime::select_image(runtime->backend->kind(), properties->arch,
+                                                  images, &image)) {
       return with_context(std::move(status), context);
     }
     aotc::runtime::ArgumentLayouts arguments;
@@ -50,7 +50,7 @@ StatusPtr aotc_module_s::ensure_loaded(const DeviceSlot& slot, LoadedModule** ou
     }
     ++load_count;
     entry->handle = handle;
-    entry->device = describe_device(slot.ordinal, properties.arch);
+    entry->device = describe_device(slot.ordinal, properties->arch);
     entry->image = std::move(image.description);
     entry->arguments = std::move(arguments);
     entry->loaded = true;

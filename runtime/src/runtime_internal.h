@@ -9,6 +9,7 @@
 // kernel's mutex, never shortened until the kernel dies), so the steady-state launch takes no lock.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <list>
@@ -50,12 +51,17 @@ struct KernelOnDevice {
 
 struct aotc_runtime_s {
   std::unique_ptr<aotc::runtime::Backend> backend;
-  std::mutex mutex;  // guards devices and modules
-  std::map<int, aotc::runtime::DeviceProperties> devices;
+  std::mutex mutex;                                        // guards devices and modules
+  std::map<int, aotc::runtime::DeviceProperties> devices;  // entries never change or move
   std::set<aotc_module*> modules;
+  // Generated launchers ask for the device on every launch: the first ordinals' entries are
+  // also reachable without the lock.
+  static constexpr int kLockFreeDevices = 64;
+  std::array<std::atomic<const aotc::runtime::DeviceProperties*>, kLockFreeDevices> device_cache{};
 
-  // Properties of device `ordinal`, read from the driver once.
-  aotc::runtime::StatusPtr device_properties(int ordinal, aotc::runtime::DeviceProperties* out);
+  // Properties of device `ordinal`, read from the driver once; valid for the runtime's life.
+  aotc::runtime::StatusPtr device_properties(int ordinal,
+                                             const aotc::runtime::DeviceProperties** out);
 };
 
 struct aotc_module_s {

@@ -70,21 +70,25 @@ StatusPtr open_auto(std::unique_ptr<Backend>* out) {
 
 }  // namespace
 
-StatusPtr aotc_runtime_s::device_properties(int ordinal, DeviceProperties* out) {
+StatusPtr aotc_runtime_s::device_properties(int ordinal, const DeviceProperties** out) {
+  bool cached = ordinal >= 0 && ordinal < kLockFreeDevices;
+  if (cached && (*out = device_cache[ordinal].load(std::memory_order_acquire))) return nullptr;
   {
     std::lock_guard lock(mutex);
     auto it = devices.find(ordinal);
     if (it != devices.end()) {
-      *out = it->second;
+      *out = &it->second;
       return nullptr;
     }
   }
-  // Read outside the lock: two threads may both ask the driver, and both get the same answer.
-  if (auto status = backend->device_properties(ordinal, out)) {
+  // Read outside the lock: two threads may both ask the driver, and the first answer is kept.
+  DeviceProperties properties;
+  if (auto status = backend->device_properties(ordinal, &properties)) {
     return aotc::runtime::with_context(std::move(status), "device " + std::to_string(ordinal));
   }
   std::lock_guard lock(mutex);
-  devices.emplace(ordinal, *out);
+  *out = &devices.emplace(ordinal, std::move(properties)).first->second;
+  if (cached) device_cache[ordinal].store(*out, std::memory_order_release);
   return nullptr;
 }
 
@@ -155,14 +159,14 @@ aotc_status aotc_current_device(aotc_runtime* runtime, aotc_device_info* out) {
   }
   DeviceSlot slot;
   if (auto status = runtime->backend->current_device(&slot)) return status.release();
-  DeviceProperties properties;
+  const DeviceProperties* properties = nullptr;
   if (auto status = runtime->device_properties(slot.ordinal, &properties)) return status.release();
   *out = aotc_device_info{};
   out->ordinal = slot.ordinal;
-  std::strncpy(out->arch, properties.arch.c_str(), sizeof out->arch - 1);
-  out->multiprocessor_count = properties.multiprocessor_count;
-  out->warp_size = properties.warp_size;
-  out->max_shared_per_block = properties.max_shared_per_block;
+  std::strncpy(out->arch, properties->arch.c_str(), sizeof out->arch - 1);
+  out->multiprocessor_count = properties->multiprocessor_count;
+  out->warp_size = properties->warp_size;
+  out->max_shared_per_block = properties->max_shared_per_block;
   return nullptr;
 }
 

@@ -119,11 +119,15 @@ TEST_CASE("NVIDIA: cubin for the exact compute capability, else the newest PTX t
   REQUIRE_FALSE(select_image(AOTC_BACKEND_CUDA, "sm_90", images, &chosen));
   CHECK(std::string(reinterpret_cast<const char*>(chosen.bytes.data())) == ptx90a);
 
+  // A bundle (AMD code) is listed but not opened on NVIDIA, even when it would not parse.
+  const std::string not_a_bundle = "garbage";
+  images.push_back(ImageSource{"", "bundle", not_a_bundle.data(), not_a_bundle.size(), ""});
   auto status = select_image(AOTC_BACKEND_CUDA, "sm_75", images, &chosen);
   REQUIRE(status);
   CHECK(status->code == AOTC_ERROR_NO_CODE_OBJECT);
   CHECK_THAT(status->message, Catch::Contains("sm_75") && Catch::Contains("sm_80 ptx") &&
-                                  Catch::Contains("sm_90a ptx"));
+                                  Catch::Contains("sm_90a ptx") &&
+                                  Catch::Contains("images[2] (AMD offload bundle)"));
 }
 
 TEST_CASE("image descriptors are checked when a module is created") {
