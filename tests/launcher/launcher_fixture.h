@@ -1,0 +1,41 @@
+// Shared by the launcher tests: a real build of tests/launcher/data/split-sum-matrix.json (the
+// aotc binary compiles it with clang-22 for gfx942 and sm_90a), scratch folders, and running the
+// compilers the generated code must satisfy.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "matrix/matrix.h"
+
+namespace aotc::test {
+
+struct SplitSumBuild {
+  std::filesystem::path out_dir;
+  Matrix matrix;
+  nlohmann::json manifest;  // objects carry "metadata" read by aotc_codeobj from the real files
+};
+
+// Builds the split_sum family into a fresh folder named after `name`. nullopt when clang-22 is
+// absent (`why_not` says so: callers WARN and skip); a failing build is a test failure.
+std::optional<SplitSumBuild> build_split_sum(const std::string& name, std::string* why_not);
+
+// A fresh, empty scratch folder under the build tree.
+std::filesystem::path fresh_dir(const std::string& name);
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr
+};
+CommandResult run_command(const std::string& command);
+
+// The path of an executable on PATH, or nullopt.
+std::optional<std::filesystem::path> find_tool(const std::string& name);
+
+std::string shell_quote(const std::string& s);
+
+}  // namespace aotc::test

@@ -1,0 +1,256 @@
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "core/atomic_file.h"
+#include "launcher/launcher_fixture.h"
+#include "launcher/launcher_generator.h"
+
+using namespace aotc;
+using nlohmann::json;
+
+namespace {
+
+struct Generated {
+  test::SplitSumBuild build;
+  std::filesystem::path include;  // out/include
+};
+
+std::optional<Generated> generate(const std::string& name) {
+  std::string why_not;
+  std::optional<test::SplitSumBuild> build = test::build_split_sum(name, &why_not);
+  if (!build) {
+    WARN(why_not);
+    return std::nullopt;
+  }
+  Result<std::vector<std::filesystem::path>> files =
+      generate_launchers(build->matrix, build->manifest, build->out_dir);
+  INFO((files ? "" : files.error().message));
+  REQUIRE(files.ok());
+  const std::filesystem::path include = build->out_dir / "include";
+  return Generated{std::move(*build), include};
+}
+
+// Compiles the test driver with the generated launcher (and, if `embed`, its .S) and links it
+// against the runtime's shared library. Returns the executable.
+std::filesystem::path compile_driver(const Generated& g, const std::string& compiler, bool embed,
+                                     const std::string& name) {
+  const std::filesystem::path aotc_dir = g.include / "aotc";
+  const std::filesystem::path runtime = AOTC_RUNTIME_SHARED_LIBRARY;
+  const std::filesystem::path exe = g.build.out_dir.parent_path() / name;
+  const std::string command =
+      compiler + " -std=c++17 -Wall -Wextra -Werror -pthread -I" + test::shell_quote(g.include.string()) +
+      " -I" + test::shell_quote(AOTC_SOURCE_DIR "/runtime/include") + " " +
+      test::shell_quote(AOTC_SOURCE_DIR "/tests/launcher/data/split_sum_driver.cc") + " " +
+      test::shell_quote((aotc_dir / "split_sum_launcher.cc").string()) +
+      (embed ? " " + test::shell_quote((aotc_dir / "split_sum_embed.S").string()) : std::string()) + " " +
+      test::shell_quote(runtime.string()) + " -Wl,-rpath," + test::shell_quote(runtime.parent_path().string()) +
+      " -o " + test::shell_quote(exe.string());
+  const test::CommandResult r = test::run_command(command);
+  INFO(command << "\n" << r.output);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.output.empty());  // not even a warning
+  return exe;
+}
+
+std::string run(const std::filesystem::path& exe, const std::string& args) {
+  const test::CommandResult r = test::run_command(test::shell_quote(exe.string()) + " " + args);
+  INFO(exe.string() << " " << args << "\n" << r.output);
+  REQUIRE(r.exit_code == 0);
+  return r.output;
+}
+
+// "acc=f32 block=64 tile=1x32", from the manifest's axis values.
+std::string key_string(const json& axes) {
+  return "acc=" + axes["acc"].get<std::string>() + " block=" + std::to_string(axes["block"].get<int>()) +
+         " tile=" + std::to_string(axes["tile"][0].get<int>()) + "x" + std::to_string(axes["tile"][1].get<int>());
+}
+
+std::vector<std::string> lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::stringstream in(text);
+  for (std::string line; std::getline(in, line);) out.push_back(line);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("generated launchers compile warning-free with g++ and clang++-22 and find every variant") {
+  std::optional<Generated> g = generate("generated_compiles");
+  if (!g) return;
+  std::vector<std::string> compilers{"g++"};
+  if (test::find_tool("clang++-22")) {
+    compilers.push_back("clang++-22");
+  } else {
+    WARN("clang++-22 not found: the generated code is only checked with g++");
+  }
+  for (const std::string& compiler : compilers) {
+    INFO(compiler);
+    const std::filesystem::path exe = compile_driver(*g, compiler, true, "driver-" + compiler);
+    // The variant table is the manifest's, each key as the manifest records it, each supported.
+    std::set<std::string> want, got;
+    for (const json& v : g->build.manifest["variants"]) {
+      want.insert(v["name"].get<std::string>() + "|" + key_string(v["axes"]) + "|1");
+    }
+    for (const std::string& line : lines(run(exe, "variants"))) got.insert(line);
+    CHECK(got == want);
+  }
+}
+
+TEST_CASE("an unknown key is unsupported and its error lists the nearest built keys") {
+  std::optional<Generated> g = generate("unknown_key");
+  if (!g) return;
+  const std::filesystem::path exe = compile_driver(*g, "g++", false, "driver");
+  // (acc, block, items, reduce) keys that were not built: excluded by the matrix, or off-axis.
+  const std::vector<std::vector<std::string>> keys{
+      {"f64", "64", "1", "32"}, {"f32", "128", "4", "64"}, {"f64", "64", "2", "2"}};
+  for (const std::vector<std::string>& key : keys) {
+    const std::string out = run(exe, "lookup " + key[0] + " " + key[1] + " " + key[2] + " " + key[3]);
+    INFO(out);
+    CHECK_THAT(out, Catch::StartsWith("supported=0\n"));
+    CHECK_THAT(out, Catch::Contains("split_sum: no variant was built for {acc=" + key[0] + " block=" + key[1] +
+                                    " tile=" + key[2] + "x" + key[3] + "}"));
+    // Nearest = fewest differing axes, counted here from the manifest.
+    std::map<std::string, int> differing;
+    for (const json& v : g->build.manifest["variants"]) {
+      const json& a = v["axes"];
+      differing[v["name"].get<std::string>()] =
+          (a["acc"] != key[0]) + (a["block"] != std::stoi(key[1])) +
+          (a["tile"] != json::array({std::stoi(key[2]), std::stoi(key[3])}));
+    }
+    const int best = std::min_element(differing.begin(), differing.end(),
+                                      [](auto& x, auto& y) { return x.second < y.second; })->second;
+    CHECK_THAT(out, Catch::Contains("(" + std::to_string(best) + " axes differ)"));
+    for (const auto& [name, d] : differing) {
+      INFO(name << " differs in " << d);
+      CHECK((out.find("(" + name + ")") != std::string::npos) == (d == best));
+    }
+  }
+  CHECK_THAT(run(exe, "lookup f32 256 4 64"), Catch::StartsWith("supported=1\n"));
+}
+
+TEST_CASE("plans follow the launch rule: values, workspace, conditional second step") {
+  std::optional<Generated> g = generate("plans");
+  if (!g) return;
+  const std::filesystem::path exe = compile_driver(*g, "g++", false, "driver");
+  struct Case {
+    std::int64_t block, items, reduce, n, sms;
+  };
+  for (const Case c : {Case{256, 4, 64, 1000000, 132}, Case{64, 1, 32, 10, 132}, Case{256, 1, 32, 1 << 30, 8},
+                       Case{64, 4, 64, 0, 100}}) {
+    // The rule of split-sum-matrix.json, restated: num_partitions =
+    // max(1, min(ceil_div(n, block * items * 4), 2 * sms)); workspace = num_partitions * 8.
+    const std::int64_t per = c.block * c.items * 4;
+    const std::int64_t parts = std::max<std::int64_t>(1, std::min((c.n + per - 1) / per, 2 * c.sms));
+    const std::string out = run(exe, "plan f32 " + std::to_string(c.block) + " " + std::to_string(c.items) + " " +
+                                         std::to_string(c.reduce) + " " + std::to_string(c.n) + " " +
+                                         std::to_string(c.sms));
+    INFO(out);
+    const std::string variant = "split_sum.f32.b" + std::to_string(c.block) + ".t" + std::to_string(c.items) + "x" +
+                                std::to_string(c.reduce);
+    CHECK(out == "variant " + variant + "\nworkspace " + std::to_string(parts * 8) +
+                     "\nstep split_sum_partial run=1 grid=" + std::to_string(parts) + ",1,1 block=" +
+                     std::to_string(c.block) + ",1,1 shared=0\nstep split_sum_reduce run=" +
+                     (parts > 1 ? "1 grid=1,1,1 block=" + std::to_string(c.reduce) + ",1,1"
+                                : std::string("0 grid=1,1,1 block=1,1,1")) +
+                     " shared=0\n");
+  }
+}
+
+TEST_CASE("launch() without a GPU returns a clear error instead of crashing") {
+  std::optional<Generated> g = generate("no_gpu_launch");
+  if (!g) return;
+  const std::filesystem::path exe = compile_driver(*g, "g++", false, "driver");
+  const std::vector<std::string> out = lines(run(exe, "launch f32 256 4 64"));
+  REQUIRE(out.size() >= 2);
+  // Debian's libamdhip64 resolves but finds no device; a machine without it has no driver.
+  CHECK((out[0] == "code 1" || out[0] == "code 2"));
+  CHECK(out[1].size() > 10);
+  const std::vector<std::string> unknown = lines(run(exe, "launch f64 64 1 32"));
+  CHECK(unknown[0] == "code 4");  // the key is checked before any driver is touched
+}
+
+TEST_CASE("embedded images are the build's files byte for byte, and without the .S files are used") {
+  std::optional<Generated> g = generate("embedded_images");
+  if (!g) return;
+  std::vector<std::filesystem::path> files;  // in manifest order, as the launcher lists them
+  for (const json& v : g->build.manifest["variants"]) {
+    for (const json& o : v["objects"]) {
+      files.push_back(g->build.out_dir / o["file"].get<std::string>());
+      if (o.contains("ptx_file")) files.push_back(g->build.out_dir / o["ptx_file"].get<std::string>());
+    }
+  }
+  const std::filesystem::path dump = g->build.out_dir.parent_path() / "dump";
+  std::filesystem::create_directories(dump);
+  const std::filesystem::path with = compile_driver(*g, "g++", true, "driver-embedded");
+  CHECK_THAT(run(with, "embedded " + dump.string() + " " + std::to_string(files.size())),
+             Catch::StartsWith("embedded=1"));
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    INFO(files[i]);
+    Result<std::vector<std::uint8_t>> want = read_file_bytes(files[i]);
+    Result<std::vector<std::uint8_t>> got = read_file_bytes(dump / std::to_string(i));
+    REQUIRE((want.ok() && got.ok()));
+    if (files[i].extension() == ".ptx") want->push_back(0);  // PTX is handed over NUL-terminated
+    CHECK(*got == *want);
+  }
+  const std::filesystem::path without = compile_driver(*g, "g++", false, "driver-files");
+  CHECK_THAT(run(without, "embedded " + dump.string() + " 0"), Catch::StartsWith("embedded=0"));
+}
+
+TEST_CASE("the generator refuses rules the code objects contradict and keeps unchanged files") {
+  std::string why_not;
+  std::optional<test::SplitSumBuild> build = test::build_split_sum("generator_refusals", &why_not);
+  if (!build) {
+    WARN(why_not);
+    return;
+  }
+  SECTION("an argument list one short") {
+    Matrix m = build->matrix;
+    m.kernels[0].launch["steps"][1]["args"].erase(2);
+    Result<std::vector<std::filesystem::path>> r = generate_launchers(m, build->manifest, build->out_dir);
+    REQUIRE_FALSE(r.ok());
+    CHECK_THAT(r.error().message, Catch::Contains("split_sum.f32.b64.t1x32 [gfx942]: steps[1] (split_sum_reduce): "
+                                                  "the rule passes 2 arguments but the kernel takes 3"));
+    CHECK_FALSE(std::filesystem::exists(build->out_dir / "include/aotc/split_sum_launcher.h"));
+  }
+  SECTION("a define that is not an integer") {
+    Matrix m = build->matrix;
+    m.kernels[0].launch["steps"][0]["block"][0] = "SPLIT_ACC";
+    Result<std::vector<std::filesystem::path>> r = generate_launchers(m, build->manifest, build->out_dir);
+    REQUIRE_FALSE(r.ok());
+    CHECK_THAT(r.error().message, Catch::Contains("(split_sum.f32.b64.t1x32): the launch rule reads SPLIT_ACC as an "
+                                                  "integer, but it is 'SPLIT_ACC_F32'"));
+  }
+  SECTION("a block larger than the compiled maximum") {
+    Matrix m = build->matrix;
+    m.kernels[0].launch["steps"][0]["block"] = json::array({"SPLIT_BLOCK * 8"});
+    Result<std::vector<std::filesystem::path>> r = generate_launchers(m, build->manifest, build->out_dir);
+    REQUIRE_FALSE(r.ok());
+    CHECK_THAT(r.error().message, Catch::Contains("split_sum.f32.b256.t1x32 [gfx942]: steps[0] (split_sum_partial): "
+                                                  "block of 2048 threads exceeds the kernel's maximum of 1024"));
+  }
+  SECTION("regenerating unchanged launchers leaves the files alone") {
+    Result<std::vector<std::filesystem::path>> first = generate_launchers(build->matrix, build->manifest, build->out_dir);
+    REQUIRE(first.ok());
+    CHECK(first->size() == 4);
+    std::map<std::filesystem::path, std::filesystem::file_time_type> times;
+    for (const auto& p : *first) {
+      std::filesystem::last_write_time(p, std::filesystem::file_time_type::clock::now() - std::chrono::hours(1));
+      times[p] = std::filesystem::last_write_time(p);
+    }
+    Result<std::vector<std::filesystem::path>> again = generate_launchers(build->matrix, build->manifest, build->out_dir);
+    REQUIRE(again.ok());
+    for (const auto& p : *again) CHECK(std::filesystem::last_write_time(p) == times[p]);
+  }
+  SECTION("kernels without a launch rule get no launcher") {
+    Matrix m = build->matrix;
+    m.kernels[0].launch = nullptr;
+    Result<std::vector<std::filesystem::path>> r = generate_launchers(m, build->manifest, build->out_dir);
+    REQUIRE(r.ok());
+    CHECK(r->empty());
+  }
+}

@@ -1,0 +1,177 @@
+#include "launcher/arg_layout.h"
+
+#include <algorithm>
+#include <map>
+#include <optional>
+
+namespace aotc::launcher {
+namespace {
+
+// Stop listing after this many problems: one wrong rule repeats over every variant and target.
+constexpr std::size_t k_max_reported = 20;
+
+// Kernel arguments are at most 4 KiB (HIP) / 32 KiB (CUDA 12.1+); the launcher packs them on the
+// stack, so metadata claiming more is refused rather than trusted.
+constexpr std::int64_t k_max_argument_bytes = 32768;
+
+struct Located {
+  std::string variant;
+  std::string target;
+};
+
+std::string describe(const StepArg& arg, const LaunchRule& rule) {
+  switch (arg.kind) {
+    case StepArgKind::param: return "'" + arg.name + "' is " + rule.params[arg.param_index].type.spelling;
+    case StepArgKind::value: return "value '" + arg.name + "'";
+    case StepArgKind::define: return "define '" + arg.name + "'";
+    case StepArgKind::workspace: return "'workspace' is a pointer";
+  }
+  return arg.name;
+}
+
+// The size the rule implies, or nullopt for integers whose width the code object decides.
+std::optional<std::uint32_t> rule_size(const StepArg& arg, const LaunchRule& rule) {
+  switch (arg.kind) {
+    case StepArgKind::param: return rule.params[arg.param_index].type.size;
+    case StepArgKind::workspace: return 8;
+    default: return std::nullopt;
+  }
+}
+
+bool is_hidden(const nlohmann::json& arg) {
+  return arg.contains("kind") && arg["kind"].is_string() &&
+         arg["kind"].get<std::string>().starts_with("hidden");
+}
+
+class LayoutDeriver {
+ public:
+  explicit LayoutDeriver(const LaunchRule& rule) : rule_(rule), layouts_(rule.steps.size()) {}
+
+  Result<std::vector<StepLayout>> run(const std::vector<VariantObjects>& variants) {
+    for (const VariantObjects& v : variants) {
+      if (v.objects == nullptr || !v.objects->is_array() || v.objects->empty()) {
+        report(v.name + ": no compiled objects in the manifest");
+        continue;
+      }
+      for (const nlohmann::json& object : *v.objects) {
+        const std::string target = object.value("target", std::string("?"));
+        for (std::size_t s = 0; s < rule_.steps.size(); ++s) check(s, {v.name, target}, object);
+      }
+    }
+    if (!problems_.empty()) {
+      std::string message;
+      for (std::size_t i = 0; i < problems_.size() && i < k_max_reported; ++i) {
+        message += (i ? "\n" : "") + problems_[i];
+      }
+      if (problems_.size() > k_max_reported) {
+        message += "\n... and " + std::to_string(problems_.size() - k_max_reported) + " more";
+      }
+      return make_error(message);
+    }
+    return std::move(layouts_);
+  }
+
+ private:
+  void report(std::string problem) { problems_.push_back(std::move(problem)); }
+
+  void check(std::size_t s, const Located& at, const nlohmann::json& object) {
+    const LaunchStep& step = rule_.steps[s];
+    const std::string where = at.variant + " [" + at.target + "]: steps[" + std::to_string(s) +
+                              "] (" + step.entry + ")";
+    if (!object.contains("metadata")) {
+      report(where + ": the manifest object has no 'metadata' (the build records each code object's)");
+      return;
+    }
+    const nlohmann::json* md = find_entry_metadata(object, step.entry);
+    if (md == nullptr) {
+      report(where + ": the code object's metadata has no kernel '" + step.entry + "'");
+      return;
+    }
+    if (!md->contains("args") || !(*md)["args"].is_array()) {
+      report(where + ": the code object's metadata lists no arguments");
+      return;
+    }
+    std::vector<ArgSlot> slots;
+    for (const nlohmann::json& a : (*md)["args"]) {
+      if (is_hidden(a)) continue;
+      if (!a.contains("offset") || !a["offset"].is_number_integer() || a["offset"].get<std::int64_t>() < 0 ||
+          !a.contains("size") || !a["size"].is_number_integer() || a["size"].get<std::int64_t>() <= 0) {
+        report(where + ": argument metadata without offset/size: " + a.dump());
+        return;
+      }
+      const std::int64_t offset = a["offset"].get<std::int64_t>(), size = a["size"].get<std::int64_t>();
+      if (offset + size > k_max_argument_bytes) {
+        report(where + ": argument beyond " + std::to_string(k_max_argument_bytes) +
+               " bytes of arguments: " + a.dump());
+        return;
+      }
+      slots.push_back({static_cast<std::uint32_t>(offset), static_cast<std::uint32_t>(size)});
+    }
+    if (slots.size() != step.args.size()) {
+      report(where + ": the rule passes " + std::to_string(step.args.size()) +
+             " arguments but the kernel takes " + std::to_string(slots.size()));
+      return;
+    }
+    bool sizes_agree = true;
+    for (std::size_t a = 0; a < slots.size(); ++a) {
+      const StepArg& arg = step.args[a];
+      const std::string arg_where = where + ": args[" + std::to_string(a) + "] ";
+      const std::optional<std::uint32_t> want = rule_size(arg, rule_);
+      if (want && *want != slots[a].size) {
+        report(arg_where + describe(arg, rule_) + " (" + std::to_string(*want) +
+               " bytes) but the code object's argument " + std::to_string(a) + " is " +
+               std::to_string(slots[a].size) + " bytes");
+      } else if (!want && slots[a].size != 4 && slots[a].size != 8) {
+        report(arg_where + describe(arg, rule_) + " is an integer (passed as int32_t or int64_t) "
+               "but the code object's argument " + std::to_string(a) + " is " +
+               std::to_string(slots[a].size) + " bytes");
+      } else {
+        continue;
+      }
+      sizes_agree = false;
+    }
+    if (!sizes_agree) return;  // already reported; comparing with other targets adds nothing
+    StepLayout& layout = layouts_[s];
+    if (!first_[s]) {
+      first_[s] = at;
+      layout.slots = slots;
+      for (const ArgSlot& slot : slots) {
+        layout.buffer_size = std::max(layout.buffer_size, slot.offset + slot.size);
+      }
+      return;
+    }
+    for (std::size_t a = 0; a < slots.size(); ++a) {
+      if (slots[a].offset != layout.slots[a].offset || slots[a].size != layout.slots[a].size) {
+        report(where + ": args[" + std::to_string(a) + "] '" + step.args[a].name + "' is at offset " +
+               std::to_string(slots[a].offset) + " size " + std::to_string(slots[a].size) +
+               ", but at offset " + std::to_string(layout.slots[a].offset) + " size " +
+               std::to_string(layout.slots[a].size) + " in " + first_[s]->variant + " [" +
+               first_[s]->target + "]; one launcher cannot pack both");
+      }
+    }
+  }
+
+  const LaunchRule& rule_;
+  std::vector<StepLayout> layouts_;
+  std::map<std::size_t, std::optional<Located>> first_;
+  std::vector<std::string> problems_;
+};
+
+}  // namespace
+
+const nlohmann::json* find_entry_metadata(const nlohmann::json& object, const std::string& entry) {
+  if (!object.contains("metadata") || !object["metadata"].is_object()) return nullptr;
+  const nlohmann::json& md = object["metadata"];
+  if (!md.contains("kernels") || !md["kernels"].is_array()) return nullptr;
+  for (const nlohmann::json& k : md["kernels"]) {
+    if (k.is_object() && k.value("name", std::string()) == entry) return &k;
+  }
+  return nullptr;
+}
+
+Result<std::vector<StepLayout>> derive_step_layouts(const LaunchRule& rule,
+                                                    const std::vector<VariantObjects>& variants) {
+  return LayoutDeriver(rule).run(variants);
+}
+
+}  // namespace aotc::launcher

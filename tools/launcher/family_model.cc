@@ -1,0 +1,254 @@
+#include "launcher/family_model.h"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <map>
+#include <set>
+
+#include "launcher/expression_eval.h"
+
+namespace aotc::launcher {
+namespace {
+
+// Names the generated header declares itself in aotc::gen::<kernel>.
+const std::set<std::string, std::less<>> k_generated_names{
+    "Key", "Args", "Status", "Device", "Plan", "StepPlan", "VariantInfo", "VariantRange"};
+
+// C++ keywords that plausibly appear as axis values ("float", "double"...) or axis names.
+const std::set<std::string, std::less<>> k_keywords{
+    "auto", "bool", "char", "class", "const", "default", "delete", "double", "enum", "float",
+    "int", "long", "new", "short", "signed", "struct", "union", "unsigned", "void", "this",
+    "true", "false", "template", "typename", "namespace", "operator", "register", "static"};
+
+bool is_identifier(std::string_view s) {
+  if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
+}
+
+std::string upper_camel(std::string_view snake) {
+  std::string out;
+  bool up = true;
+  for (char c : snake) {
+    if (c == '_') {
+      up = true;
+      continue;
+    }
+    out += up ? static_cast<char>(std::toupper(static_cast<unsigned char>(c))) : c;
+    up = false;
+  }
+  return out;
+}
+
+// "fp16" stays; "e4m3-fnuz" -> "e4m3_fnuz"; "8bit" -> "_8bit"; "float" -> "float_".
+std::string enumerator_name(std::string_view value) {
+  std::string out;
+  for (char c : value) out += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+  if (out.empty() || std::isdigit(static_cast<unsigned char>(out[0]))) out = "_" + out;
+  if (k_keywords.contains(out)) out += "_";
+  return out;
+}
+
+class ModelBuilder {
+ public:
+  ModelBuilder(const KernelSpec& kernel, std::string_view where) : kernel_(kernel), where_(where) {}
+
+  Result<FamilyModel> run(const nlohmann::json& manifest) {
+    model_.kernel = kernel_.name;
+    if (!is_identifier(kernel_.name) || k_keywords.contains(kernel_.name)) {
+      return make_error(where_ + ".name: '" + kernel_.name +
+                        "' cannot name the launcher's C++ namespace (needs a C identifier)");
+    }
+    Result<LaunchRule> rule = validate_launch_rule(kernel_.launch, kernel_, where_);
+    if (!rule) return rule.error();
+    model_.rule = std::move(*rule);
+    read_axes();
+    read_variants(manifest);
+    if (!errors_.empty()) return joined();
+    if (model_.variants.empty()) {
+      return make_error("manifest: no built variant of kernel '" + kernel_.name + "'");
+    }
+    Result<std::vector<StepLayout>> layouts = derive_step_layouts(model_.rule, objects_);
+    if (!layouts) return layouts.error().with_context("manifest: kernel '" + kernel_.name + "'");
+    model_.layouts = std::move(*layouts);
+    check_block_limits();
+    if (!errors_.empty()) return joined();
+    return std::move(model_);
+  }
+
+ private:
+  Error joined() const {
+    std::string message;
+    for (const std::string& e : errors_) message += (message.empty() ? "" : "\n") + e;
+    return make_error(message);
+  }
+
+  void read_axes() {
+    std::set<std::string> enum_names;
+    for (std::size_t i = 0; i < kernel_.axes.size(); ++i) {
+      const Axis& axis = kernel_.axes[i];
+      const std::string path = where_ + ".axes." + axis.name;
+      if (!is_identifier(axis.name) || k_keywords.contains(axis.name)) {
+        errors_.push_back(path + ": axis name must be a C identifier to be a field of Key");
+        continue;
+      }
+      KeyAxis key{axis.name, axis.type, axis.arity, {}, {}, {}};
+      for (const AxisValue& v : axis.values) key.values.push_back(v.value);
+      if (axis.type == AxisType::string) {
+        key.enum_name = upper_camel(axis.name);
+        if (k_generated_names.contains(key.enum_name) || !enum_names.insert(key.enum_name).second) {
+          errors_.push_back(path + ": its enum type '" + key.enum_name +
+                            "' clashes with another name in the launcher");
+        }
+        std::set<std::string> seen;
+        for (const nlohmann::json& v : key.values) {
+          key.enumerators.push_back(enumerator_name(v.is_string() ? v.get<std::string>() : v.dump()));
+          if (!seen.insert(key.enumerators.back()).second) {
+            errors_.push_back(path + ": values " + v.dump() + " and another both become enumerator '" +
+                              key.enumerators.back() + "'");
+          }
+        }
+      }
+      model_.axes.push_back(std::move(key));
+    }
+  }
+
+  void read_variants(const nlohmann::json& manifest) {
+    if (!manifest.contains("variants") || !manifest["variants"].is_array()) {
+      errors_.push_back("manifest: 'variants' is missing or not an array");
+      return;
+    }
+    const nlohmann::json& variants = manifest["variants"];
+    for (std::size_t i = 0; i < variants.size(); ++i) {
+      const nlohmann::json& v = variants[i];
+      if (!v.is_object() || v.value("kernel", std::string()) != kernel_.name) continue;
+      const std::string path = "manifest: variants[" + std::to_string(i) + "]";
+      if (!v.contains("objects") || !v["objects"].is_array() || v["objects"].empty()) {
+        continue;  // failed to build for every target: the launcher reports it as unsupported
+      }
+      read_variant(v, path);
+    }
+  }
+
+  void read_variant(const nlohmann::json& v, const std::string& path) {
+    FamilyVariant out;
+    out.name = v.value("name", std::string());
+    const std::string where = path + " (" + out.name + ")";
+    if (out.name.empty() || !v.contains("axes") || !v["axes"].is_object()) {
+      errors_.push_back(where + ": needs 'name' and an 'axes' object");
+      return;
+    }
+    for (const KeyAxis& axis : model_.axes) {
+      const nlohmann::json& axes = v["axes"];
+      auto it = axes.find(axis.name);
+      auto pos = it == axes.end() ? axis.values.end()
+                                  : std::find(axis.values.begin(), axis.values.end(), *it);
+      if (pos == axis.values.end()) {
+        errors_.push_back(where + ".axes." + axis.name + ": " +
+                          (it == axes.end() ? std::string("missing") : it->dump() + " is not a value of the axis in the matrix"));
+        return;
+      }
+      out.axis_indices.push_back(static_cast<std::size_t>(pos - axis.values.begin()));
+    }
+    if (!read_defines(v, where, out)) return;
+    for (const nlohmann::json& object : v["objects"]) {
+      const std::string target = object.value("target", std::string());
+      const std::string file = object.value("file", std::string());
+      if (target.empty() || file.empty()) {
+        errors_.push_back(where + ": an object lacks 'target' or 'file': " + object.dump().substr(0, 200));
+        return;
+      }
+      out.images.push_back({target, object.value("format", std::string()), file});
+      if (object.contains("ptx_file") && object["ptx_file"].is_string() &&
+          object["ptx_file"].get<std::string>() != file) {
+        out.images.push_back({target, "ptx", object["ptx_file"].get<std::string>()});
+      }
+    }
+    objects_.push_back({out.name, &v["objects"]});
+    model_.variants.push_back(std::move(out));
+  }
+
+  // The integer value of each define macro the rule reads, from "NAME=VALUE" strings.
+  bool read_defines(const nlohmann::json& v, const std::string& where, FamilyVariant& out) {
+    std::map<std::string, std::string, std::less<>> defines;
+    if (v.contains("defines") && v["defines"].is_array()) {
+      for (const nlohmann::json& d : v["defines"]) {
+        if (!d.is_string()) continue;
+        const std::string text = d.get<std::string>();
+        const std::size_t eq = text.find('=');
+        defines[text.substr(0, eq)] = eq == std::string::npos ? "1" : text.substr(eq + 1);
+      }
+    }
+    for (const std::string& macro : model_.rule.defines) {
+      auto it = defines.find(macro);
+      if (it == defines.end()) {
+        errors_.push_back(where + ": the launch rule reads " + macro + ", which this variant does not define");
+        return false;
+      }
+      std::int64_t value = 0;
+      const std::string& text = it->second;
+      auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+      if (ec != std::errc() || ptr != text.data() + text.size()) {
+        errors_.push_back(where + ": the launch rule reads " + macro + " as an integer, but it is '" +
+                          text + "'");
+        return false;
+      }
+      out.defines.push_back(value);
+    }
+    return true;
+  }
+
+  // A block that is constant per variant must fit the kernel's compiled maximum work-group size
+  // (AMD max_workgroup_size, NVIDIA max_threads): refusing it here beats a launch failure later.
+  void check_block_limits() {
+    for (std::size_t vi = 0; vi < model_.variants.size(); ++vi) {
+      const FamilyVariant& variant = model_.variants[vi];
+      const SymbolValues constants = [&](const Symbol& s) -> std::optional<std::int64_t> {
+        if (s.kind != SymbolKind::define) return std::nullopt;
+        auto it = std::find(model_.rule.defines.begin(), model_.rule.defines.end(), s.name);
+        return variant.defines[static_cast<std::size_t>(it - model_.rule.defines.begin())];
+      };
+      for (std::size_t s = 0; s < model_.rule.steps.size(); ++s) {
+        const LaunchStep& step = model_.rule.steps[s];
+        std::int64_t threads = 1;
+        bool constant = true;
+        for (const Expression& dim : step.block) {
+          Result<std::int64_t> d = evaluate_expression(dim, constants);
+          if (!d) {
+            constant = false;
+            break;
+          }
+          threads *= *d;
+        }
+        if (!constant) continue;
+        for (const nlohmann::json& object : *objects_[vi].objects) {
+          const nlohmann::json* md = find_entry_metadata(object, step.entry);
+          if (md == nullptr) continue;
+          const std::int64_t limit = md->value("max_workgroup_size", md->value("max_threads", std::int64_t{0}));
+          if (limit > 0 && threads > limit) {
+            errors_.push_back(variant.name + " [" + object.value("target", std::string("?")) +
+                              "]: steps[" + std::to_string(s) + "] (" + step.entry + "): block of " +
+                              std::to_string(threads) + " threads exceeds the kernel's maximum of " +
+                              std::to_string(limit));
+          }
+        }
+      }
+    }
+  }
+
+  const KernelSpec& kernel_;
+  std::string where_;
+  FamilyModel model_;
+  std::vector<VariantObjects> objects_;  // parallel to model_.variants
+  std::vector<std::string> errors_;
+};
+
+}  // namespace
+
+Result<FamilyModel> build_family_model(const KernelSpec& kernel, const nlohmann::json& manifest,
+                                       std::string_view where) {
+  return ModelBuilder(kernel, where).run(manifest);
+}
+
+}  // namespace aotc::launcher

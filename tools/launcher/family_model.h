@@ -1,0 +1,57 @@
+// Everything the emitters need to write one kernel family's launcher, gathered and checked in
+// one place: the validated launch rule, the key's axes as C++ types, the built variants (from the
+// manifest) with their axis indices, define constants and code-object images, and the argument
+// layout of each step. Emitters only format this; they decide nothing.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/result.h"
+#include "launcher/arg_layout.h"
+#include "launcher/launch_rule.h"
+#include "matrix/matrix.h"
+
+namespace aotc::launcher {
+
+// One axis of the Key struct.
+struct KeyAxis {
+  std::string name;                     // field name, e.g. "kv_dtype"
+  AxisType type = AxisType::integer;
+  std::size_t arity = 1;                // integer_tuple: std::array<std::int64_t, arity>
+  std::string enum_name;                // string axes: enum class name, e.g. "KvDtype"
+  std::vector<std::string> enumerators; // string axes: C++ names of the values, e.g. "fp16"
+  std::vector<nlohmann::json> values;   // as in the matrix, in matrix order
+};
+
+// One code-object image of a variant; the runtime picks the one that fits the device.
+struct ImageRef {
+  std::string target;   // "gfx942", "sm_90a"
+  std::string format;   // "hsaco", "cubin", "ptx"
+  std::string file;     // relative to the output directory, as in the manifest
+};
+
+struct FamilyVariant {
+  std::string name;
+  std::vector<std::size_t> axis_indices;  // per KeyAxis, index into KeyAxis::values
+  std::vector<std::int64_t> defines;      // per LaunchRule::defines
+  std::vector<ImageRef> images;
+};
+
+struct FamilyModel {
+  std::string kernel;                 // also the C++ namespace aotc::gen::<kernel>
+  LaunchRule rule;
+  std::vector<KeyAxis> axes;
+  std::vector<FamilyVariant> variants;  // manifest order
+  std::vector<StepLayout> layouts;      // per rule step
+};
+
+// Builds the model for matrix.kernels[kernel_index] from the manifest's variants of that kernel.
+// `where` locates the kernel for messages ("build-matrix.json: kernels[0]").
+Result<FamilyModel> build_family_model(const KernelSpec& kernel, const nlohmann::json& manifest,
+                                       std::string_view where);
+
+}  // namespace aotc::launcher

@@ -1,0 +1,360 @@
+#include "launcher/launch_rule.h"
+
+#include <algorithm>
+#include <cctype>
+#include <functional>
+#include <map>
+#include <set>
+
+namespace aotc::launcher {
+namespace {
+
+// Names the generated launcher uses itself (Args::workspace, device.*, the functions).
+const std::set<std::string, std::less<>> k_reserved{"workspace", "device", "min", "max", "ceil_div"};
+
+// Params become C++ struct fields and values local names: C++ keywords cannot be either.
+const std::set<std::string, std::less<>> k_cpp_keywords{
+    "alignas", "alignof", "and", "and_eq", "asm", "auto", "bitand", "bitor", "bool", "break",
+    "case", "catch", "char", "char8_t", "char16_t", "char32_t", "class", "compl", "concept",
+    "const", "consteval", "constexpr", "constinit", "const_cast", "continue", "co_await",
+    "co_return", "co_yield", "decltype", "default", "delete", "do", "double", "dynamic_cast",
+    "else", "enum", "explicit", "export", "extern", "false", "float", "for", "friend", "goto",
+    "if", "inline", "int", "long", "mutable", "namespace", "new", "noexcept", "not", "not_eq",
+    "nullptr", "operator", "or", "or_eq", "private", "protected", "public", "register",
+    "reinterpret_cast", "requires", "return", "short", "signed", "sizeof", "static",
+    "static_assert", "static_cast", "struct", "switch", "template", "this", "thread_local",
+    "throw", "true", "try", "typedef", "typeid", "typename", "union", "unsigned", "using",
+    "virtual", "void", "volatile", "wchar_t", "while", "xor", "xor_eq"};
+
+const std::set<std::string, std::less<>> k_rule_keys{"params", "values", "workspace_bytes", "steps"};
+const std::set<std::string, std::less<>> k_step_keys{"entry", "grid", "block", "shared_bytes",
+                                                     "when", "args"};
+
+bool is_identifier(std::string_view s) {
+  if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
+}
+
+std::string join(const std::vector<std::string>& items, std::string_view sep) {
+  std::string out;
+  for (const std::string& item : items) out += (out.empty() ? "" : std::string(sep)) + item;
+  return out;
+}
+
+class RuleValidator {
+ public:
+  RuleValidator(const KernelSpec& kernel, std::string_view where)
+      : kernel_(kernel), where_(std::string(where) + ".launch") {
+    for (const Axis& axis : kernel.axes) {
+      for (const auto& [macro, format] : axis.define_formats) define_names_.insert(macro);
+    }
+  }
+
+  Result<LaunchRule> run(const nlohmann::json& launch) {
+    if (!launch.is_object()) {
+      return make_error(where_ + ": expected an object, found " + std::string(launch.type_name()));
+    }
+    for (const auto& [key, value] : launch.items()) {
+      if (!k_rule_keys.contains(key)) {
+        fail("." + key, "unknown key (expected params, values, workspace_bytes, steps)");
+      }
+    }
+    read_params(launch);
+    read_values(launch);
+    if (launch.contains("workspace_bytes")) {
+      rule_.workspace_bytes = read_expression(launch["workspace_bytes"], ".workspace_bytes",
+                                              ExprType::integer);
+    }
+    read_steps(launch);
+    if (rule_.workspace_bytes && !rule_.passes_workspace) {
+      fail(".workspace_bytes", "no step passes `workspace` as an argument");
+    }
+    if (!errors_.empty()) return make_error(join(errors_, "\n"));
+    for (const std::string& macro : used_defines_) rule_.defines.push_back(macro);
+    return std::move(rule_);
+  }
+
+ private:
+  void fail(const std::string& path, const std::string& message) {
+    errors_.push_back(where_ + path + ": " + message);
+  }
+
+  // Checks a name the rule introduces (param or value) against everything already named.
+  bool check_new_name(const std::string& path, const std::string& name) {
+    if (!is_identifier(name)) {
+      fail(path, "'" + name + "' is not a C identifier");
+    } else if (k_cpp_keywords.contains(name) || k_reserved.contains(name)) {
+      fail(path, "'" + name + "' is reserved (C++ keyword or one of workspace, device, min, max, ceil_div)");
+    } else if (define_names_.contains(name)) {
+      fail(path, "'" + name + "' is already a define macro of the kernel's axes");
+    } else if (!names_.insert(name).second) {
+      fail(path, "'" + name + "' is declared twice");
+    } else {
+      return true;
+    }
+    return false;
+  }
+
+  void read_params(const nlohmann::json& launch) {
+    if (!launch.contains("params")) return;
+    const nlohmann::json& params = launch["params"];
+    if (!params.is_array()) {
+      fail(".params", "expected an array of {\"name\", \"type\"} objects");
+      return;
+    }
+    for (std::size_t i = 0; i < params.size(); ++i) {
+      const std::string path = ".params[" + std::to_string(i) + "]";
+      const nlohmann::json& p = params[i];
+      if (!p.is_object() || !p.contains("name") || !p["name"].is_string() || !p.contains("type") ||
+          !p["type"].is_string() || p.size() != 2) {
+        fail(path, "expected {\"name\": string, \"type\": string}, found " + p.dump());
+        continue;
+      }
+      const std::string name = p["name"].get<std::string>();
+      std::optional<CType> type = parse_c_type(p["type"].get<std::string>());
+      if (!type) {
+        fail(path + ".type", "type '" + p["type"].get<std::string>() + "' is not allowed (allowed: " +
+                                 allowed_c_types() + ")");
+        continue;
+      }
+      if (check_new_name(path + ".name", name)) rule_.params.push_back({name, *type});
+    }
+  }
+
+  void read_values(const nlohmann::json& launch) {
+    if (!launch.contains("values")) return;
+    const nlohmann::json& values = launch["values"];
+    if (!values.is_object()) {
+      fail(".values", "expected an object of name -> expression");
+      return;
+    }
+    for (const auto& [name, text] : values.items()) {
+      if (check_new_name(".values." + name, name)) value_names_.insert(name);
+    }
+    std::map<std::string, Expression> parsed;
+    for (const auto& [name, text] : values.items()) {
+      if (!value_names_.contains(name)) continue;
+      std::optional<Expression> e = read_expression(text, ".values." + name, ExprType::integer);
+      if (e) parsed.emplace(name, std::move(*e));
+    }
+    order_values(parsed);
+  }
+
+  // Orders values so each reads only values before it (depth-first topological sort).
+  void order_values(std::map<std::string, Expression>& parsed) {
+    std::map<std::string, int> state;  // 0 unseen, 1 in progress, 2 done
+    std::vector<std::string> stack;
+    std::function<bool(const std::string&)> visit = [&](const std::string& name) -> bool {
+      auto it = parsed.find(name);
+      if (it == parsed.end() || state[name] == 2) return true;
+      if (state[name] == 1) {
+        auto from = std::find(stack.begin(), stack.end(), name);
+        std::vector<std::string> cycle(from, stack.end());
+        cycle.push_back(name);
+        fail(".values." + name, "values depend on each other in a cycle: " + join(cycle, " -> "));
+        return false;
+      }
+      state[name] = 1;
+      stack.push_back(name);
+      for (const Symbol& s : it->second.symbols()) {
+        if (s.kind == SymbolKind::value && !visit(s.name)) return false;
+      }
+      stack.pop_back();
+      state[name] = 2;
+      rule_.values.push_back({name, it->second});
+      return true;
+    };
+    for (const auto& [name, expression] : parsed) {
+      if (!visit(name)) return;
+    }
+  }
+
+  void read_steps(const nlohmann::json& launch) {
+    if (!launch.contains("steps") || !launch["steps"].is_array() || launch["steps"].empty()) {
+      fail(".steps", "expected a non-empty array of steps");
+      return;
+    }
+    const nlohmann::json& steps = launch["steps"];
+    for (std::size_t i = 0; i < steps.size(); ++i) {
+      const std::string path = ".steps[" + std::to_string(i) + "]";
+      if (!steps[i].is_object()) {
+        fail(path, "expected an object");
+        continue;
+      }
+      rule_.steps.push_back(read_step(steps[i], path));
+    }
+  }
+
+  LaunchStep read_step(const nlohmann::json& step, const std::string& path) {
+    LaunchStep out;
+    for (const auto& [key, value] : step.items()) {
+      if (!k_step_keys.contains(key)) {
+        fail(path + "." + key, "unknown key (expected entry, grid, block, shared_bytes, when, args)");
+      }
+    }
+    if (!step.contains("entry") || !step["entry"].is_string()) {
+      fail(path + ".entry", "expected the entry's name (a string)");
+    } else {
+      out.entry = step["entry"].get<std::string>();
+      if (std::find(kernel_.entries.begin(), kernel_.entries.end(), out.entry) ==
+          kernel_.entries.end()) {
+        fail(path + ".entry", "'" + out.entry + "' is not one of the kernel's entries (" +
+                                  join(kernel_.entries, ", ") + ")");
+      }
+    }
+    out.grid = read_dims(step, path, "grid");
+    out.block = read_dims(step, path, "block");
+    out.shared_bytes = integer_expression(0);
+    if (step.contains("shared_bytes")) {
+      if (auto e = read_expression(step["shared_bytes"], path + ".shared_bytes", ExprType::integer)) {
+        out.shared_bytes = std::move(*e);
+      }
+    }
+    if (step.contains("when")) {
+      out.when = read_expression(step["when"], path + ".when", ExprType::boolean);
+    }
+    read_step_args(step, path, out);
+    return out;
+  }
+
+  std::array<Expression, 3> read_dims(const nlohmann::json& step, const std::string& path,
+                                      const char* key) {
+    std::array<Expression, 3> dims{integer_expression(1), integer_expression(1),
+                                   integer_expression(1)};
+    const std::string dims_path = path + "." + key;
+    if (!step.contains(key) || !step[key].is_array() || step[key].empty() || step[key].size() > 3) {
+      fail(dims_path, "expected an array of 1 to 3 dimensions (integers or expressions)");
+      return dims;
+    }
+    for (std::size_t d = 0; d < step[key].size(); ++d) {
+      const nlohmann::json& item = step[key][d];
+      const std::string item_path = dims_path + "[" + std::to_string(d) + "]";
+      if (item.is_number_integer() && item.get<std::int64_t>() < 1) {
+        fail(item_path, "a dimension must be at least 1, found " + item.dump());
+      } else if (auto e = read_expression(item, item_path, ExprType::integer)) {
+        dims[d] = std::move(*e);
+      }
+    }
+    return dims;
+  }
+
+  void read_step_args(const nlohmann::json& step, const std::string& path, LaunchStep& out) {
+    if (!step.contains("args") || !step["args"].is_array()) {
+      fail(path + ".args", "expected an array of argument names");
+      return;
+    }
+    const nlohmann::json& args = step["args"];
+    for (std::size_t a = 0; a < args.size(); ++a) {
+      const std::string arg_path = path + ".args[" + std::to_string(a) + "]";
+      if (!args[a].is_string()) {
+        fail(arg_path, "expected a name, found " + args[a].dump());
+        continue;
+      }
+      const std::string name = args[a].get<std::string>();
+      StepArg arg{StepArgKind::param, name, 0};
+      auto param = std::find_if(rule_.params.begin(), rule_.params.end(),
+                                [&](const LaunchParam& p) { return p.name == name; });
+      if (param != rule_.params.end()) {
+        arg.param_index = static_cast<std::size_t>(param - rule_.params.begin());
+      } else if (value_names_.contains(name)) {
+        arg.kind = StepArgKind::value;
+      } else if (define_names_.contains(name)) {
+        arg.kind = StepArgKind::define;
+        used_defines_.insert(name);
+      } else if (name == "workspace") {
+        arg.kind = StepArgKind::workspace;
+        rule_.passes_workspace = true;
+      } else {
+        fail(arg_path, "unknown argument '" + name + "' (" + known_names() + ")");
+        continue;
+      }
+      out.args.push_back(std::move(arg));
+    }
+  }
+
+  // A JSON integer or an expression string of the wanted type; nullopt after reporting.
+  std::optional<Expression> read_expression(const nlohmann::json& item, const std::string& path,
+                                            ExprType want) {
+    Result<Expression> e = item.is_number_integer()
+                               ? Result<Expression>(integer_expression(item.get<std::int64_t>()))
+                           : item.is_string()
+                               ? parse_expression(item.get<std::string>(),
+                                                  [this](std::string_view n) { return resolve(n); })
+                               : Result<Expression>(make_error(
+                                     "expected an integer or an expression string, found " +
+                                     item.dump()));
+    if (!e) {
+      fail(path, e.error().message);
+      return std::nullopt;
+    }
+    if (e->type() != want) {
+      fail(path, std::string("expected a ") + (want == ExprType::integer ? "integer" : "boolean") +
+                     " expression, found \"" + e->text + "\"");
+      return std::nullopt;
+    }
+    for (const Symbol& s : e->symbols()) {
+      if (s.kind == SymbolKind::define) used_defines_.insert(s.name);
+    }
+    return std::move(*e);
+  }
+
+  Result<Symbol> resolve(std::string_view name) const {
+    if (name.starts_with("device.")) {
+      const std::string attribute(name.substr(7));
+      const auto& attrs = device_attributes();
+      if (std::find(attrs.begin(), attrs.end(), attribute) != attrs.end()) {
+        return Symbol{SymbolKind::device, attribute};
+      }
+      return make_error("unknown device attribute '" + std::string(name) + "' (device." +
+                        join(attrs, ", device.") + ")");
+    }
+    for (const LaunchParam& p : rule_.params) {
+      if (p.name != name) continue;
+      if (!p.type.is_integer()) {
+        return make_error("'" + p.name + "' is a " + p.type.spelling +
+                          " param; expressions compute with integers only");
+      }
+      return Symbol{SymbolKind::param, p.name};
+    }
+    if (value_names_.contains(name)) return Symbol{SymbolKind::value, std::string(name)};
+    if (define_names_.contains(name)) return Symbol{SymbolKind::define, std::string(name)};
+    if (name == "workspace") {
+      return make_error("'workspace' is a pointer; it can only be passed as a step argument");
+    }
+    return make_error("unknown identifier '" + std::string(name) + "' (" + known_names() + ")");
+  }
+
+  std::string known_names() const {
+    std::vector<std::string> params, values(value_names_.begin(), value_names_.end()),
+        defines(define_names_.begin(), define_names_.end());
+    for (const LaunchParam& p : rule_.params) params.push_back(p.name);
+    return "params: " + join(params, ", ") + "; values: " + join(values, ", ") +
+           "; defines: " + join(defines, ", ") + "; device." + join(device_attributes(), ", device.") +
+           "; workspace";
+  }
+
+  const KernelSpec& kernel_;
+  std::string where_;
+  std::set<std::string, std::less<>> define_names_;
+  std::set<std::string, std::less<>> names_;
+  std::set<std::string, std::less<>> value_names_;
+  std::set<std::string> used_defines_;
+  std::vector<std::string> errors_;
+  LaunchRule rule_;
+};
+
+}  // namespace
+
+const std::vector<std::string>& device_attributes() {
+  static const std::vector<std::string> k_attributes{"multiprocessor_count", "warp_size",
+                                                     "max_shared_per_block"};
+  return k_attributes;
+}
+
+Result<LaunchRule> validate_launch_rule(const nlohmann::json& launch, const KernelSpec& kernel,
+                                        std::string_view where) {
+  return RuleValidator(kernel, where).run(launch);
+}
+
+}  // namespace aotc::launcher

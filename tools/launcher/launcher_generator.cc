@@ -1,0 +1,69 @@
+#include "launcher/launcher_generator.h"
+
+#include "core/atomic_file.h"
+#include "launcher/emitters.h"
+#include "launcher/family_model.h"
+
+namespace aotc {
+namespace {
+
+// Writes unless the file already holds exactly `text`.
+Status write_if_changed(const std::filesystem::path& path, const std::string& text) {
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec)) {
+    Result<std::string> current = read_file_text(path, text.size() + 1);
+    if (current && *current == text) return Status::success();
+  }
+  return write_file_atomic(path, text);
+}
+
+}  // namespace
+
+Result<std::vector<std::filesystem::path>> generate_launchers(const Matrix& matrix,
+                                                              const nlohmann::json& manifest,
+                                                              const std::filesystem::path& out_dir,
+                                                              const LauncherOptions& options) {
+  std::error_code ec;
+  const std::filesystem::path root = std::filesystem::absolute(out_dir, ec);
+  if (ec) return make_error(out_dir.string() + ": " + ec.message());
+  const std::filesystem::path kernel_dir =
+      options.kernel_dir.empty() ? root : std::filesystem::absolute(options.kernel_dir, ec);
+  const std::filesystem::path include = root / "include" / "aotc";
+  const std::string matrix_name = matrix.file.filename().string();
+
+  // Build every family's model first, so a bad rule leaves no half-updated set of launchers.
+  std::vector<launcher::FamilyModel> models;
+  std::string errors;
+  for (std::size_t k = 0; k < matrix.kernels.size(); ++k) {
+    const KernelSpec& kernel = matrix.kernels[k];
+    if (kernel.launch.is_null()) continue;  // no launch rule: nothing to generate
+    const std::string where = matrix_name + ": kernels[" + std::to_string(k) + "]";
+    Result<launcher::FamilyModel> model = launcher::build_family_model(kernel, manifest, where);
+    if (!model) {
+      errors += (errors.empty() ? "" : "\n") + model.error().message;
+      continue;
+    }
+    models.push_back(std::move(*model));
+  }
+  if (!errors.empty()) return make_error(errors).with_context("generating launchers");
+
+  std::vector<std::pair<std::filesystem::path, std::string>> files;
+  if (!models.empty()) files.emplace_back(include / "launcher_support.h", launcher::emit_support_header());
+  for (const launcher::FamilyModel& m : models) {
+    files.emplace_back(include / (m.kernel + "_launcher.h"), launcher::emit_launcher_header(m, matrix_name));
+    files.emplace_back(include / (m.kernel + "_launcher.cc"),
+                       launcher::emit_launcher_source(m, kernel_dir.string()));
+    if (options.embed_assembly) {
+      files.emplace_back(include / (m.kernel + "_embed.S"), launcher::emit_embed_asm(m, root.string()));
+    }
+  }
+  std::vector<std::filesystem::path> written;
+  for (const auto& [path, text] : files) {
+    Status s = write_if_changed(path, text);
+    if (!s) return s.error().with_context("generating launchers");
+    written.push_back(path);
+  }
+  return written;
+}
+
+}  // namespace aotc

@@ -1,0 +1,36 @@
+// Writes the C++ launchers of every kernel family that has a launch rule (docs/LAUNCHERS.md):
+//   <out>/include/aotc/launcher_support.h   shared by all launchers
+//   <out>/include/aotc/<kernel>_launcher.h  the API: Key, Args, launch, plan, workspace_bytes...
+//   <out>/include/aotc/<kernel>_launcher.cc compile into the app
+//   <out>/include/aotc/<kernel>_embed.S     optional: link it in to embed the code objects
+// from the manifest that the same build writes (its variants, objects and their metadata).
+// Refuses, naming variant, target, entry and argument, any rule the code objects contradict.
+#pragma once
+
+#include <filesystem>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/result.h"
+#include "matrix/matrix.h"
+
+namespace aotc {
+
+struct LauncherOptions {
+  // Write <kernel>_embed.S (.incbin of the code objects under out_dir).
+  bool embed_assembly = true;
+  // Where launchers read code objects at run time when the .S is not linked in and neither
+  // aotc::gen::set_kernel_dir() nor $AOTC_KERNEL_DIR says otherwise. Empty: out_dir, absolute.
+  std::filesystem::path kernel_dir;
+};
+
+// Generates the launchers for `matrix` from `manifest` (docs/DESIGN.md "manifest.json") into
+// out_dir/include/aotc. Files whose content is unchanged are not rewritten, so apps that compile
+// them do not rebuild. Returns the paths of the generated files.
+Result<std::vector<std::filesystem::path>> generate_launchers(const Matrix& matrix,
+                                                              const nlohmann::json& manifest,
+                                                              const std::filesystem::path& out_dir,
+                                                              const LauncherOptions& options = {});
+
+}  // namespace aotc
