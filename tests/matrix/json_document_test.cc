@@ -52,3 +52,7 @@ TEST_CASE("a key repeated in one object is an error at its path") {
   REQUIRE(document.ok());
   CHECK(document->begin().key() == "z");
 }
+
+TEST_CASE("a number beyond double range is malformed JSON, not an exception") {
+  CHECK(error_of("{\"schema\": 1e400}") == "m.json: malformed JSON: number overflow parsing '1e400'");
+}

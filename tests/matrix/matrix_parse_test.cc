@@ -137,6 +137,8 @@ TEST_CASE("targets must be AMD or NVIDIA target names, each listed once") {
 
   doc["targets"] = json::array();
   CHECK(f.problems(doc) == std::vector<std::string>{f.line("targets: expected at least one " + what + ", found []")});
+  doc["targets"] = "gfx942";
+  CHECK(f.problems(doc) == std::vector<std::string>{f.line("targets: expected array of " + what + "s, found \"gfx942\"")});
 }
 
 TEST_CASE("per-kernel targets follow the same rules") {

@@ -86,8 +86,8 @@ struct NamedFormat {
   JsonPath path;
 };
 
-// Renders `format` for value `i`; reports the value when the result breaks `rule` (a negative
-// integer can give a label a leading '-').
+// Renders `format` for one value; reports the value (as written) when the result breaks `rule`:
+// the format's literal text already passed, but a negative integer can give a label a leading '-'.
 std::optional<std::string> render_checked(const ValueFormat& format, const nlohmann::json& value,
                                           const OrderedJson& written, const JsonPath& value_path,
                                           const JsonPath& format_path, StringRule rule, Problems& problems) {

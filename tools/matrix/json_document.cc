@@ -2,7 +2,6 @@
 
 #include <set>
 #include <string>
-#include <variant>
 #include <vector>
 
 #include "matrix/json_path.h"
@@ -106,6 +105,11 @@ Result<OrderedJson> parse_json_document(std::string_view text, std::string_view 
     if (auto colon = reason.find(": "); colon != std::string::npos) reason = reason.substr(colon + 2);
     return make_error(std::string(file) + ":" + std::to_string(at.line) + ":" + std::to_string(at.column) +
                       ": malformed JSON: " + reason);
+  } catch (const OrderedJson::exception& error) {
+    // The lexer throws out_of_range (no position) for numbers beyond double, e.g. 1e400.
+    std::string reason = error.what();
+    if (auto bracket = reason.find("] "); bracket != std::string::npos) reason = reason.substr(bracket + 2);
+    return make_error(std::string(file) + ": malformed JSON: " + reason);
   }
   if (Status status = duplicates.status(); !status) return status.error();
   return document;

@@ -105,7 +105,7 @@ MatrixOptions parse_options(const OrderedJson& node, const JsonPath& path, Probl
 std::vector<std::string> parse_targets(const OrderedJson& node, const JsonPath& path, bool at_least_one,
                                        const MatrixOptions& options, Problems& problems) {
   auto targets = read_string_array(node, path, problems, kTargetRule, at_least_one);
-  if (options.code_object_version < 6) {
+  if (node.is_array() && options.code_object_version < 6) {
     for (std::size_t i = 0; i < node.size(); ++i) {
       if (node[i].is_string() && is_generic_amd_target_name(node[i].get<std::string>())) {
         problems.expected(path.index(i),

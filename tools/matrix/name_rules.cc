@@ -1,6 +1,5 @@
 #include "matrix/name_rules.h"
 
-
 namespace aotc {
 namespace {
 
