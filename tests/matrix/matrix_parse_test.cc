@@ -356,3 +356,8 @@ TEST_CASE("load_matrix reads the file and names it in messages") {
   REQUIRE_FALSE(bad.ok());
   CHECK(bad.error().message == file.string() + ": schema: expected 1 (the only schema version), found 3");
 }
+
+TEST_CASE("a document that is not an object is reported at the top level") {
+  MatrixFixture f;
+  CHECK(f.problems(json::array()) == std::vector<std::string>{f.line("(top level): expected object, found []")});
+}
