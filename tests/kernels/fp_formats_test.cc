@@ -6,7 +6,10 @@
 #include <cmath>
 #include <cstring>
 
+#include <random>
+
 #include "gpu_portability.h"
+#include "pa_cases.h"
 #include "pa_reference.h"
 
 using namespace aotc::pa_ref;
@@ -65,4 +68,20 @@ TEST_CASE("float to bf16 rounds to nearest even and keeps NaN") {
   CHECK(gpu::float_to_bf16(-2.0f) == 0xc000);
   CHECK(gpu::float_to_fp16(65504.0f) == 0x7bff);
   CHECK(gpu::float_to_fp16(1.0f + std::ldexp(1.0f, -11)) == 0x3c00);                // tie, even below
+}
+
+TEST_CASE("input encoders round like the kernel's conversions") {
+  std::mt19937 rng(5);
+  for (int i = 0; i < 200000; ++i) {
+    uint32_t bits = rng();
+    float f;
+    std::memcpy(&f, &bits, 4);
+    if (std::isnan(f)) continue;
+    INFO("float bits 0x" << std::hex << bits);
+    REQUIRE(encode_bf16(f) == gpu::float_to_bf16(f));
+    REQUIRE(encode_fp16(f) == gpu::float_to_fp16(f));
+    if (!std::isfinite(f) || f == 0.0f) continue;
+    const float small = std::ldexp(f, -std::ilogb(f) + int(rng() % 40) - 25);  // near fp16's range
+    REQUIRE(encode_fp16(small) == gpu::float_to_fp16(small));
+  }
 }

@@ -17,11 +17,23 @@ uint16_t encode_bf16(float f) {
   return uint16_t(u >> 16);
 }
 
+// Written out rather than through _Float16, which the GPU machine's host compiler may lack.
 uint16_t encode_fp16(float f) {
-  _Float16 h = static_cast<_Float16>(f);
-  uint16_t bits;
-  std::memcpy(&bits, &h, 2);
-  return bits;
+  uint32_t x;
+  std::memcpy(&x, &f, 4);
+  const uint16_t sign = uint16_t((x >> 16) & 0x8000u);
+  const uint32_t ax = x & 0x7fffffffu;
+  if (ax > 0x7f800000u) return sign | 0x7e00;
+  if (ax >= 0x477ff000u) return sign | 0x7c00;         // >= 65520 rounds to infinity
+  if (ax < 0x38800000u) {                              // below 2^-14: an fp16 subnormal (or 2^-14)
+    float a;
+    std::memcpy(&a, &ax, 4);
+    return sign | uint16_t(std::nearbyint(a * 16777216.0f));  // units of 2^-24, ties to even
+  }
+  uint32_t h = ((((ax >> 23) - 127 + 15) << 10) | ((ax & 0x7fffffu) >> 13));
+  const uint32_t rest = ax & 0x1fffu;
+  if (rest > 0x1000u || (rest == 0x1000u && (h & 1u))) ++h;
+  return uint16_t(sign | h);
 }
 
 uint16_t nan_bits(KvDtype dtype) { return io_is_fp16(dtype) ? 0x7e00 : 0x7fc0; }
