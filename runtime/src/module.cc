@@ -52,6 +52,7 @@ StatusPtr aotc_module_s::ensure_loaded(const DeviceSlot& slot, LoadedModule** ou
     entry->handle = handle;
     entry->device = describe_device(slot.ordinal, properties->arch);
     entry->image = std::move(image.description);
+    entry->bytes = std::move(image.bytes);
     entry->arguments = std::move(arguments);
     entry->loaded = true;
   }

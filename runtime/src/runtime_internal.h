@@ -34,6 +34,9 @@ struct LoadedModule {
   void* handle = nullptr;
   std::string device;  // "device 0 (sm_90)"
   std::string image;   // which image was chosen
+  // The loaded bytes, kept while the module is loaded: hipModuleLoadData does not promise to
+  // copy its image (and may read it after returning), so it must outlive the module.
+  std::vector<std::uint8_t> bytes;
   ArgumentLayouts arguments;
 };
 
