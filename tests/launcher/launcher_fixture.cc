@@ -54,7 +54,7 @@ std::optional<std::filesystem::path> find_tool(const std::string& name) {
 
 // The build records each object's metadata; where it does not (yet), read it from the file with
 // aotc_codeobj, the same reader the build uses, so the tests always see real metadata.
-static void fill_metadata(nlohmann::json& manifest, const std::filesystem::path& out_dir) {
+void fill_metadata(nlohmann::json& manifest, const std::filesystem::path& out_dir) {
   for (nlohmann::json& variant : manifest["variants"]) {
     for (nlohmann::json& object : variant["objects"]) {
       if (object.contains("metadata")) continue;

@@ -24,6 +24,10 @@ struct SplitSumBuild {
 // absent (`why_not` says so: callers WARN and skip); a failing build is a test failure.
 std::optional<SplitSumBuild> build_split_sum(const std::string& name, std::string* why_not);
 
+// Adds "metadata" to every manifest object that lacks it, read from the object's file with
+// aotc_codeobj (the reader the build itself uses).
+void fill_metadata(nlohmann::json& manifest, const std::filesystem::path& out_dir);
+
 // A fresh, empty scratch folder under the build tree.
 std::filesystem::path fresh_dir(const std::string& name);
 
