@@ -121,7 +121,7 @@ std::string emit_lookup(const FamilyModel& m) {
   int best = 1 << 30;
   for (const VariantInfo& v : k_variants) best = std::min(best, differing_axes(key, v.key));
   std::string message = ")aotc" + m.kernel + R"aotc(: no variant was built for {" + to_string(key) +
-                        "}; nearest built keys (" + std::to_string(best) + " axes differ):";
+                        "}; nearest built keys (" + std::to_string(best) + (best == 1 ? " axis differs):" : " axes differ):");
   int listed = 0;
   for (const VariantInfo& v : k_variants) {
     if (differing_axes(key, v.key) != best) continue;

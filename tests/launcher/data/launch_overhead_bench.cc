@@ -1,0 +1,130 @@
+// Host-side launch overhead of a generated launcher (split_sum's launch(), one kernel per call)
+// against a raw cuLaunchKernel of the same cubin with the same arguments. Issue 4 asks for the
+// launcher within +0.5 us per launch, median over >= 10,000 launches. NVIDIA only (CUDA driver).
+// Built by launcher_generator_test.cc ("the launch-overhead benchmark compiles"); run on a GPU:
+//   launch_overhead_bench <out>/sm_90a/split_sum.f32.b64.t1x32.cubin [launches]
+// Exit status 1 when the difference exceeds 0.5 us.
+#include <aotc/split_sum_launcher.h>
+
+#include <dlfcn.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+#include <vector>
+
+namespace ss = aotc::gen::split_sum;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+// Launches go to the queue asynchronously; draining it every so often (untimed) keeps the queue
+// from filling up, which would time the GPU instead of the host.
+constexpr int k_drain_every = 256;
+
+struct Cuda {
+  int (*mem_alloc)(unsigned long long*, std::size_t);
+  int (*module_load_data)(void**, const void*);
+  int (*module_get_function)(void**, void*, const char*);
+  int (*launch_kernel)(void*, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned, void*, void**,
+                       void**);
+  int (*synchronize)();
+};
+
+bool open_cuda(Cuda* c) {
+  void* lib = dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
+  if (lib == nullptr) return false;
+  c->mem_alloc = reinterpret_cast<decltype(c->mem_alloc)>(dlsym(lib, "cuMemAlloc_v2"));
+  c->module_load_data = reinterpret_cast<decltype(c->module_load_data)>(dlsym(lib, "cuModuleLoadData"));
+  c->module_get_function = reinterpret_cast<decltype(c->module_get_function)>(dlsym(lib, "cuModuleGetFunction"));
+  c->launch_kernel = reinterpret_cast<decltype(c->launch_kernel)>(dlsym(lib, "cuLaunchKernel"));
+  c->synchronize = reinterpret_cast<decltype(c->synchronize)>(dlsym(lib, "cuCtxSynchronize"));
+  return c->mem_alloc && c->module_load_data && c->module_get_function && c->launch_kernel && c->synchronize;
+}
+
+template <class Launch>
+std::vector<double> time_launches(int count, Cuda& cuda, Launch launch) {
+  std::vector<double> us;
+  us.reserve(static_cast<std::size_t>(count));
+  for (int i = 0; i < count; ++i) {
+    if (i % k_drain_every == 0) cuda.synchronize();
+    const Clock::time_point t0 = Clock::now();
+    if (!launch()) return {};
+    us.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
+  }
+  cuda.synchronize();
+  return us;
+}
+
+double percentile(std::vector<double> v, double p) {
+  std::sort(v.begin(), v.end());
+  return v[static_cast<std::size_t>(p * static_cast<double>(v.size() - 1))];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: %s <split_sum.f32.b64.t1x32.cubin> [launches]\n", argv[0]);
+    return 2;
+  }
+  const int launches = argc > 2 ? std::atoi(argv[2]) : 20000;
+  aotc_runtime* runtime = nullptr;
+  aotc_device_info device{};
+  aotc::gen::Status s = aotc::gen::Status::adopt(aotc_runtime_default(&runtime));
+  if (s) s = aotc::gen::Status::adopt(aotc_current_device(runtime, &device));  // makes a context current
+  Cuda cuda{};
+  if (!s || aotc_runtime_backend(runtime) != AOTC_BACKEND_CUDA || !open_cuda(&cuda)) {
+    std::printf("needs an NVIDIA GPU and the CUDA driver: %s\n", s.message().c_str());
+    return 2;
+  }
+  unsigned long long x = 0, out = 0, workspace = 0;
+  if (cuda.mem_alloc(&x, 4096) || cuda.mem_alloc(&out, 64) || cuda.mem_alloc(&workspace, 64)) return 2;
+
+  // One partition: launch() runs split_sum_partial only, grid 1, block 64 (the rule's values).
+  const ss::Key key{ss::Acc::f32, 64, {{1, 32}}};
+  ss::Args args;
+  args.out = reinterpret_cast<float*>(out);
+  args.x = reinterpret_cast<const float*>(x);
+  args.n = 64;
+  args.scale = 1.0f;
+  args.workspace = reinterpret_cast<void*>(workspace);
+
+  std::ifstream file(argv[1], std::ios::binary);
+  std::vector<char> cubin((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  void* module = nullptr;
+  void* function = nullptr;
+  if (cubin.empty() || cuda.module_load_data(&module, cubin.data()) ||
+      cuda.module_get_function(&function, module, "split_sum_partial")) {
+    std::printf("cannot load %s\n", argv[1]);
+    return 2;
+  }
+  std::int64_t n = args.n;
+  float scale = args.scale;
+  std::int32_t partitions = 1;
+  void* params[] = {&out, &x, &workspace, &n, &scale, &partitions};
+  const auto raw = [&] { return cuda.launch_kernel(function, 1, 1, 1, 64, 1, 1, 0, nullptr, params, nullptr) == 0; };
+  const auto generated = [&] { return ss::launch(nullptr, key, args).ok(); };
+
+  if (!raw() || !generated()) {  // also loads the launcher's module: not part of the timing
+    std::printf("launch failed: %s\n", ss::launch(nullptr, key, args).message().c_str());
+    return 2;
+  }
+  // Raw, generated, raw again: drift between the runs shows up as two different raw medians.
+  const std::vector<double> raw1 = time_launches(launches, cuda, raw);
+  const std::vector<double> gen = time_launches(launches, cuda, generated);
+  const std::vector<double> raw2 = time_launches(launches, cuda, raw);
+  if (raw1.empty() || gen.empty() || raw2.empty()) return 2;
+  std::vector<double> raws = raw1;
+  raws.insert(raws.end(), raw2.begin(), raw2.end());
+  const double difference = percentile(gen, 0.5) - percentile(raws, 0.5);
+  std::printf("device %s, %d launches each, host time per launch call (us):\n", device.arch, launches);
+  std::printf("  raw cuLaunchKernel     median %.3f  p90 %.3f  (first run %.3f, second %.3f)\n", percentile(raws, 0.5),
+              percentile(raws, 0.9), percentile(raw1, 0.5), percentile(raw2, 0.5));
+  std::printf("  generated launch()     median %.3f  p90 %.3f\n", percentile(gen, 0.5), percentile(gen, 0.9));
+  std::printf("  difference of medians  %+.3f (budget +0.5)\n", difference);
+  return difference <= 0.5 ? 0 : 1;
+}
