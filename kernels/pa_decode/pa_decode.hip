@@ -9,6 +9,9 @@
 #if defined(__NVPTX__) && !PA_FORCE_GENERIC
 #include "pa_decode/pa_path_mma_nv.h"
 namespace pa { using Path = MmaNvPath; }
+#elif defined(__AMDGCN__) && !PA_FORCE_GENERIC
+#include "pa_decode/pa_path_mfma_amd.h"
+namespace pa { using Path = MfmaAmdPath; }
 #else
 namespace pa { using Path = GenericPath; }
 #endif

@@ -50,3 +50,40 @@ constexpr int nv_pv_token(int tv, int step, int k) {
 }
 
 }  // namespace pa::layout
+
+namespace pa::layout {
+
+// ---------------------------------------------------------------------------------------------
+// AMD v_mfma_f32_16x16x16{f16,bf16} (gfx90a, gfx942) and v_mfma_f32_16x16x32{f16,bf16} (gfx950),
+// wave64, one block. With kl = K / 4 operand elements per lane, lane l, g = l / 16, i = l % 16
+// (AMD Matrix Instruction Calculator, --register-layout; CDNA3 ISA guide section 7):
+//   A (16 x K): lane l, item e holds A[i][kl * g + e]
+//   B (K x 16): lane l, item e holds B[kl * g + e][i]
+//   C (16 x 16): lane l, item e holds C[4 * g + e][i]            (e < 4)
+constexpr int amd_a_row(int lane, int e) { return lane % 16 + 0 * e; }
+constexpr int amd_a_col(int kl, int lane, int e) { return kl * (lane / 16) + e; }
+constexpr int amd_b_row(int kl, int lane, int e) { return kl * (lane / 16) + e; }
+constexpr int amd_b_col(int lane, int e) { return lane % 16 + 0 * e; }
+constexpr int amd_c_row(int lane, int e) { return 4 * (lane / 16) + e; }
+constexpr int amd_c_col(int lane, int e) { return lane % 16 + 0 * e; }
+
+// The AMD path computes S^T = K Q^T (tokens as M, query rows as N) so that the score tile's C
+// layout is already P^T's B layout for O^T = V^T P^T: no data moves between lanes.
+// Score k-step s, A/B column (resp. row) k is head dim: lane group g loads key chunk 4 j + g.
+constexpr int amd_score_dim(int kx, int kl, int step, int k) {
+  int spc = kx / kl;  // k-steps per 16-byte key chunk
+  return (4 * (step / spc) + k / kl) * kx + kl * (step % spc) + k % kl;
+}
+
+// Token order in a group of 4 * tv tokens: score tile u (16 tokens) row r is group token
+// tv * (r / 4) + 4 u + r % 4, so lane group g's probabilities of PV k-step v are tokens
+// tv * g + kl * v + {0 .. kl - 1}: one value chunk (tokens tv * g ..) per dim.
+constexpr int amd_group_token(int tv, int tile, int r) { return tv * (r / 4) + 4 * tile + r % 4; }
+
+// PV k-step v: B row k (a probability, from score tile (kl / 4) v + (k % kl) / 4, row
+// 4 (k / kl) + k % 4 of the same lane) is group token:
+constexpr int amd_pv_token(int tv, int kl, int step, int k) {
+  return amd_group_token(tv, (kl / 4) * step + (k % kl) / 4, 4 * (k / kl) + k % 4);
+}
+
+}  // namespace pa::layout

@@ -168,17 +168,7 @@ struct MmaNvPath {
     for (int nd = 0; nd < kDimTiles; ++nd) {
       gpu::u32x4 v = gpu::u32x4{0, 0, 0, 0};
       if (tok0 < w.end) {
-        v = gpu::load16(value_chunk(a, w, tok0, 8 * nd + lane / 4));
-        // Slots past the context may hold anything (NaN too); p is 0 there, v must be finite.
-        if (tok0 + kTV > w.context_len) {
-#pragma unroll
-          for (int e = 0; e < 4; ++e) {
-            const int first = (tok0 + e * (kTV / 4)) - w.context_len;  // word e's first token - L
-            if (first >= 0) v[e] = 0;
-            else if (first == -1 && !kKvIsFp8) v[e] &= 0xffffu;
-            else if (kKvIsFp8 && first > -4) v[e] &= 0xffffffffu >> (8 * (4 + first));
-          }
-        }
+        v = load_value_chunk(a, w, tok0, 8 * nd + lane / 4);
       }
 #pragma unroll
       for (int u = 0; u < kPvSteps; ++u) mma(&o[nd * 4], pa[u], chunk_pair(v, 2 * u), chunk_pair(v, 2 * u + 1));

@@ -75,6 +75,23 @@ __device__ GPU_INLINE inline const uint8_t* value_chunk(const Args& a, const Wor
   return a.value_cache + idx * kKvBytes;
 }
 
+// The value chunk at (token, dim) with the elements of tokens >= L zeroed: slots past the context
+// may hold anything (NaN too) and the matrix paths multiply whole chunks by probabilities that
+// are 0 there, which only gives 0 for finite values.
+__device__ GPU_INLINE inline gpu::u32x4 load_value_chunk(const Args& a, const Work& w, int token, int dim) {
+  gpu::u32x4 v = gpu::load16(value_chunk(a, w, token, dim));
+  constexpr int kPerWord = 4 / kKvBytes;
+  if (token + 4 * kPerWord > w.context_len) {
+#pragma unroll
+    for (int e = 0; e < 4; ++e) {
+      const int valid = w.context_len - (token + e * kPerWord);  // elements of word e inside the context
+      if (valid <= 0) v[e] = 0;
+      else if (valid < kPerWord) v[e] &= 0xffffffffu >> (8 * kKvBytes * (kPerWord - valid));
+    }
+  }
+  return v;
+}
+
 // fp8 dequantisation scale of one token (1 for 16-bit caches, which are not scaled).
 __device__ GPU_INLINE inline float token_scale(const Args& a, const Work& w, const float* scales, int token) {
   if constexpr (!kKvIsFp8) {
