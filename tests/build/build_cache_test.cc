@@ -17,7 +17,8 @@ aotc::Toolchain fake_clang(std::string version_line) {
 
 aotc::CachedFile file_of(std::string kind, std::string_view text) {
   std::vector<std::uint8_t> bytes(text.begin(), text.end());
-  return {std::move(kind), bytes, aotc::to_hex(aotc::sha256(bytes))};
+  std::string hash = aotc::to_hex(aotc::sha256(bytes));
+  return {std::move(kind), bytes, hash, bytes.size()};
 }
 
 }  // namespace
@@ -59,6 +60,10 @@ TEST_CASE("a stored entry is found while its dependencies are unchanged", "[cach
     auto found = cache.lookup(entry.key, fresh);
     REQUIRE(found.has_value());
     REQUIRE(found->outputs.size() == 1);
+    CHECK(found->outputs[0].kind == "hsaco");
+    CHECK(found->outputs[0].size == 4);
+    CHECK(found->outputs[0].bytes.empty());
+    REQUIRE(cache.read_output(entry.key, found->outputs[0]).ok());
     CHECK(std::string(found->outputs[0].bytes.begin(), found->outputs[0].bytes.end()) == "code");
   }
   SECTION("unknown key misses") {
@@ -80,7 +85,12 @@ TEST_CASE("a stored entry is found while its dependencies are unchanged", "[cach
     REQUIRE(std::filesystem::exists(stored));
     REQUIRE(aotc::write_file_atomic(stored, "cod3").ok());
     aotc::FileHashes fresh;
-    CHECK_FALSE(cache.lookup(entry.key, fresh).has_value());
+    auto found = cache.lookup(entry.key, fresh);
+    REQUIRE(found.has_value());
+    auto read = cache.read_output(entry.key, found->outputs[0]);
+    REQUIRE_FALSE(read.ok());
+    CHECK_THAT(read.error().message, Catch::Contains("does not verify"));
+    CHECK(found->outputs[0].bytes.empty());
   }
   SECTION("a corrupt record misses") {
     REQUIRE(aotc::write_file_atomic(workspace / "cache/objects/ab" / (entry.key + ".json"), "{\"format\":").ok());

@@ -90,6 +90,12 @@ TEST_CASE("a corrupted cache entry is rebuilt, never used", "[build][cache]") {
     ++corrupted;
   }
   REQUIRE(corrupted == 4);
+  // out/ still holds verified copies, so nothing needs the damaged entries yet.
+  auto untouched = run_aotc(build_args(workspace, "axpy.json"));
+  REQUIRE(untouched.succeeded());
+  CHECK(summary_of(workspace)["compiled"] == 0);
+  // Once out/ lost its copies, the damaged entries must be rejected and recompiled.
+  fs::remove_all(workspace / "out/gfx942");
   auto rebuilt = run_aotc(build_args(workspace, "axpy.json"));
   REQUIRE(rebuilt.succeeded());
   CHECK(summary_of(workspace)["compiled"] == 4);

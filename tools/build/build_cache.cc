@@ -40,12 +40,14 @@ std::optional<CacheEntry> parse_record(const std::string& key, const std::string
   }
   for (const auto& output : *outputs) {
     if (!output.is_object() || !output.contains("kind") || !output["kind"].is_string() ||
-        !output.contains("sha256") || !output["sha256"].is_string()) {
+        !output.contains("sha256") || !output["sha256"].is_string() || !output.contains("size") ||
+        !output["size"].is_number_unsigned()) {
       return std::nullopt;
     }
     std::string kind = output["kind"].get<std::string>();
     if (kind != "hsaco" && kind != "ptx" && kind != "cubin") return std::nullopt;
-    entry.outputs.push_back({kind, {}, output["sha256"].get<std::string>()});
+    entry.outputs.push_back(
+        {kind, {}, output["sha256"].get<std::string>(), output["size"].get<std::uint64_t>()});
   }
   if (entry.outputs.empty()) return std::nullopt;
   return entry;
@@ -96,12 +98,18 @@ std::optional<CacheEntry> BuildCache::lookup(const std::string& key, FileHashes&
     auto current = hashes.sha256_of(path);
     if (!current || *current != recorded) return std::nullopt;
   }
-  for (auto& output : entry->outputs) {
-    auto bytes = read_file_bytes(output_path(key, output.kind));
-    if (!bytes || to_hex(sha256(*bytes)) != output.sha256) return std::nullopt;
-    output.bytes = std::move(bytes.value());
-  }
   return entry;
+}
+
+Status BuildCache::read_output(const std::string& key, CachedFile& file) const {
+  fs::path path = output_path(key, file.kind);
+  auto bytes = read_file_bytes(path);
+  if (!bytes) return bytes.error();
+  if (to_hex(sha256(*bytes)) != file.sha256) {
+    return make_error(path.string() + ": cache entry does not verify (SHA-256 differs from its record)");
+  }
+  file.bytes = std::move(bytes.value());
+  return Status::success();
 }
 
 Status BuildCache::store(const CacheEntry& entry) const {

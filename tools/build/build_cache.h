@@ -11,7 +11,8 @@
 // Layout under the cache directory: objects/<key[0:2]>/<key>.json (the record: dependencies and
 // each output's size and SHA-256) and objects/<key[0:2]>/<key>.<kind> (the outputs). Every file is
 // written atomically, outputs before the record, so an interrupted store leaves no entry. A lookup
-// re-hashes each stored output and ignores an entry that does not verify: it is rebuilt, never used.
+// re-hashes each stored output it reads and rejects one that does not verify: it is rebuilt,
+// never used.
 #pragma once
 
 #include <cstdint>
@@ -48,8 +49,9 @@ std::string cache_key(const CacheKeyInputs& inputs);
 
 struct CachedFile {
   std::string kind;                      // "hsaco", "ptx" or "cubin": also the file extension
-  std::vector<std::uint8_t> bytes;
+  std::vector<std::uint8_t> bytes;       // empty until read (see BuildCache::read_output)
   std::string sha256;
+  std::uint64_t size = 0;
 };
 
 struct CacheEntry {
@@ -62,9 +64,14 @@ class BuildCache {
  public:
   explicit BuildCache(std::filesystem::path dir);
 
-  // The entry under `key` if it exists, each dependency still has its recorded hash, and each
-  // output verifies; nullopt otherwise (a miss: the caller compiles and stores).
+  // The entry under `key` if it exists and each dependency still has its recorded hash; nullopt
+  // otherwise (a miss: the caller compiles and stores). Outputs come back with kind and SHA-256
+  // but no bytes: a caller whose out/ copy already matches never needs them.
   std::optional<CacheEntry> lookup(const std::string& key, FileHashes& hashes) const;
+
+  // Reads one output of an entry into `file.bytes`; an error when it is missing or its SHA-256
+  // differs from the record (treat as a miss).
+  Status read_output(const std::string& key, CachedFile& file) const;
 
   // Stores an entry (outputs first, then the record), replacing any previous one under its key.
   Status store(const CacheEntry& entry) const;

@@ -90,7 +90,10 @@ Status load_phase(BuildState& state) {
 }
 
 Status plan_phase(BuildState& state) {
-  auto clang = find_clang(state.options.clang);
+  // Dry runs write nothing, not even the identity cache.
+  std::optional<fs::path> identity_cache;
+  if (!state.options.dry_run) identity_cache = state.cache_dir;
+  auto clang = find_clang(state.options.clang, identity_cache);
   if (!clang) return clang.error();
   state.tools.clang = std::move(clang.value());
   bool any_nvidia = false;
@@ -100,7 +103,7 @@ Status plan_phase(BuildState& state) {
     any_nvidia |= *vendor == Vendor::nvidia;
   }
   if (any_nvidia || state.options.ptxas) {
-    auto ptxas = find_ptxas(state.options.ptxas);
+    auto ptxas = find_ptxas(state.options.ptxas, identity_cache);
     if (!ptxas) return ptxas.error().with_context("--ptxas");
     state.tools.ptxas = std::move(ptxas.value());
   }
@@ -133,15 +136,20 @@ Result<CachedFile> read_output(const fs::path& path, const std::string& kind) {
   auto bytes = read_file_bytes(path);
   if (!bytes) return bytes.error();
   std::string hash = to_hex(sha256(*bytes));
-  return CachedFile{kind, std::move(bytes.value()), std::move(hash)};
+  std::uint64_t size = bytes->size();
+  return CachedFile{kind, std::move(bytes.value()), std::move(hash), size};
 }
 
+// Writes an object's outputs into out/ (those whose bytes were loaded: the others are already
+// there) and drops the bytes: later phases read out/.
 Status install_outputs(BuildState& state, OutputTree& tree, std::size_t index) {
   const PlannedObject& object = state.plan[index];
-  for (const auto& output : state.outputs[index]) {
+  for (auto& output : state.outputs[index]) {
+    if (output.bytes.empty() && output.size != 0) continue;
     auto installed = tree.install(object.file(variant_name(state, object), output.kind), output.bytes,
                                   output.sha256);
     if (!installed) return installed;
+    output.bytes = {};
   }
   return Status::success();
 }
@@ -173,12 +181,24 @@ Status collect_compile(BuildState& state, BuildCache& cache, OutputTree& tree, s
   return install_outputs(state, tree, index);
 }
 
+// Reads the cached outputs that out/ does not already hold (by its stamps: a no-op rebuild
+// reads nothing), verified. False: the entry does not verify; treat it as a miss.
+bool load_cached_outputs(const BuildState& state, const BuildCache& cache, const OutputTree& tree,
+                         const PlannedObject& object, CacheEntry& entry) {
+  for (auto& output : entry.outputs) {
+    fs::path relative = object.file(variant_name(state, object), output.kind);
+    if (tree.stamped_sha256(relative) == output.sha256) continue;
+    if (!cache.read_output(entry.key, output)) return false;
+  }
+  return true;
+}
+
 // Looks every object up in the cache; returns the indices that must be compiled.
 Result<std::vector<std::size_t>> lookup_phase(BuildState& state, BuildCache& cache, OutputTree& tree) {
   std::vector<std::size_t> misses;
   for (std::size_t i = 0; i < state.plan.size(); ++i) {
     auto entry = cache.lookup(state.plan[i].key, state.hashes);
-    if (!entry) {
+    if (!entry || !load_cached_outputs(state, cache, tree, state.plan[i], *entry)) {
       misses.push_back(i);
       continue;
     }
@@ -251,7 +271,7 @@ std::vector<std::vector<ObjectRecord>> object_records(const BuildState& state) {
     record.format = main.kind;
     record.file = object.file(name, main.kind).string();
     if (main.kind == "cubin") record.ptx_file = object.file(name, "ptx").string();
-    record.size = main.bytes.size();
+    record.size = main.size;
     record.sha256 = main.sha256;
     record.compiler = &state.tools.clang;
     record.flags = object.flags;
@@ -262,14 +282,16 @@ std::vector<std::vector<ObjectRecord>> object_records(const BuildState& state) {
 
 // Reads each code object's metadata (kernels, arguments, registers, occupancy) into its record.
 Status metadata_phase(const BuildState& state, std::vector<std::vector<ObjectRecord>>& records) {
-  std::vector<std::size_t> next(records.size(), 0);
-  for (std::size_t i = 0; i < state.plan.size(); ++i) {
-    const PlannedObject& object = state.plan[i];
-    ObjectRecord& record = records[object.variant][next[object.variant]++];
-    const CachedFile& main = state.outputs[i].back();
-    auto metadata = codeobj::code_object_metadata_json(main.bytes, main.kind);
-    if (!metadata) return metadata.error().with_context(describe_object(state, object) + ": metadata");
-    record.metadata = nlohmann::ordered_json::parse(metadata->dump());
+  for (std::size_t v = 0; v < records.size(); ++v) {
+    for (auto& record : records[v]) {
+      auto bytes = read_file_bytes(state.options.out_dir / record.file);
+      if (!bytes) return bytes.error();
+      auto metadata = codeobj::code_object_metadata_json(*bytes, record.format);
+      if (!metadata) {
+        return metadata.error().with_context(state.variants[v].name + " [" + record.target + "]: metadata");
+      }
+      record.metadata = nlohmann::ordered_json::parse(metadata->dump());
+    }
   }
   return Status::success();
 }
@@ -278,19 +300,19 @@ Status metadata_phase(const BuildState& state, std::vector<std::vector<ObjectRec
 // manifest "bundle" object (null for variants without one).
 Result<std::vector<nlohmann::ordered_json>> bundle_phase(const BuildState& state, OutputTree& tree,
                                                          const std::vector<std::vector<ObjectRecord>>& records) {
-  std::vector<std::vector<BundledObject>> objects(state.variants.size());
-  std::vector<std::size_t> next(records.size(), 0);
-  for (std::size_t i = 0; i < state.plan.size(); ++i) {
-    const PlannedObject& object = state.plan[i];
-    const ObjectRecord& record = records[object.variant][next[object.variant]++];
-    if (object.vendor != Vendor::amd) continue;
-    objects[object.variant].push_back({record.metadata.value("target_id", object.target),
-                                       state.outputs[i].back().bytes});
-  }
   std::vector<nlohmann::ordered_json> bundles(state.variants.size());
   for (std::size_t v = 0; v < state.variants.size(); ++v) {
-    if (objects[v].empty()) continue;
-    auto bundle = make_variant_bundle(state.variants[v].name, objects[v], state.matrix.options);
+    std::vector<std::vector<std::uint8_t>> code_objects;
+    std::vector<BundledObject> objects;
+    for (const auto& record : records[v]) {
+      if (record.vendor != vendor_name(Vendor::amd)) continue;
+      auto bytes = read_file_bytes(state.options.out_dir / record.file);
+      if (!bytes) return bytes.error();
+      code_objects.push_back(std::move(bytes.value()));
+      objects.push_back({record.metadata.value("target_id", record.target), code_objects.back()});
+    }
+    if (objects.empty()) continue;
+    auto bundle = make_variant_bundle(state.variants[v].name, objects, state.matrix.options);
     if (!bundle) return bundle.error();
     if (auto installed = tree.install(bundle->file, bundle->bytes, bundle->record["sha256"]); !installed) {
       return installed.error();
@@ -317,9 +339,8 @@ Result<BuildSummary> run_build(const BuildOptions& options, std::ostream& out) {
   InterruptGuard interrupts;
   auto lock = OutputLock::acquire(options.out_dir, options.wait_for_lock, out);
   if (!lock) return lock.error();
-  for (const fs::path& dir : {options.out_dir, state.cache_dir}) {
-    if (auto removed = OutputTree::remove_temporaries(dir); !removed) return removed.error();
-  }
+  auto marker = BuildMarker::create(options.out_dir, {options.out_dir, state.cache_dir});
+  if (!marker) return marker.error();
 
   std::set<fs::path> planned_files;
   for (const auto& object : state.plan) {

@@ -35,12 +35,12 @@ Result<std::vector<std::string>> select_targets(const Matrix& matrix,
   std::string unknown;
   for (const auto& target : subset) {
     if (std::find(used.begin(), used.end(), target) == used.end()) {
-      unknown += (unknown.empty() ? "" : ", ") + target;
+      unknown.append(unknown.empty() ? "" : ", ").append(target);
     }
   }
   if (!unknown.empty()) {
     std::string known;
-    for (const auto& target : used) known += (known.empty() ? "" : ", ") + target;
+    for (const auto& target : used) known.append(known.empty() ? "" : ", ").append(target);
     return make_error("--targets: " + unknown + " not in " + matrix.file.string() +
                       " (its targets: " + known + ")");
   }
@@ -59,7 +59,8 @@ Result<std::vector<PlannedObject>> plan_objects(const Matrix& matrix,
   std::string problems;
   for (const auto& target : targets) {
     if (auto ok = check_target(tools.clang, support, target, matrix.options.code_object_version); !ok) {
-      problems += (problems.empty() ? "" : "\n") + matrix.file.string() + ": " + ok.error().message;
+      if (!problems.empty()) problems += '\n';
+      problems.append(matrix.file.string()).append(": ").append(ok.error().message);
     }
   }
   if (!problems.empty()) return make_error(problems);

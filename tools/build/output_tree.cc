@@ -1,5 +1,7 @@
 #include "build/output_tree.h"
 
+#include <sys/stat.h>
+
 #include <nlohmann/json.hpp>
 
 #include "core/atomic_file.h"
@@ -12,11 +14,53 @@ namespace {
 
 constexpr const char* kManifestName = "manifest.json";
 constexpr const char* kLedgerName = ".outputs";
+constexpr const char* kMarkerName = ".building";
+constexpr int kLedgerFormat = 1;
 
 }  // namespace
 
+Result<BuildMarker> BuildMarker::create(const fs::path& out_dir, const std::vector<fs::path>& scan_dirs) {
+  fs::path marker = out_dir / kMarkerName;
+  std::error_code ec;
+  if (fs::exists(marker, ec)) {
+    for (const auto& dir : scan_dirs) {
+      if (auto removed = OutputTree::remove_temporaries(dir); !removed) return removed.error();
+    }
+  }
+  if (auto written = write_file_atomic(marker, "an aotc build is running, or died without cleaning up\n");
+      !written) {
+    return written.error();
+  }
+  return BuildMarker(marker);
+}
+
+BuildMarker::~BuildMarker() {
+  std::error_code ec;
+  if (!path_.empty()) fs::remove(path_, ec);
+}
+
 OutputTree::OutputTree(fs::path out_dir, std::set<fs::path> planned)
-    : out_dir_(std::move(out_dir)), planned_(std::move(planned)) {}
+    : out_dir_(std::move(out_dir)), planned_(std::move(planned)) {
+  auto text = read_file_text(out_dir_ / kLedgerName, 1 << 26);
+  if (!text) return;
+  auto json = nlohmann::json::parse(*text, nullptr, false);
+  if (!json.is_object() || json.value("format", 0) != kLedgerFormat || !json.contains("files") ||
+      !json["files"].is_object()) {
+    return;
+  }
+  for (const auto& [name, stamp] : json["files"].items()) {
+    fs::path relative = fs::path(name).lexically_normal();
+    // Only ever touch files inside out/, whatever the ledger says.
+    if (relative.empty() || relative.is_absolute() || *relative.begin() == ".." || !stamp.is_object()) {
+      continue;
+    }
+    Stamp& entry = recorded_[relative];
+    entry.size = stamp.value("size", std::uint64_t{0});
+    entry.inode = stamp.value("inode", std::uint64_t{0});
+    entry.mtime_ns = stamp.value("mtime_ns", std::int64_t{0});
+    entry.sha256 = stamp.value("sha256", "");
+  }
+}
 
 Result<std::size_t> OutputTree::remove_temporaries(const fs::path& dir) {
   std::error_code ec;
@@ -34,33 +78,45 @@ Result<std::size_t> OutputTree::remove_temporaries(const fs::path& dir) {
   return doomed.size();
 }
 
-std::set<fs::path> OutputTree::recorded_outputs() const {
-  std::set<fs::path> files;
-  auto text = read_file_text(out_dir_ / kLedgerName, 1 << 26);
-  if (!text) return files;
-  auto json = nlohmann::json::parse(*text, nullptr, false);
-  if (!json.is_array()) return files;
-  for (const auto& item : json) {
-    if (!item.is_string()) continue;
-    fs::path relative = fs::path(item.get<std::string>()).lexically_normal();
-    // Only ever touch files inside out/, whatever the ledger says.
-    if (relative.empty() || relative.is_absolute() || *relative.begin() == "..") continue;
-    files.insert(relative);
-  }
-  return files;
+std::optional<OutputTree::Stamp> OutputTree::stat_file(const fs::path& relative) const {
+  struct stat info {};
+  if (::stat((out_dir_ / relative).c_str(), &info) != 0 || !S_ISREG(info.st_mode)) return std::nullopt;
+  Stamp stamp;
+  stamp.size = static_cast<std::uint64_t>(info.st_size);
+  stamp.inode = static_cast<std::uint64_t>(info.st_ino);
+  stamp.mtime_ns = static_cast<std::int64_t>(info.st_mtim.tv_sec) * 1000000000 + info.st_mtim.tv_nsec;
+  return stamp;
 }
 
-Status OutputTree::record_outputs(const std::set<fs::path>& files) const {
-  nlohmann::json json = nlohmann::json::array();
-  for (const auto& file : files) json.push_back(file.string());
-  return write_file_atomic(out_dir_ / kLedgerName, json.dump(1) + "\n");
+std::optional<std::string> OutputTree::stamped_sha256(const fs::path& relative) const {
+  auto recorded = recorded_.find(relative);
+  if (recorded == recorded_.end() || recorded->second.sha256.empty()) return std::nullopt;
+  auto now = stat_file(relative);
+  if (!now || now->size != recorded->second.size || now->inode != recorded->second.inode ||
+      now->mtime_ns != recorded->second.mtime_ns) {
+    return std::nullopt;
+  }
+  return recorded->second.sha256;
+}
+
+Status OutputTree::write_ledger(const std::map<fs::path, Stamp>& files) const {
+  nlohmann::json entries = nlohmann::json::object();
+  for (const auto& [path, stamp] : files) {
+    nlohmann::json entry = nlohmann::json::object();
+    if (!stamp.sha256.empty()) {
+      entry = {{"size", stamp.size}, {"inode", stamp.inode}, {"mtime_ns", stamp.mtime_ns},
+               {"sha256", stamp.sha256}};
+    }
+    entries[path.string()] = entry;
+  }
+  nlohmann::json ledger = {{"format", kLedgerFormat}, {"files", entries}};
+  return write_file_atomic(out_dir_ / kLedgerName, ledger.dump(1) + "\n");
 }
 
 Status OutputTree::begin_changes() {
   if (changing_) return Status::success();
-  std::set<fs::path> files = recorded_outputs();
-  files.insert(planned_.begin(), planned_.end());
-  if (auto recorded = record_outputs(files); !recorded) return recorded;
+  for (const auto& path : planned_) recorded_.try_emplace(path);
+  if (auto written = write_ledger(recorded_); !written) return written;
   std::error_code ec;
   fs::remove(out_dir_ / kManifestName, ec);
   if (ec) return make_error((out_dir_ / kManifestName).string() + ": cannot remove: " + ec.message());
@@ -70,14 +126,24 @@ Status OutputTree::begin_changes() {
 
 Status OutputTree::install(const fs::path& relative, std::span<const std::uint8_t> bytes,
                            const std::string& sha256) {
+  if (stamped_sha256(relative) == sha256) return Status::success();
   fs::path path = out_dir_ / relative;
-  std::error_code ec;
-  if (fs::file_size(path, ec) == bytes.size() && !ec) {
-    auto current = sha256_hex_of_file(path);
-    if (current && *current == sha256) return Status::success();
+  // Not stamped (first build into an existing out/, or a file someone touched): compare contents.
+  auto current = stat_file(relative);
+  bool same = false;
+  if (current && current->size == bytes.size()) {
+    auto hash = sha256_hex_of_file(path);
+    same = hash && *hash == sha256;
   }
-  if (auto begun = begin_changes(); !begun) return begun;
-  return write_file_atomic(path, bytes);
+  if (!same) {
+    if (auto begun = begin_changes(); !begun) return begun;
+    if (auto written = write_file_atomic(path, bytes); !written) return written;
+    current = stat_file(relative);
+  }
+  if (!current) return make_error(path.string() + ": missing right after it was written");
+  current->sha256 = sha256;
+  recorded_[relative] = *current;
+  return Status::success();
 }
 
 Status OutputTree::finish(const std::string& manifest_text) {
@@ -85,16 +151,21 @@ Status OutputTree::finish(const std::string& manifest_text) {
     return written;
   }
   std::error_code ec;
-  for (const auto& stale : recorded_outputs()) {
-    if (planned_.count(stale)) continue;
-    fs::remove(out_dir_ / stale, ec);
+  std::map<fs::path, Stamp> kept;
+  for (const auto& [path, stamp] : recorded_) {
+    if (planned_.count(path)) {
+      kept.emplace(path, stamp);
+      continue;
+    }
+    fs::remove(out_dir_ / path, ec);
     // Remove the folders it leaves empty (a target dropped from the matrix), up to out/ itself.
-    for (fs::path dir = stale.parent_path(); !dir.empty(); dir = dir.parent_path()) {
+    for (fs::path dir = path.parent_path(); !dir.empty(); dir = dir.parent_path()) {
       if (!fs::is_empty(out_dir_ / dir, ec) || ec) break;
       fs::remove(out_dir_ / dir, ec);
     }
   }
-  return record_outputs(planned_);
+  recorded_ = std::move(kept);
+  return write_ledger(recorded_);
 }
 
 }  // namespace aotc

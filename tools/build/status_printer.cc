@@ -36,8 +36,10 @@ bool StatusPrinter::stdout_is_smart_terminal() {
 void StatusPrinter::compile_finished(const std::string& target, const std::string& variant,
                                      double seconds) {
   ++done_;
-  std::string line = "[" + std::to_string(done_) + "/" + std::to_string(total_) + "] " + target +
-                     " " + variant + " " + seconds_text(seconds);
+  // Appended piecewise: GCC 12 reports a false -Wrestrict on `"[" + std::to_string(...)` chains.
+  std::string line = "[";
+  line.append(std::to_string(done_)).append("/").append(std::to_string(total_)).append("] ");
+  line.append(target).append(" ").append(variant).append(" ").append(seconds_text(seconds));
   if (!redraw_) {
     out_ << line << '\n';
     return;

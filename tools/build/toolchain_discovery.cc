@@ -7,7 +7,13 @@
 #include <set>
 #include <sstream>
 
+#include <sys/stat.h>
+
+#include <nlohmann/json.hpp>
+
 #include "build/subprocess.h"
+#include "core/atomic_file.h"
+#include "core/hashing.h"
 
 namespace aotc {
 namespace fs = std::filesystem;
@@ -25,21 +31,59 @@ bool is_executable_file(const fs::path& path) {
 
 std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
 
-// Runs `<tool> --version`, finds the line matching `pattern` and returns its first capture.
+// Where a tool's --version answer is remembered: named by what identifies the executable file.
+std::optional<fs::path> identity_cache_file(const fs::path& path, std::string_view tool_name,
+                                            const std::optional<fs::path>& cache_dir) {
+  if (!cache_dir) return std::nullopt;
+  std::error_code ec;
+  fs::path resolved = fs::canonical(path, ec);
+  struct stat info {};
+  if (ec || ::stat(resolved.c_str(), &info) != 0) return std::nullopt;
+  TaggedHasher hasher;
+  hasher.add("tool", tool_name);
+  hasher.add("path", path.string());
+  hasher.add("resolved", resolved.string());
+  hasher.add("size", std::to_string(info.st_size));
+  hasher.add("mtime", std::to_string(info.st_mtim.tv_sec) + "." + std::to_string(info.st_mtim.tv_nsec));
+  return *cache_dir / "toolchains" / ("id-" + hasher.hex_digest() + ".json");
+}
+
+// The tool's `--version` output, from the identity cache when it has the answer.
+Result<std::string> version_output(const fs::path& path, std::string_view tool_name,
+                                   const std::optional<fs::path>& cache_dir) {
+  auto cache_file = identity_cache_file(path, tool_name, cache_dir);
+  if (cache_file) {
+    if (auto text = read_file_text(*cache_file, 1 << 16)) {
+      auto json = nlohmann::json::parse(*text, nullptr, false);
+      if (json.is_object() && json.contains("version_output") && json["version_output"].is_string()) {
+        return json["version_output"].get<std::string>();
+      }
+    }
+  }
+  auto run = run_process({path.string(), "--version"});
+  if (!run) return run.error();
+  if (!run->succeeded()) {
+    return make_error(path.string() + " --version " + run->describe_exit() + ": " +
+                      first_line(run->output));
+  }
+  if (cache_file) {
+    // A failed write only costs a --version run next time.
+    (void)write_file_atomic(*cache_file, nlohmann::json{{"version_output", run->output}}.dump() + "\n");
+  }
+  return run->output;
+}
+
+// Reads `<tool> --version`, finds the line matching `pattern` and returns its first capture.
 Result<Toolchain> identify(const fs::path& requested, std::string_view tool_name,
-                           const std::regex& pattern) {
+                           const std::regex& pattern, const std::optional<fs::path>& cache_dir) {
   auto path = find_executable(requested);
   if (!path) {
     return make_error(requested.string() + ": no such executable (looking for " +
                       std::string(tool_name) + ")");
   }
-  auto run = run_process({path->string(), "--version"});
-  if (!run) return run.error();
-  if (!run->succeeded()) {
-    return make_error(path->string() + " --version " + run->describe_exit() + ": " +
-                      first_line(run->output));
-  }
-  std::istringstream lines(run->output);
+  auto output = version_output(*path, tool_name, cache_dir);
+  if (!output) return output.error();
+  std::istringstream lines(*output);
   std::string line;
   while (std::getline(lines, line)) {
     std::smatch match;
@@ -52,7 +96,7 @@ Result<Toolchain> identify(const fs::path& requested, std::string_view tool_name
     return tool;
   }
   return make_error(path->string() + ": not " + std::string(tool_name) +
-                    " (its --version says: " + first_line(run->output) + ")");
+                    " (its --version says: " + first_line(*output) + ")");
 }
 
 }  // namespace
@@ -77,46 +121,48 @@ std::optional<fs::path> find_executable(const fs::path& name) {
   return std::nullopt;
 }
 
-Result<Toolchain> identify_clang(const fs::path& path) {
+Result<Toolchain> identify_clang(const fs::path& path, const std::optional<fs::path>& cache_dir) {
   static const std::regex pattern(R"(clang version ([0-9]+\.[0-9]+\.[0-9]+))");
-  return identify(path, "clang", pattern);
+  return identify(path, "clang", pattern, cache_dir);
 }
 
-Result<Toolchain> identify_ptxas(const fs::path& path) {
+Result<Toolchain> identify_ptxas(const fs::path& path, const std::optional<fs::path>& cache_dir) {
   static const std::regex pattern(R"(Cuda compilation tools.*V([0-9]+\.[0-9]+\.[0-9]+))");
-  return identify(path, "ptxas", pattern);
+  return identify(path, "ptxas", pattern, cache_dir);
 }
 
-Result<Toolchain> find_clang(const std::optional<fs::path>& explicit_path) {
+Result<Toolchain> find_clang(const std::optional<fs::path>& explicit_path,
+                             const std::optional<fs::path>& cache_dir) {
   if (explicit_path) {
-    auto found = identify_clang(*explicit_path);
+    auto found = identify_clang(*explicit_path, cache_dir);
     if (!found) return found.error().with_context("--clang");
     return found;
   }
   if (const char* env = std::getenv("AOTC_CLANG"); env && *env) {
-    auto found = identify_clang(env);
+    auto found = identify_clang(env, cache_dir);
     if (!found) return found.error().with_context("AOTC_CLANG");
     return found;
   }
   for (int major = kNewestClangMajor; major >= kOldestClangMajor; --major) {
     std::string name = "clang-" + std::to_string(major);
-    if (find_executable(name)) return identify_clang(name);
+    if (find_executable(name)) return identify_clang(name, cache_dir);
   }
-  if (find_executable("clang")) return identify_clang("clang");
+  if (find_executable("clang")) return identify_clang("clang", cache_dir);
   return make_error("no clang found: looked for clang-" + std::to_string(kNewestClangMajor) +
                     " ... clang-" + std::to_string(kOldestClangMajor) +
                     " and clang on PATH; pass --clang PATH or set AOTC_CLANG");
 }
 
-Result<std::optional<Toolchain>> find_ptxas(const std::optional<fs::path>& explicit_path) {
+Result<std::optional<Toolchain>> find_ptxas(const std::optional<fs::path>& explicit_path,
+                                            const std::optional<fs::path>& cache_dir) {
   if (explicit_path) {
-    auto found = identify_ptxas(*explicit_path);
+    auto found = identify_ptxas(*explicit_path, cache_dir);
     if (!found) return found.error();
     return std::optional<Toolchain>(std::move(found.value()));
   }
   for (const char* candidate : {"ptxas", "/usr/local/cuda/bin/ptxas"}) {
     if (!find_executable(candidate)) continue;
-    auto found = identify_ptxas(candidate);
+    auto found = identify_ptxas(candidate, cache_dir);
     if (found) return std::optional<Toolchain>(std::move(found.value()));
   }
   return std::optional<Toolchain>();

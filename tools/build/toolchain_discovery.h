@@ -22,18 +22,27 @@ struct Toolchain {
   std::string describe(std::string_view tool_name) const;
 };
 
+// Every function below that takes `cache_dir` remembers `--version` answers there
+// (<cache_dir>/toolchains/id-<hash>.json), keyed by the executable's resolved path, size and
+// modification time: a warm build then spawns no tool at all (clang --version alone costs tens
+// of milliseconds of dynamic linking). Without a cache directory the tool is always asked.
+
 // Runs `<path> --version` and reads the clang version. `path` may be a bare name (searched on PATH).
-Result<Toolchain> identify_clang(const std::filesystem::path& path);
+Result<Toolchain> identify_clang(const std::filesystem::path& path,
+                                 const std::optional<std::filesystem::path>& cache_dir = std::nullopt);
 // Runs `<path> --version` and reads ptxas's "V13.0.88".
-Result<Toolchain> identify_ptxas(const std::filesystem::path& path);
+Result<Toolchain> identify_ptxas(const std::filesystem::path& path,
+                                 const std::optional<std::filesystem::path>& cache_dir = std::nullopt);
 
 // The clang a build uses: `explicit_path` (--clang) if given, else $AOTC_CLANG, else the newest
 // of clang-22 ... clang-17 on PATH, else `clang`.
-Result<Toolchain> find_clang(const std::optional<std::filesystem::path>& explicit_path);
+Result<Toolchain> find_clang(const std::optional<std::filesystem::path>& explicit_path,
+                             const std::optional<std::filesystem::path>& cache_dir = std::nullopt);
 
 // ptxas for NVIDIA cubins: `explicit_path` (--ptxas; an error if unusable), else ptxas on PATH,
 // else /usr/local/cuda/bin/ptxas; nullopt when none exists (NVIDIA targets then get PTX only).
-Result<std::optional<Toolchain>> find_ptxas(const std::optional<std::filesystem::path>& explicit_path);
+Result<std::optional<Toolchain>> find_ptxas(const std::optional<std::filesystem::path>& explicit_path,
+                                            const std::optional<std::filesystem::path>& cache_dir = std::nullopt);
 
 // Every distinct clang that find_clang could pick ($AOTC_CLANG, clang-22 ... clang-17, clang),
 // newest first, for `aotc targets`.
