@@ -1,11 +1,11 @@
 // Our reading of AMDGPU code objects against llvm-readelf-22 on kernels clang-22 compiles here,
 // for gfx90a, gfx942 and gfx950, code object v5 and v6, with and without xnack/sramecc settings.
-#include <catch2/catch.hpp>
+#include "codeobj/amdgpu_metadata.h"
 
+#include <catch2/catch.hpp>
 #include <map>
 #include <sstream>
 
-#include "codeobj/amdgpu_metadata.h"
 #include "codeobj/test_tools.h"
 
 using namespace aotc::codeobj;
@@ -32,7 +32,8 @@ std::string unquote(std::string v) {
   return v;
 }
 
-// Parses the block-style YAML llvm-readelf prints: kernels start at "  - ", arguments at "      - ".
+// Parses the block-style YAML llvm-readelf prints: kernels start at "  - ", arguments at "      -
+// ".
 YamlNotes parse_readelf_notes(const std::string& text) {
   YamlNotes notes;
   std::istringstream in(text);
@@ -43,7 +44,8 @@ YamlNotes parse_readelf_notes(const std::string& text) {
     if (indent == std::string::npos) continue;
     std::string body = line.substr(indent);
     if (indent == 0) in_kernels = body.rfind("amdhsa.kernels:", 0) == 0;
-    if (body.rfind("amdhsa.target:", 0) == 0) notes.target = unquote(body.substr(body.find(':') + 1));
+    if (body.rfind("amdhsa.target:", 0) == 0)
+      notes.target = unquote(body.substr(body.find(':') + 1));
     if (!in_kernels || indent == 0) continue;
     bool item = body.rfind("- ", 0) == 0;
     if (item) body = body.substr(2);
@@ -107,8 +109,8 @@ void check_against_readelf(const std::filesystem::path& hsaco) {
     CHECK(k.vgpr_spill_count == field(y, ".vgpr_spill_count", 0));
     CHECK(k.wavefront_size == field(y, ".wavefront_size", ~0ull));
     CHECK(k.max_workgroup_size == field(y, ".max_flat_workgroup_size", ~0ull));
-    CHECK(k.uses_dynamic_stack == (y.fields.count(".uses_dynamic_stack") &&
-                                   y.fields.at(".uses_dynamic_stack") == "true"));
+    CHECK(k.uses_dynamic_stack ==
+          (y.fields.count(".uses_dynamic_stack") && y.fields.at(".uses_dynamic_stack") == "true"));
     REQUIRE(k.args.size() == y.args.size());
     for (std::size_t a = 0; a < y.args.size(); ++a) {
       INFO("arg " << a);
@@ -183,9 +185,9 @@ TEST_CASE("e_flags decode to target ids for every processor clang-22 accepts") {
   }
   ScratchDir dir("e-flags");
   const std::string empty = "extern \"C\" __attribute__((global)) void k() {}\n";
-  for (std::string arch : {"gfx900", "gfx906", "gfx908", "gfx90a", "gfx942", "gfx950", "gfx1030",
-                           "gfx1100", "gfx1151", "gfx1200", "gfx1201", "gfx9-generic",
-                           "gfx9-4-generic", "gfx11-generic", "gfx12-generic"}) {
+  for (std::string arch :
+       {"gfx900", "gfx906", "gfx908", "gfx90a", "gfx942", "gfx950", "gfx1030", "gfx1100", "gfx1151",
+        "gfx1200", "gfx1201", "gfx9-generic", "gfx9-4-generic", "gfx11-generic", "gfx12-generic"}) {
     INFO(arch);
     auto object = read_amdgpu_code_object(read_bytes(compile_hsaco(dir, arch, "", empty)));
     REQUIRE(object.ok());

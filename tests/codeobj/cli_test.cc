@@ -1,7 +1,6 @@
 // The aotc inspect / bundle / unbundle / list commands, run as a user would, on real code objects
 // and on hostile files (one clear error, non-zero exit, nothing written).
 #include <catch2/catch.hpp>
-
 #include <nlohmann/json.hpp>
 
 #include "codeobj/offload_bundle.h"
@@ -30,10 +29,12 @@ TEST_CASE("aotc bundle, list, unbundle and inspect round-trip real code objects"
       REQUIRE(r.exit_code == 0);
       r = run_command(aotc_cmd() + " list " + out.string());
       CHECK(r.exit_code == 0);
-      CHECK(r.output == "host-x86_64-unknown-linux-gnu-\nhipv4-amdgcn-amd-amdhsa--gfx942\n"
-                        "hipv4-amdgcn-amd-amdhsa--gfx950:xnack-\n");
+      CHECK(r.output ==
+            "host-x86_64-unknown-linux-gnu-\nhipv4-amdgcn-amd-amdhsa--gfx942\n"
+            "hipv4-amdgcn-amd-amdhsa--gfx950:xnack-\n");
       auto one = dir / "one.hsaco";
-      r = run_command(aotc_cmd() + " unbundle " + out.string() + " --id gfx950:xnack- -o " + one.string());
+      r = run_command(aotc_cmd() + " unbundle " + out.string() + " --id gfx950:xnack- -o " +
+                      one.string());
       REQUIRE(r.exit_code == 0);
       CHECK(read_bytes(one) == read_bytes(b));
       auto all = dir / "all";
@@ -42,7 +43,8 @@ TEST_CASE("aotc bundle, list, unbundle and inspect round-trip real code objects"
       CHECK(read_bytes(all / "hipv4-amdgcn-amd-amdhsa--gfx942.hsaco") == read_bytes(a));
       CHECK(std::filesystem::exists(all / "host-x86_64-unknown-linux-gnu-.bin"));
 
-      r = run_command(aotc_cmd() + " inspect --json " + out.string() + " " + a.string() + " 2>/dev/null");
+      r = run_command(aotc_cmd() + " inspect --json " + out.string() + " " + a.string() +
+                      " 2>/dev/null");
       REQUIRE(r.exit_code == 0);
       auto report = nlohmann::json::parse(r.output);
       REQUIRE(report.size() == 2);
@@ -57,7 +59,8 @@ TEST_CASE("aotc bundle, list, unbundle and inspect round-trip real code objects"
     }
   }
   SECTION("a code object labelled with the wrong target is refused") {
-    auto r = run_command(aotc_cmd() + " bundle -o " + out.string() + " --target-id gfx950=" + a.string());
+    auto r = run_command(aotc_cmd() + " bundle -o " + out.string() +
+                         " --target-id gfx950=" + a.string());
     CHECK(r.exit_code == 1);
     CHECK(r.output.find("is a gfx942 code object") != std::string::npos);
     CHECK_FALSE(std::filesystem::exists(out));

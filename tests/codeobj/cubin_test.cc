@@ -2,7 +2,6 @@
 // equal what `ptxas -v` reports for the same compile, and the parameter layout read from the
 // cubin's .nv.info must equal the one computed from the PTX .entry declarations.
 #include <catch2/catch.hpp>
-
 #include <map>
 #include <regex>
 #include <sstream>
@@ -51,13 +50,16 @@ std::map<std::string, PtxasFigures> parse_ptxas_verbose(const std::string& text)
   std::string line, current;
   std::smatch m;
   while (std::getline(in, line)) {
-    if (std::regex_search(line, m, std::regex("Compiling entry function '([^']+)'"))) current = m[1];
+    if (std::regex_search(line, m, std::regex("Compiling entry function '([^']+)'")))
+      current = m[1];
     if (std::regex_search(line, m, std::regex("Function properties for (\\S+)"))) current = m[1];
     if (current.empty()) continue;
-    if (std::regex_search(line, m, std::regex("(\\d+) bytes stack frame"))) out[current].stack = std::stoi(m[1]);
+    if (std::regex_search(line, m, std::regex("(\\d+) bytes stack frame")))
+      out[current].stack = std::stoi(m[1]);
     if (std::regex_search(line, m, std::regex("Used (\\d+) registers"))) {
       out[current].registers = std::stoi(m[1]);
-      if (std::regex_search(line, m, std::regex("(\\d+) bytes smem"))) out[current].shared = std::stoi(m[1]);
+      if (std::regex_search(line, m, std::regex("(\\d+) bytes smem")))
+        out[current].shared = std::stoi(m[1]);
     }
   }
   return out;
@@ -82,7 +84,8 @@ TEST_CASE("cubin kernels match ptxas -v and the PTX parameter layout") {
                            (dir / "k.cu").string() + " -o " + ptx.string());
       INFO(c.output);
       REQUIRE(c.exit_code == 0);
-      auto p = run_command(*ptxas_path + " -v -arch=" + arch + " " + ptx.string() + " -o " + cubin.string());
+      auto p = run_command(*ptxas_path + " -v -arch=" + arch + " " + ptx.string() + " -o " +
+                           cubin.string());
       INFO(p.output);
       REQUIRE(p.exit_code == 0);
       auto figures = parse_ptxas_verbose(p.output);

@@ -1,7 +1,6 @@
 // Crafted inputs for the ELF, msgpack and .nv.info readers: each must fail with a message, never
 // crash, read out of bounds (the ASan build checks) or allocate in proportion to a forged count.
 #include <catch2/catch.hpp>
-
 #include <cstring>
 
 #include "codeobj/elf_reader.h"
@@ -15,7 +14,10 @@ namespace {
 
 std::vector<std::uint8_t> minimal_elf(std::uint64_t shoff, std::uint16_t shnum) {
   std::vector<std::uint8_t> b(64, 0);
-  std::memcpy(b.data(), "\x7f" "ELF", 4);
+  std::memcpy(b.data(),
+              "\x7f"
+              "ELF",
+              4);
   b[4] = 2;
   b[5] = 1;
   b[18] = 224;
@@ -45,7 +47,7 @@ TEST_CASE("ELF headers with forged counts and offsets are refused") {
   b.resize(64 + 128, 0);
   std::uint64_t big = 1ull << 40;
   std::memcpy(&b[64 + 64 + 24], &big, 8);  // section 1 sh_offset
-  b[64 + 64 + 4] = 1;                       // SHT_PROGBITS
+  b[64 + 64 + 4] = 1;                      // SHT_PROGBITS
   r = parse_elf64(b);
   REQUIRE_FALSE(r.ok());
   CHECK(r.error().message.find("section 1") != std::string::npos);
@@ -76,7 +78,8 @@ TEST_CASE(".nv.info records with unknown formats or overrunning payloads are ref
   CHECK_FALSE(parse_nv_info(std::vector<std::uint8_t>{0x07, 0x17, 0x00, 0x00}).ok());
   CHECK_FALSE(parse_nv_info(std::vector<std::uint8_t>{0x04, 0x17, 0xff, 0xff, 0x00}).ok());
   CHECK_FALSE(parse_nv_info(std::vector<std::uint8_t>{0x04, 0x17}).ok());
-  auto r = parse_nv_info(std::vector<std::uint8_t>{0x03, 0x19, 0x18, 0x00, 0x04, 0x0a, 0x01, 0x00, 0x09});
+  auto r = parse_nv_info(
+      std::vector<std::uint8_t>{0x03, 0x19, 0x18, 0x00, 0x04, 0x0a, 0x01, 0x00, 0x09});
   REQUIRE(r.ok());
   REQUIRE(r->size() == 2);
   CHECK((*r)[0].value == 0x18);
@@ -84,7 +87,9 @@ TEST_CASE(".nv.info records with unknown formats or overrunning payloads are ref
 }
 
 TEST_CASE("PTX with broken entry declarations is refused with the line") {
-  auto r = read_ptx(".version 8.0\n.target sm_90\n.visible .entry k(\n .param .u32 a,\n .param .weird b\n)\n{ ret; }\n");
+  auto r = read_ptx(
+      ".version 8.0\n.target sm_90\n.visible .entry k(\n .param .u32 a,\n .param .weird b\n)\n{ "
+      "ret; }\n");
   REQUIRE_FALSE(r.ok());
   CHECK(r.error().message.find("line 5") != std::string::npos);
   CHECK_FALSE(read_ptx(".entry k( .param .b8 x[99999999] ) { }").ok());

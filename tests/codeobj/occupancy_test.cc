@@ -1,8 +1,8 @@
 // Occupancy on CDNA: expected values worked out by hand from the formula in
 // docs/CODE_OBJECTS.md ("Occupancy"), one limiting resource per case.
-#include <catch2/catch.hpp>
-
 #include "codeobj/occupancy.h"
+
+#include <catch2/catch.hpp>
 
 using namespace aotc::codeobj;
 

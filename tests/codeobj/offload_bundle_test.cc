@@ -1,14 +1,14 @@
 // Offload bundles against clang-offload-bundler 22 and 19 and clang-22 itself, plus the hostile
 // inputs the reader must refuse.
-#include <catch2/catch.hpp>
+#include "codeobj/offload_bundle.h"
 
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <set>
 #include <sstream>
 
 #include "codeobj/byte_reader.h"
 #include "codeobj/compression.h"
-#include "codeobj/offload_bundle.h"
 #include "codeobj/test_tools.h"
 #include "core/hashing.h"
 
@@ -24,10 +24,8 @@ struct Form {
 
 const std::vector<Form>& all_forms() {
   static const std::vector<Form> forms = {
-      {"plain", {BundleWriteOptions::none, 2}},
-      {"zlib v2", {BundleWriteOptions::zlib, 2}},
-      {"zstd v2", {BundleWriteOptions::zstd, 2}},
-      {"zlib v3", {BundleWriteOptions::zlib, 3}},
+      {"plain", {BundleWriteOptions::none, 2}},   {"zlib v2", {BundleWriteOptions::zlib, 2}},
+      {"zstd v2", {BundleWriteOptions::zstd, 2}}, {"zlib v3", {BundleWriteOptions::zlib, 3}},
       {"zstd v3", {BundleWriteOptions::zstd, 3}},
   };
   return forms;
@@ -43,7 +41,8 @@ std::set<std::string> split_lines(const std::string& text) {
   return lines;
 }
 
-std::vector<BundleEntry> real_entries(const ScratchDir& dir, const std::vector<std::string>& archs) {
+std::vector<BundleEntry> real_entries(const ScratchDir& dir,
+                                      const std::vector<std::string>& archs) {
   std::vector<BundleEntry> entries;
   for (const std::string& arch : archs) {
     auto id = parse_target_id(arch);
@@ -101,7 +100,8 @@ void require_error(const std::vector<std::uint8_t>& bytes, const std::string& fr
 
 }  // namespace
 
-TEST_CASE("bundles we write are listed and unbundled byte-identically by clang-offload-bundler 22") {
+TEST_CASE(
+    "bundles we write are listed and unbundled byte-identically by clang-offload-bundler 22") {
   if (!clang22() || !bundler22()) {
     WARN("clang-22 or clang-offload-bundler 22 not found: skipped");
     return;
@@ -158,9 +158,10 @@ TEST_CASE("bundles clang-22 writes, compressed or not, are read by us") {
   for (std::string compress : {"", "--offload-compress"}) {
     SECTION(compress.empty() ? "uncompressed" : "compressed") {
       auto out = dir / "k.hipfb";
-      auto r = run_command(*clang22() + " -x hip --offload-arch=gfx942 --offload-arch=gfx950 "
-                           "-nogpuinc -nogpulib --offload-device-only -O3 -c " + compress + " " +
-                           (dir / "k.hip").string() + " -o " + out.string());
+      auto r = run_command(*clang22() +
+                           " -x hip --offload-arch=gfx942 --offload-arch=gfx950 "
+                           "-nogpuinc -nogpulib --offload-device-only -O3 -c " +
+                           compress + " " + (dir / "k.hip").string() + " -o " + out.string());
       INFO(r.output);
       REQUIRE(r.exit_code == 0);
       auto bytes = read_bytes(out);
@@ -208,7 +209,8 @@ TEST_CASE("the writer aligns payloads to 4096, leads with the host entry and ref
                                     {"hipv4-amdgcn-amd-amdhsa--gfx942", {2}}};
   CHECK_FALSE(write_offload_bundle(twice, {}).ok());
   std::vector<BundleEntry> many;
-  for (int i = 0; i < 100; ++i) many.push_back({"hipv4-amdgcn-amd-amdhsa--gfx942-" + std::to_string(i), {1}});
+  for (int i = 0; i < 100; ++i)
+    many.push_back({"hipv4-amdgcn-amd-amdhsa--gfx942-" + std::to_string(i), {1}});
   auto too_many = write_offload_bundle(many, {});
   REQUIRE_FALSE(too_many.ok());
   CHECK(too_many.error().message.find("4096") != std::string::npos);
@@ -223,7 +225,8 @@ TEST_CASE("truncated, huge-count, overlapping and corrupted bundles each give a 
     for (std::size_t cut : {std::size_t(0), std::size_t(10), std::size_t(31), std::size_t(60),
                             std::size_t(4096), good.size() - 1}) {
       INFO("cut at " << cut);
-      CHECK_FALSE(read_offload_bundle(std::vector<std::uint8_t>(good.begin(), good.begin() + cut)).ok());
+      CHECK_FALSE(
+          read_offload_bundle(std::vector<std::uint8_t>(good.begin(), good.begin() + cut)).ok());
     }
     require_error({good.begin(), good.end() - 1}, "beyond the end");
   }
@@ -261,8 +264,8 @@ TEST_CASE("truncated, huge-count, overlapping and corrupted bundles each give a 
   SECTION("compressed: bad hash, bad data, truncation, forged sizes, unknown version/method") {
     for (int version : {2, 3}) {
       INFO("CCOB v" << version);
-      auto c = *write_offload_bundle(*read_offload_bundle(good),
-                                     {BundleWriteOptions::zstd, version});
+      auto c =
+          *write_offload_bundle(*read_offload_bundle(good), {BundleWriteOptions::zstd, version});
       const std::size_t hash_at = version == 2 ? 16 : 24;
       const std::size_t data_at = version == 2 ? 24 : 32;
       auto b = c;
@@ -324,7 +327,8 @@ TEST_CASE("bundle options follow the ROCm floor") {
 TEST_CASE("entry ids: target ids become AMD entry ids, full ids pass through") {
   CHECK(*bundle_entry_id_for("gfx942:xnack-:sramecc+") ==
         "hipv4-amdgcn-amd-amdhsa--gfx942:sramecc+:xnack-");
-  CHECK(*bundle_entry_id_for("hipv4-amdgcn-amd-amdhsa--gfx950") == "hipv4-amdgcn-amd-amdhsa--gfx950");
+  CHECK(*bundle_entry_id_for("hipv4-amdgcn-amd-amdhsa--gfx950") ==
+        "hipv4-amdgcn-amd-amdhsa--gfx950");
   CHECK(*bundle_entry_id_for("host-x86_64-unknown-linux-gnu-") == "host-x86_64-unknown-linux-gnu-");
   CHECK_FALSE(bundle_entry_id_for("gfx942:bogus+").ok());
 }

@@ -1,8 +1,7 @@
-#include <catch2/catch.hpp>
-
-#include <vector>
-
 #include "codeobj/target_id.h"
+
+#include <catch2/catch.hpp>
+#include <vector>
 
 using namespace aotc::codeobj;
 
@@ -27,9 +26,9 @@ TEST_CASE("target ids parse from plain, triple and bundle-id spellings") {
 }
 
 TEST_CASE("malformed target ids are rejected with the reason") {
-  for (const char* bad : {"", "gfx942:", "gfx942:xnack", "gfx942:xnack*", "gfx942:foo+",
-                          "gfx942:xnack+:xnack-", "host-x86_64-unknown-linux-gnu-", "GFX942",
-                          "gfx 942"}) {
+  for (const char* bad :
+       {"", "gfx942:", "gfx942:xnack", "gfx942:xnack*", "gfx942:foo+", "gfx942:xnack+:xnack-",
+        "host-x86_64-unknown-linux-gnu-", "GFX942", "gfx 942"}) {
     INFO(bad);
     CHECK_FALSE(parse_target_id(bad).ok());
   }

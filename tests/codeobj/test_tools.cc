@@ -1,11 +1,11 @@
 #include "codeobj/test_tools.h"
 
-#include <cstdio>
-#include <fstream>
-#include <iterator>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <cstdio>
+#include <fstream>
+#include <iterator>
 
 namespace aotc::test {
 
@@ -34,7 +34,9 @@ std::optional<std::string> find_tool(const std::vector<std::string>& candidates)
   return std::nullopt;
 }
 
-std::optional<std::string> clang22() { return find_tool({"clang-22", "/usr/lib/llvm-22/bin/clang"}); }
+std::optional<std::string> clang22() {
+  return find_tool({"clang-22", "/usr/lib/llvm-22/bin/clang"});
+}
 std::optional<std::string> bundler22() {
   return find_tool({"/usr/lib/llvm-22/bin/clang-offload-bundler", "clang-offload-bundler-22"});
 }
@@ -65,7 +67,8 @@ std::vector<std::uint8_t> read_bytes(const std::filesystem::path& path) {
 
 void write_bytes(const std::filesystem::path& path, const std::vector<std::uint8_t>& bytes) {
   std::ofstream out(path, std::ios::binary);
-  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  out.write(reinterpret_cast<const char*>(bytes.data()),
+            static_cast<std::streamsize>(bytes.size()));
 }
 
 void write_text(const std::filesystem::path& path, const std::string& text) {
@@ -108,7 +111,8 @@ std::filesystem::path compile_hsaco(const ScratchDir& dir, const std::string& of
   auto src = dir / "k.hip";
   write_text(src, source.empty() ? sample_hip_source() : source);
   std::string safe = offload_arch;
-  for (char& c : safe) if (c == ':' || c == '+') c = '_';
+  for (char& c : safe)
+    if (c == ':' || c == '+') c = '_';
   auto out = dir / (safe + ".hsaco");
   auto r = run_command(*clang22() + " -x hip --offload-arch=" + offload_arch +
                        " -nogpuinc -nogpulib --offload-device-only --no-gpu-bundle-output -O3 " +

@@ -72,18 +72,20 @@ int run_bundle(const BundleArgs& args) {
   return 0;
 }
 
-aotc::cli::CommandRegistration registration("bundle", [](CLI::App& app) -> aotc::cli::CommandRunner {
-  auto* cmd = app.add_subcommand("bundle", "Pack AMD code objects into a clang offload bundle");
-  auto args = std::make_shared<BundleArgs>();
-  cmd->add_option("-o,--output", args->output, "Bundle to write")->required();
-  cmd->add_option("--target-id", args->inputs, "ID=FILE: a target id (gfx942:xnack-) or entry id, and its code object")
-      ->required();
-  cmd->add_option("--compress", args->compress, "Compress the bundle (CCOB): zlib or zstd")
-      ->check(CLI::IsMember({"zlib", "zstd"}));
-  cmd->add_option("--ccob-version", args->ccob_version,
-                  "Compressed-bundle version: 2 (ROCm 6.2+, the default) or 3 (ROCm 7.0+)")
-      ->check(CLI::IsMember({2, 3}));
-  return [args] { return run_bundle(*args); };
-});
+aotc::cli::CommandRegistration registration(
+    "bundle", [](CLI::App& app) -> aotc::cli::CommandRunner {
+      auto* cmd = app.add_subcommand("bundle", "Pack AMD code objects into a clang offload bundle");
+      auto args = std::make_shared<BundleArgs>();
+      cmd->add_option("-o,--output", args->output, "Bundle to write")->required();
+      cmd->add_option("--target-id", args->inputs,
+                      "ID=FILE: a target id (gfx942:xnack-) or entry id, and its code object")
+          ->required();
+      cmd->add_option("--compress", args->compress, "Compress the bundle (CCOB): zlib or zstd")
+          ->check(CLI::IsMember({"zlib", "zstd"}));
+      cmd->add_option("--ccob-version", args->ccob_version,
+                      "Compressed-bundle version: 2 (ROCm 6.2+, the default) or 3 (ROCm 7.0+)")
+          ->check(CLI::IsMember({2, 3}));
+      return [args] { return run_bundle(*args); };
+    });
 
 }  // namespace

@@ -3,9 +3,8 @@
 // occupancy. Any unreadable file is reported and makes the exit status 1.
 #include <iomanip>
 #include <iostream>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "codeobj/inspect_report.h"
 #include "command_registry.h"
@@ -22,8 +21,8 @@ std::string value_text(const json& v) {
 }
 
 // Prints rows as left-aligned columns.
-void print_table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows,
-                 const std::string& indent) {
+void print_table(const std::vector<std::string>& header,
+                 const std::vector<std::vector<std::string>>& rows, const std::string& indent) {
   std::vector<std::size_t> width(header.size());
   for (std::size_t c = 0; c < header.size(); ++c) width[c] = header[c].size();
   for (const auto& row : rows)
@@ -54,7 +53,8 @@ std::string args_text(const json& args) {
 
 void print_metadata(const std::string& format, const json& m, const std::string& indent) {
   std::cout << indent << "target " << value_text(m["target_id"]);
-  if (m.contains("code_object_version")) std::cout << ", code object v" << value_text(m["code_object_version"]);
+  if (m.contains("code_object_version"))
+    std::cout << ", code object v" << value_text(m["code_object_version"]);
   if (m.contains("ptx_version")) std::cout << ", PTX " << value_text(m["ptx_version"]);
   std::cout << ", " << m["kernels"].size() << " kernel(s)\n";
   std::vector<std::vector<std::string>> rows;
@@ -65,13 +65,12 @@ void print_metadata(const std::string& format, const json& m, const std::string&
         occupancy = value_text(k["occupancy"]["waves_per_simd"]) + " (" +
                     value_text(k["occupancy"]["limited_by"]) + ")";
       }
-      rows.push_back({value_text(k["name"]), value_text(k["kernarg_size"]),
-                      value_text(k["group_segment_size"]), value_text(k["private_segment_size"]),
-                      value_text(k["sgpr_count"]), value_text(k["vgpr_count"]),
-                      value_text(k["agpr_count"]),
-                      value_text(k["sgpr_spill_count"]) + "/" + value_text(k["vgpr_spill_count"]),
-                      value_text(k["wavefront_size"]), value_text(k["max_workgroup_size"]),
-                      occupancy});
+      rows.push_back(
+          {value_text(k["name"]), value_text(k["kernarg_size"]),
+           value_text(k["group_segment_size"]), value_text(k["private_segment_size"]),
+           value_text(k["sgpr_count"]), value_text(k["vgpr_count"]), value_text(k["agpr_count"]),
+           value_text(k["sgpr_spill_count"]) + "/" + value_text(k["vgpr_spill_count"]),
+           value_text(k["wavefront_size"]), value_text(k["max_workgroup_size"]), occupancy});
     }
     print_table({"kernel", "kernarg", "lds", "scratch", "sgpr", "vgpr", "agpr", "spill s/v", "wave",
                  "max_wg", "waves/simd"},
@@ -87,7 +86,8 @@ void print_metadata(const std::string& format, const json& m, const std::string&
     print_table({"kernel", "params", "regs", "shared", "local", "max_threads"}, rows, indent);
   }
   for (const auto& k : m["kernels"]) {
-    std::cout << indent << "  " << value_text(k["name"]) << " args: " << args_text(k["args"]) << '\n';
+    std::cout << indent << "  " << value_text(k["name"]) << " args: " << args_text(k["args"])
+              << '\n';
   }
 }
 
@@ -145,13 +145,16 @@ int run_inspect(const std::vector<std::string>& files, bool as_json) {
   return status;
 }
 
-aotc::cli::CommandRegistration registration("inspect", [](CLI::App& app) -> aotc::cli::CommandRunner {
-  auto* cmd = app.add_subcommand("inspect", "Show targets, kernels, argument layouts and resources of code objects, cubins, PTX and offload bundles");
-  auto files = std::make_shared<std::vector<std::string>>();
-  auto as_json = std::make_shared<bool>(false);
-  cmd->add_option("files", *files, "Files to inspect")->required();
-  cmd->add_flag("--json", *as_json, "Print a JSON array, one object per file");
-  return [files, as_json] { return run_inspect(*files, *as_json); };
-});
+aotc::cli::CommandRegistration registration(
+    "inspect", [](CLI::App& app) -> aotc::cli::CommandRunner {
+      auto* cmd = app.add_subcommand("inspect",
+                                     "Show targets, kernels, argument layouts and resources of "
+                                     "code objects, cubins, PTX and offload bundles");
+      auto files = std::make_shared<std::vector<std::string>>();
+      auto as_json = std::make_shared<bool>(false);
+      cmd->add_option("files", *files, "Files to inspect")->required();
+      cmd->add_flag("--json", *as_json, "Print a JSON array, one object per file");
+      return [files, as_json] { return run_inspect(*files, *as_json); };
+    });
 
 }  // namespace

@@ -61,7 +61,8 @@ int run_unbundle(const UnbundleArgs& args) {
   for (const BundleEntry& e : *entries) {
     auto format = detect_code_object_format(e.bytes);
     std::string name = e.id + (format == "hsaco" ? ".hsaco" : ".bin");
-    if (auto st = aotc::write_file_atomic(std::filesystem::path(args.output) / name, e.bytes); !st) {
+    if (auto st = aotc::write_file_atomic(std::filesystem::path(args.output) / name, e.bytes);
+        !st) {
       std::cerr << "aotc unbundle: " << st.error().message << '\n';
       return 1;
     }
@@ -69,13 +70,18 @@ int run_unbundle(const UnbundleArgs& args) {
   return 0;
 }
 
-aotc::cli::CommandRegistration registration("unbundle", [](CLI::App& app) -> aotc::cli::CommandRunner {
-  auto* cmd = app.add_subcommand("unbundle", "Extract the entries of a (compressed) offload bundle");
-  auto args = std::make_shared<UnbundleArgs>();
-  cmd->add_option("file", args->input, "Bundle to read")->required();
-  cmd->add_option("-o,--output", args->output, "Directory for all entries, or the file for --id")->required();
-  cmd->add_option("--id", args->id, "Extract only this entry (entry id or target id, e.g. gfx942)");
-  return [args] { return run_unbundle(*args); };
-});
+aotc::cli::CommandRegistration registration(
+    "unbundle", [](CLI::App& app) -> aotc::cli::CommandRunner {
+      auto* cmd =
+          app.add_subcommand("unbundle", "Extract the entries of a (compressed) offload bundle");
+      auto args = std::make_shared<UnbundleArgs>();
+      cmd->add_option("file", args->input, "Bundle to read")->required();
+      cmd->add_option("-o,--output", args->output,
+                      "Directory for all entries, or the file for --id")
+          ->required();
+      cmd->add_option("--id", args->id,
+                      "Extract only this entry (entry id or target id, e.g. gfx942)");
+      return [args] { return run_unbundle(*args); };
+    });
 
 }  // namespace

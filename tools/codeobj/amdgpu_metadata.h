@@ -5,12 +5,11 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <span>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "codeobj/target_id.h"
 #include "core/result.h"
@@ -31,7 +30,7 @@ struct AmdKernel {
   std::string symbol;  // "<name>.kd", the kernel descriptor
   std::uint64_t kernarg_size = 0;
   std::uint64_t kernarg_align = 0;
-  std::vector<KernelArg> args;  // explicit then hidden, in metadata order
+  std::vector<KernelArg> args;             // explicit then hidden, in metadata order
   std::uint64_t group_segment_size = 0;    // static LDS bytes
   std::uint64_t private_segment_size = 0;  // scratch bytes per work-item
   std::uint64_t sgpr_count = 0;

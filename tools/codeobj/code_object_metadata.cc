@@ -93,15 +93,19 @@ nlohmann::json ptx_metadata_json(const PtxModule& module) {
   for (const PtxEntry& e : module.entries) {
     nlohmann::json args = nlohmann::json::array();
     for (const PtxParam& p : e.params) {
-      args.push_back({{"offset", p.offset}, {"size", p.size}, {"align", p.align},
-                      {"type", p.type}, {"name", p.name}});
+      args.push_back({{"offset", p.offset},
+                      {"size", p.size},
+                      {"align", p.align},
+                      {"type", p.type},
+                      {"name", p.name}});
     }
     kernels.push_back({{"name", e.name},
                        {"args", std::move(args)},
                        {"param_bytes", e.param_bytes},
                        {"max_threads", e.max_threads ? e.max_threads : kCudaMaxThreadsPerBlock}});
   }
-  return {{"target_id", module.target}, {"ptx_version", module.version},
+  return {{"target_id", module.target},
+          {"ptx_version", module.version},
           {"kernels", std::move(kernels)}};
 }
 
@@ -122,8 +126,8 @@ Result<nlohmann::json> code_object_metadata_json(std::span<const std::uint8_t> b
     if (!module) return module.error();
     return ptx_metadata_json(*module);
   }
-  return make_error(concat("unknown code-object format \"", format,
-                           "\" (expected hsaco, cubin or ptx)"));
+  return make_error(
+      concat("unknown code-object format \"", format, "\" (expected hsaco, cubin or ptx)"));
 }
 
 }  // namespace aotc::codeobj

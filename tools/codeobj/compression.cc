@@ -1,9 +1,9 @@
 #include "codeobj/compression.h"
 
-#include <algorithm>
-
 #include <zlib.h>
 #include <zstd.h>
+
+#include <algorithm>
 
 #include "codeobj/concat.h"
 
@@ -62,8 +62,8 @@ Result<std::vector<std::uint8_t>> inflate_zlib(std::span<const std::uint8_t> in,
   inflateEnd(&z);
   if (trailing) return make_error("zlib: trailing bytes after the compressed stream");
   if (used != expected) {
-    return make_error(concat("zlib: decompressed ", used > expected ? "more than " : "",
-                             used, " bytes, header says ", expected));
+    return make_error(concat("zlib: decompressed ", used > expected ? "more than " : "", used,
+                             " bytes, header says ", expected));
   }
   out.resize(used);
   return out;

@@ -23,7 +23,8 @@ Error elf_error(std::string message) { return make_error("ELF: " + std::move(mes
 Result<std::string> string_at(std::span<const std::uint8_t> table, std::uint64_t index,
                               std::string_view what) {
   if (index >= table.size()) {
-    return elf_error(concat(what, " name offset ", index, " is outside its string table (", table.size(), " bytes)"));
+    return elf_error(concat(what, " name offset ", index, " is outside its string table (",
+                            table.size(), " bytes)"));
   }
   auto rest = as_chars(table.subspan(index));
   auto end = rest.find('\0');
@@ -45,12 +46,15 @@ Status read_notes(std::span<const std::uint8_t> data, std::size_t section_index,
     auto descsz = r.read<std::uint32_t>();
     auto type = r.read<std::uint32_t>();
     if (!r.ok()) {
-      return elf_error(concat("section ", section_index, ": truncated note header at offset ", pos));
+      return elf_error(
+          concat("section ", section_index, ": truncated note header at offset ", pos));
     }
     std::uint64_t name_at = r.offset();
     std::uint64_t desc_at = name_at + round_up(namesz);  // namesz is 32-bit: no overflow
     if (!range_fits(name_at, namesz, data.size()) || !range_fits(desc_at, descsz, data.size())) {
-      return elf_error(concat("section ", section_index, ": note at offset ", pos, " (name ", namesz, " bytes, desc ", descsz, " bytes) overruns the section (", data.size(), " bytes)"));
+      return elf_error(concat("section ", section_index, ": note at offset ", pos, " (name ",
+                              namesz, " bytes, desc ", descsz, " bytes) overruns the section (",
+                              data.size(), " bytes)"));
     }
     ElfNote note;
     auto owner = as_chars(data.subspan(name_at, namesz));
@@ -115,7 +119,8 @@ Result<ElfFile> parse_elf64(std::span<const std::uint8_t> bytes) {
     if (shstrndx == kShnXindex) shstrndx = link0;
   }
   if (shnum > (bytes.size() / kShdrSize) || !range_fits(shoff, shnum * kShdrSize, bytes.size())) {
-    return elf_error(concat("section header table (", shnum, " entries at offset ", shoff, ") exceeds the ", bytes.size(), "-byte file"));
+    return elf_error(concat("section header table (", shnum, " entries at offset ", shoff,
+                            ") exceeds the ", bytes.size(), "-byte file"));
   }
 
   std::vector<std::uint32_t> name_offsets;
@@ -136,7 +141,8 @@ Result<ElfFile> parse_elf64(std::span<const std::uint8_t> bytes) {
     if (s.type != kShtNobits && i != 0) {
       auto data = sub_span(bytes, s.offset, s.size);
       if (!data) {
-        return elf_error(concat("section ", i, ": offset ", s.offset, " size ", s.size, " exceeds the ", bytes.size(), "-byte file"));
+        return elf_error(concat("section ", i, ": offset ", s.offset, " size ", s.size,
+                                " exceeds the ", bytes.size(), "-byte file"));
       }
       s.data = *data;
     }
@@ -145,7 +151,8 @@ Result<ElfFile> parse_elf64(std::span<const std::uint8_t> bytes) {
 
   if (shstrndx != 0) {
     if (shstrndx >= elf.sections.size()) {
-      return elf_error(concat("e_shstrndx ", shstrndx, " is not a section (there are ", elf.sections.size(), ")"));
+      return elf_error(concat("e_shstrndx ", shstrndx, " is not a section (there are ",
+                              elf.sections.size(), ")"));
     }
     auto table = elf.sections[shstrndx].data;
     for (std::size_t i = 0; i < elf.sections.size(); ++i) {
@@ -170,7 +177,8 @@ Result<ElfFile> parse_elf64(std::span<const std::uint8_t> bytes) {
       return elf_error(concat(".symtab entry size is ", symtab->entsize, ", expected ", kSymSize));
     }
     if (symtab->link >= elf.sections.size()) {
-      return elf_error(concat(".symtab links to string table ", symtab->link, ", which does not exist"));
+      return elf_error(
+          concat(".symtab links to string table ", symtab->link, ", which does not exist"));
     }
     auto strtab = elf.sections[symtab->link].data;
     std::uint64_t count = symtab->data.size() / kSymSize;  // bounded by bytes present

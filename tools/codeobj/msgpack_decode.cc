@@ -38,8 +38,8 @@ Status check_msgpack(std::span<const std::uint8_t> bytes, int max_depth) {
     ++at;
     std::uint64_t payload = 0;  // bytes after the tag and its length field
     std::uint64_t children = 0;
-    int length_width = 0;       // width of a big-endian length field that follows the tag
-    int extra = 0;              // fixed bytes between length and payload (ext type byte)
+    int length_width = 0;  // width of a big-endian length field that follows the tag
+    int extra = 0;         // fixed bytes between length and payload (ext type byte)
     bool is_container = false;
     bool is_map = false;
     if (tag <= 0x7f || tag >= 0xe0 || tag == 0xc0 || tag == 0xc2 || tag == 0xc3) {
@@ -54,28 +54,85 @@ Status check_msgpack(std::span<const std::uint8_t> bytes, int max_depth) {
       payload = tag & 0x1f;
     } else {
       switch (tag) {
-        case 0xc4: case 0xd9: length_width = 1; break;  // bin8, str8
-        case 0xc5: case 0xda: length_width = 2; break;  // bin16, str16
-        case 0xc6: case 0xdb: length_width = 4; break;  // bin32, str32
-        case 0xc7: length_width = 1; extra = 1; break;  // ext8
-        case 0xc8: length_width = 2; extra = 1; break;  // ext16
-        case 0xc9: length_width = 4; extra = 1; break;  // ext32
-        case 0xca: payload = 4; break;                   // float32
-        case 0xcb: payload = 8; break;                   // float64
-        case 0xcc: case 0xd0: payload = 1; break;
-        case 0xcd: case 0xd1: payload = 2; break;
-        case 0xce: case 0xd2: payload = 4; break;
-        case 0xcf: case 0xd3: payload = 8; break;
-        case 0xd4: payload = 2; break;                   // fixext1..16: type + data
-        case 0xd5: payload = 3; break;
-        case 0xd6: payload = 5; break;
-        case 0xd7: payload = 9; break;
-        case 0xd8: payload = 17; break;
-        case 0xdc: is_container = true; length_width = 2; break;
-        case 0xdd: is_container = true; length_width = 4; break;
-        case 0xde: is_container = is_map = true; length_width = 2; break;
-        case 0xdf: is_container = is_map = true; length_width = 4; break;
-        default: return msgpack_error(tag_at, concat("invalid type byte 0x", std::hex, int(tag)));
+        case 0xc4:
+        case 0xd9:
+          length_width = 1;
+          break;  // bin8, str8
+        case 0xc5:
+        case 0xda:
+          length_width = 2;
+          break;  // bin16, str16
+        case 0xc6:
+        case 0xdb:
+          length_width = 4;
+          break;  // bin32, str32
+        case 0xc7:
+          length_width = 1;
+          extra = 1;
+          break;  // ext8
+        case 0xc8:
+          length_width = 2;
+          extra = 1;
+          break;  // ext16
+        case 0xc9:
+          length_width = 4;
+          extra = 1;
+          break;  // ext32
+        case 0xca:
+          payload = 4;
+          break;  // float32
+        case 0xcb:
+          payload = 8;
+          break;  // float64
+        case 0xcc:
+        case 0xd0:
+          payload = 1;
+          break;
+        case 0xcd:
+        case 0xd1:
+          payload = 2;
+          break;
+        case 0xce:
+        case 0xd2:
+          payload = 4;
+          break;
+        case 0xcf:
+        case 0xd3:
+          payload = 8;
+          break;
+        case 0xd4:
+          payload = 2;
+          break;  // fixext1..16: type + data
+        case 0xd5:
+          payload = 3;
+          break;
+        case 0xd6:
+          payload = 5;
+          break;
+        case 0xd7:
+          payload = 9;
+          break;
+        case 0xd8:
+          payload = 17;
+          break;
+        case 0xdc:
+          is_container = true;
+          length_width = 2;
+          break;
+        case 0xdd:
+          is_container = true;
+          length_width = 4;
+          break;
+        case 0xde:
+          is_container = is_map = true;
+          length_width = 2;
+          break;
+        case 0xdf:
+          is_container = is_map = true;
+          length_width = 4;
+          break;
+        default:
+          return msgpack_error(tag_at, concat("invalid type byte 0x", std::hex, int(tag)));
       }
     }
     if (length_width > 0) {
@@ -93,9 +150,8 @@ Status check_msgpack(std::span<const std::uint8_t> bytes, int max_depth) {
     if (is_container) {
       if (is_map) children *= 2;  // at most 2 * 2^32: no overflow
       if (children > bytes.size() - at) {
-        return msgpack_error(tag_at, concat("container claims ", children,
-                                            " values but only ", bytes.size() - at,
-                                            " bytes remain"));
+        return msgpack_error(tag_at, concat("container claims ", children, " values but only ",
+                                            bytes.size() - at, " bytes remain"));
       }
       if (children > 0) {
         if (static_cast<int>(expected.size()) >= max_depth) {

@@ -5,9 +5,8 @@
 #pragma once
 
 #include <cstdint>
-#include <span>
-
 #include <nlohmann/json.hpp>
+#include <span>
 
 #include "core/result.h"
 

@@ -47,7 +47,9 @@ Status apply_kernel_record(const NvInfoRecord& rec, NvKernel& kernel) {
       kernel.params.push_back(p);
       break;
     }
-    case kAttrCbankParamSize: kernel.param_bytes = rec.value; break;
+    case kAttrCbankParamSize:
+      kernel.param_bytes = rec.value;
+      break;
     case kAttrMaxThreads:
     case kAttrReqNtid: {
       ByteReader r(rec.payload);
@@ -60,7 +62,8 @@ Status apply_kernel_record(const NvInfoRecord& rec, NvKernel& kernel) {
       kernel.max_threads = static_cast<std::uint32_t>(std::min<std::uint64_t>(threads, UINT32_MAX));
       break;
     }
-    default: break;
+    default:
+      break;
   }
   return Status::success();
 }
@@ -102,14 +105,13 @@ Result<CubinInfo> read_cubin(std::span<const std::uint8_t> bytes) {
   }
   CubinInfo info;
   // ELF ABI version 8+ keeps the SM number in bits 8..15 of e_flags, older ones in bits 0..7.
-  std::uint32_t sm = elf->header.abi_version >= 8 ? (elf->header.flags >> 8) & 0xff
-                                                  : elf->header.flags & 0xff;
+  std::uint32_t sm =
+      elf->header.abi_version >= 8 ? (elf->header.flags >> 8) & 0xff : elf->header.flags & 0xff;
   info.arch = concat("sm_", sm);
 
-  bool reserved_shared = std::any_of(elf->sections.begin(), elf->sections.end(),
-                                     [](const ElfSection& s) {
-                                       return s.name.starts_with(".nv.shared.reserved.");
-                                     });
+  bool reserved_shared =
+      std::any_of(elf->sections.begin(), elf->sections.end(),
+                  [](const ElfSection& s) { return s.name.starts_with(".nv.shared.reserved."); });
   std::map<std::uint64_t, std::size_t> kernel_by_symbol;
   for (std::size_t i = 0; i < elf->symbols.size(); ++i) {
     const ElfSymbol& sym = elf->symbols[i];

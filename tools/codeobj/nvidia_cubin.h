@@ -31,7 +31,7 @@ struct NvKernel {
 };
 
 struct CubinInfo {
-  std::string arch;  // "sm_90" (from e_flags; the "a" suffix is not recorded there)
+  std::string arch;               // "sm_90" (from e_flags; the "a" suffix is not recorded there)
   std::vector<NvKernel> kernels;  // symbol-table order
 };
 

@@ -49,8 +49,8 @@ Occupancy estimate_occupancy(const AmdKernel& kernel, const OccupancyLimits& lim
     if (w < best.waves_per_simd) best = {w, resource};
   };
 
-  std::uint64_t vgprs = round_up(round_up(kernel.vgpr_count, 4) + kernel.agpr_count,
-                                 limits.vgpr_granule);
+  std::uint64_t vgprs =
+      round_up(round_up(kernel.vgpr_count, 4) + kernel.agpr_count, limits.vgpr_granule);
   if (vgprs > 0) consider(limits.vgprs_per_simd_lane / vgprs, "vgpr");
   consider(waves_for_sgprs(kernel.sgpr_count), "sgpr");
 

@@ -111,7 +111,9 @@ Result<std::vector<BundleEntry>> read_compressed_bundle(std::span<const std::uin
   std::uint64_t total_size = bytes.size();
   std::uint64_t uncompressed_size = 0;
   switch (version) {
-    case 1: uncompressed_size = r.read<std::uint32_t>(); break;
+    case 1:
+      uncompressed_size = r.read<std::uint32_t>();
+      break;
     case 2:
       total_size = r.read<std::uint32_t>();
       uncompressed_size = r.read<std::uint32_t>();
@@ -133,8 +135,8 @@ Result<std::vector<BundleEntry>> read_compressed_bundle(std::span<const std::uin
                                " bytes but the file has ", bytes.size(), " (truncated)"));
   }
   if (total_size < r.offset()) {
-    return bundle_error(concat("compressed bundle total size ", total_size,
-                               " is smaller than its header"));
+    return bundle_error(
+        concat("compressed bundle total size ", total_size, " is smaller than its header"));
   }
   if (uncompressed_size > kMaxBundleBytes) {
     return bundle_error(concat("uncompressed size ", uncompressed_size, " exceeds the limit of ",
@@ -169,8 +171,8 @@ Result<std::vector<BundleEntry>> read_offload_bundle(std::span<const std::uint8_
                                                      BundleFormat& format) {
   format = {};
   if (bytes.size() > kMaxBundleBytes) {
-    return bundle_error(concat("file of ", bytes.size(), " bytes exceeds the limit of ",
-                               kMaxBundleBytes));
+    return bundle_error(
+        concat("file of ", bytes.size(), " bytes exceeds the limit of ", kMaxBundleBytes));
   }
   if (bytes.size() >= kCompressedBundleMagic.size() &&
       as_chars(bytes.first(kCompressedBundleMagic.size())) == kCompressedBundleMagic) {
@@ -208,7 +210,9 @@ Result<std::vector<std::uint8_t>> write_offload_bundle(const std::vector<BundleE
                                " entries would not fit in the first ", kBundleAlignment,
                                " bytes the HIP runtime reads"));
   }
-  auto align = [](std::uint64_t n) { return (n + kBundleAlignment - 1) / kBundleAlignment * kBundleAlignment; };
+  auto align = [](std::uint64_t n) {
+    return (n + kBundleAlignment - 1) / kBundleAlignment * kBundleAlignment;
+  };
   std::vector<std::uint64_t> offsets;
   std::uint64_t at = align(header_size);
   for (const BundleEntry* e : ordered) {
@@ -241,7 +245,8 @@ Result<std::vector<std::uint8_t>> write_offload_bundle(const std::vector<BundleE
   if (options.compression == BundleWriteOptions::none) return out;
 
   if (options.ccob_version != 2 && options.ccob_version != 3) {
-    return bundle_error(concat("CCOB version ", options.ccob_version, " cannot be written (2 or 3)"));
+    return bundle_error(
+        concat("CCOB version ", options.ccob_version, " cannot be written (2 or 3)"));
   }
   auto method = options.compression == BundleWriteOptions::zlib ? CompressionMethod::zlib
                                                                 : CompressionMethod::zstd;

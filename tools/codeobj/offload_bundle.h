@@ -36,8 +36,8 @@ struct BundleWriteOptions {
 // How a bundle was stored, for `aotc inspect` and the manifest.
 struct BundleFormat {
   bool compressed = false;
-  int ccob_version = 0;             // 0 when uncompressed
-  std::string method;               // "zlib" / "zstd"; empty when uncompressed
+  int ccob_version = 0;  // 0 when uncompressed
+  std::string method;    // "zlib" / "zstd"; empty when uncompressed
   std::uint64_t uncompressed_size = 0;
 };
 

@@ -5,8 +5,8 @@
 
 #include <algorithm>
 #include <charconv>
-#include <optional>
 #include <map>
+#include <optional>
 
 #include "codeobj/concat.h"
 
@@ -39,12 +39,14 @@ Result<std::vector<Token>> tokenize(std::string_view text) {
       if (i == std::string_view::npos) i = text.size();
     } else if (text.compare(i, 2, "/*") == 0) {
       std::size_t end = text.find("*/", i + 2);
-      if (end == std::string_view::npos) return make_error(concat("line ", line, ": unterminated comment"));
+      if (end == std::string_view::npos)
+        return make_error(concat("line ", line, ": unterminated comment"));
       line += static_cast<int>(std::count(text.begin() + i, text.begin() + end, '\n'));
       i = end + 2;
     } else if (c == '"') {
       std::size_t end = text.find('"', i + 1);
-      if (end == std::string_view::npos) return make_error(concat("line ", line, ": unterminated string"));
+      if (end == std::string_view::npos)
+        return make_error(concat("line ", line, ": unterminated string"));
       tokens.push_back({text.substr(i, end + 1 - i), line});
       i = end + 1;
     } else if (ident_char(c)) {
@@ -63,10 +65,10 @@ Result<std::vector<Token>> tokenize(std::string_view text) {
 // Byte size of a PTX fundamental type; 0 when `type` is not one.
 std::uint32_t type_size(std::string_view type) {
   static const std::map<std::string_view, std::uint32_t> kSizes = {
-      {".b8", 1},   {".u8", 1},   {".s8", 1},   {".b16", 2},  {".u16", 2},   {".s16", 2},
-      {".f16", 2},  {".bf16", 2}, {".b32", 4},  {".u32", 4},  {".s32", 4},   {".f32", 4},
-      {".f16x2", 4}, {".bf16x2", 4}, {".b64", 8}, {".u64", 8}, {".s64", 8},  {".f64", 8},
-      {".b128", 16}, {".pred", 1},
+      {".b8", 1},  {".u8", 1},  {".s8", 1},    {".b16", 2},    {".u16", 2},
+      {".s16", 2}, {".f16", 2}, {".bf16", 2},  {".b32", 4},    {".u32", 4},
+      {".s32", 4}, {".f32", 4}, {".f16x2", 4}, {".bf16x2", 4}, {".b64", 8},
+      {".u64", 8}, {".s64", 8}, {".f64", 8},   {".b128", 16},  {".pred", 1},
   };
   auto it = kSizes.find(type);
   return it == kSizes.end() ? 0 : it->second;
@@ -139,8 +141,10 @@ class Parser {
         param->offset = offset;
         entry.param_bytes = offset + param->size;
         entry.params.push_back(std::move(*param));
-        if (at(",")) ++i_;
-        else if (!at(")")) return error_here(concat(".entry ", entry.name, ": expected , or )"));
+        if (at(","))
+          ++i_;
+        else if (!at(")"))
+          return error_here(concat(".entry ", entry.name, ": expected , or )"));
       }
       ++i_;
     }
@@ -152,13 +156,15 @@ class Parser {
         std::uint64_t threads = 1;
         for (;;) {
           auto n = i_ < t_.size() ? parse_number(t_[i_].text) : std::nullopt;
-          if (!n || *n == 0 || *n > 1u << 20) return error_here(concat(d, ": expected a thread count"));
+          if (!n || *n == 0 || *n > 1u << 20)
+            return error_here(concat(d, ": expected a thread count"));
           threads *= *n;
           ++i_;
           if (!at(",")) break;
           ++i_;
         }
-        entry.max_threads = static_cast<std::uint32_t>(std::min<std::uint64_t>(threads, UINT32_MAX));
+        entry.max_threads =
+            static_cast<std::uint32_t>(std::min<std::uint64_t>(threads, UINT32_MAX));
       }
     }
     if (at("{")) {
@@ -179,7 +185,8 @@ class Parser {
       ++i_;
       if (d == ".align") {
         auto n = i_ < t_.size() ? parse_number(t_[i_].text) : std::nullopt;
-        if (!n || *n == 0 || *n > 4096 || (*n & (*n - 1))) return error_here(".align needs a power of two");
+        if (!n || *n == 0 || *n > 4096 || (*n & (*n - 1)))
+          return error_here(".align needs a power of two");
         explicit_align = static_cast<std::uint32_t>(*n);
         ++i_;
       } else if (d == ".ptr") {

@@ -63,9 +63,8 @@ Result<TargetId> parse_target_id(std::string_view text) {
   }
   while (colon != std::string_view::npos) {
     std::size_t next = id.find(':', colon + 1);
-    std::string_view feature = id.substr(colon + 1, next == std::string_view::npos
-                                                        ? std::string_view::npos
-                                                        : next - colon - 1);
+    std::string_view feature = id.substr(
+        colon + 1, next == std::string_view::npos ? std::string_view::npos : next - colon - 1);
     if (feature.size() < 2 || (feature.back() != '+' && feature.back() != '-')) {
       return make_error(concat(quoted, ": feature \"", feature, "\" must end in + or -"));
     }

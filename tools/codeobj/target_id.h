@@ -14,7 +14,7 @@
 namespace aotc::codeobj {
 
 struct TargetId {
-  std::string processor;               // "gfx942", "gfx9-4-generic", "sm_90a"
+  std::string processor;                 // "gfx942", "gfx9-4-generic", "sm_90a"
   std::map<std::string, char> features;  // feature -> '+' or '-'; absent = any
 
   // Canonical spelling: processor, then features in alphabetical order ("gfx942:sramecc+:xnack-").
