@@ -1,7 +1,8 @@
 // MessagePack decoding for untrusted input. nlohmann::json::from_msgpack recurses once per nesting
-// level and trusts container counts, so a few kilobytes of nested arrays could exhaust the stack.
-// We first walk the bytes iteratively, checking every length and count against the bytes left and
-// capping the depth, and only then hand them to nlohmann (whose exceptions stop here).
+// level and trusts container counts (1 MB of nested one-element arrays overflowed the stack of an
+// -O0 build), so we first walk the bytes iteratively, checking every length and count against the
+// bytes left and capping the depth, and only then hand them to nlohmann (whose exceptions stop
+// here).
 #pragma once
 
 #include <cstdint>
