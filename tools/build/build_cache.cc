@@ -112,19 +112,34 @@ Status BuildCache::read_output(const std::string& key, CachedFile& file) const {
   return Status::success();
 }
 
-Status BuildCache::store(const CacheEntry& entry) const {
+Status BuildCache::store(const CacheEntry& entry, std::span<const fs::path> compiled_files) const {
   nlohmann::json record = {{"format", kCacheFormat}, {"key", entry.key}};
   record["dependencies"] = nlohmann::json::array();
   for (const auto& [path, hash] : entry.dependencies) {
     record["dependencies"].push_back({{"path", path.string()}, {"sha256", hash}});
   }
   record["outputs"] = nlohmann::json::array();
-  for (const auto& output : entry.outputs) {
-    if (auto written = write_file_atomic(output_path(entry.key, output.kind), output.bytes); !written) {
-      return written.error().with_context("cache");
+  for (std::size_t i = 0; i < entry.outputs.size(); ++i) {
+    const CachedFile& output = entry.outputs[i];
+    fs::path destination = output_path(entry.key, output.kind);
+    bool linked = false;
+    if (i < compiled_files.size()) {
+      // Link under a temporary name, then rename over any older entry: atomic, like every write.
+      std::error_code ec;
+      fs::create_directories(destination.parent_path(), ec);
+      fs::path temporary = temporary_sibling(destination);
+      fs::create_hard_link(compiled_files[i], temporary, ec);
+      if (!ec) fs::rename(temporary, destination, ec);
+      linked = !ec;
+      if (!linked) fs::remove(temporary, ec);
+    }
+    if (!linked) {  // no compiled file, or another file system (--cache-dir elsewhere): copy
+      if (auto written = write_file_atomic(destination, output.bytes); !written) {
+        return written.error().with_context("cache");
+      }
     }
     record["outputs"].push_back(
-        {{"kind", output.kind}, {"size", output.bytes.size()}, {"sha256", output.sha256}});
+        {{"kind", output.kind}, {"size", output.size}, {"sha256", output.sha256}});
   }
   if (auto written = write_file_atomic(record_path(entry.key), record.dump(1) + "\n"); !written) {
     return written.error().with_context("cache");

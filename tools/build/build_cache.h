@@ -19,6 +19,7 @@
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -74,7 +75,11 @@ class BuildCache {
   Status read_output(const std::string& key, CachedFile& file) const;
 
   // Stores an entry (outputs first, then the record), replacing any previous one under its key.
-  Status store(const CacheEntry& entry) const;
+  // With `compiled_files` (compiled_files[i] holds entry.outputs[i]), each output is hard-linked
+  // from there instead of copied: no data is written twice. aotc never edits a file in place
+  // (every write is a new file renamed over the old), so the link cannot change underneath the
+  // cache; and if anything else edits it, the lookup's SHA-256 check rejects the entry.
+  Status store(const CacheEntry& entry, std::span<const std::filesystem::path> compiled_files = {}) const;
 
   const std::filesystem::path& dir() const { return dir_; }
 

@@ -176,9 +176,15 @@ Status collect_compile(BuildState& state, BuildCache& cache, OutputTree& tree, s
     if (!hash) return hash.error();
     entry.dependencies.emplace_back(path, *hash);
   }
-  if (auto stored = cache.store(entry); !stored) return stored;
+  if (auto stored = cache.store(entry, files.outputs); !stored) return stored;
+  for (std::size_t k = 0; k < object.kinds.size(); ++k) {
+    auto installed = tree.install_file(object.file(variant_name(state, object), object.kinds[k]),
+                                       files.outputs[k], entry.outputs[k].sha256);
+    if (!installed) return installed;
+    entry.outputs[k].bytes = {};  // later phases read out/
+  }
   state.outputs[index] = std::move(entry.outputs);
-  return install_outputs(state, tree, index);
+  return Status::success();
 }
 
 // Reads the cached outputs that out/ does not already hold (by its stamps: a no-op rebuild

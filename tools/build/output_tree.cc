@@ -124,26 +124,45 @@ Status OutputTree::begin_changes() {
   return Status::success();
 }
 
-Status OutputTree::install(const fs::path& relative, std::span<const std::uint8_t> bytes,
-                           const std::string& sha256) {
-  if (stamped_sha256(relative) == sha256) return Status::success();
-  fs::path path = out_dir_ / relative;
+bool OutputTree::holds(const fs::path& relative, std::uint64_t size, const std::string& sha256) const {
+  if (stamped_sha256(relative) == sha256) return true;
   // Not stamped (first build into an existing out/, or a file someone touched): compare contents.
   auto current = stat_file(relative);
-  bool same = false;
-  if (current && current->size == bytes.size()) {
-    auto hash = sha256_hex_of_file(path);
-    same = hash && *hash == sha256;
-  }
-  if (!same) {
-    if (auto begun = begin_changes(); !begun) return begun;
-    if (auto written = write_file_atomic(path, bytes); !written) return written;
-    current = stat_file(relative);
-  }
-  if (!current) return make_error(path.string() + ": missing right after it was written");
+  if (!current || current->size != size) return false;
+  auto hash = sha256_hex_of_file(out_dir_ / relative);
+  return hash && *hash == sha256;
+}
+
+Status OutputTree::stamp(const fs::path& relative, const std::string& sha256) {
+  auto current = stat_file(relative);
+  if (!current) return make_error((out_dir_ / relative).string() + ": missing right after it was written");
   current->sha256 = sha256;
   recorded_[relative] = *current;
   return Status::success();
+}
+
+Status OutputTree::install(const fs::path& relative, std::span<const std::uint8_t> bytes,
+                           const std::string& sha256) {
+  if (!holds(relative, bytes.size(), sha256)) {
+    if (auto begun = begin_changes(); !begun) return begun;
+    if (auto written = write_file_atomic(out_dir_ / relative, bytes); !written) return written;
+  }
+  return stamp(relative, sha256);
+}
+
+Status OutputTree::install_file(const fs::path& relative, const fs::path& temporary,
+                                const std::string& sha256) {
+  std::error_code ec;
+  std::uint64_t size = fs::file_size(temporary, ec);
+  if (ec) return make_error(temporary.string() + ": cannot read: " + ec.message());
+  if (holds(relative, size, sha256)) {
+    fs::remove(temporary, ec);
+  } else {
+    if (auto begun = begin_changes(); !begun) return begun;
+    fs::rename(temporary, out_dir_ / relative, ec);
+    if (ec) return make_error((out_dir_ / relative).string() + ": cannot rename into place: " + ec.message());
+  }
+  return stamp(relative, sha256);
 }
 
 Status OutputTree::finish(const std::string& manifest_text) {

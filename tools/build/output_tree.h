@@ -63,6 +63,12 @@ class OutputTree {
   Status install(const std::filesystem::path& relative, std::span<const std::uint8_t> bytes,
                  const std::string& sha256);
 
+  // The same for a finished file the compiler wrote to a `.tmp.*` sibling of out/<relative>
+  // (temporary_sibling): it is renamed into place, the same atomic step write_file_atomic ends
+  // with, without copying the data again.
+  Status install_file(const std::filesystem::path& relative, const std::filesystem::path& temporary,
+                      const std::string& sha256);
+
   // After a successful build: writes manifest.json, removes files recorded in out/.outputs that
   // this build did not plan (and folders left empty), and records the planned files' stamps.
   Status finish(const std::string& manifest_text);
@@ -79,6 +85,9 @@ class OutputTree {
   Status begin_changes();
   Status write_ledger(const std::map<std::filesystem::path, Stamp>& files) const;
   std::optional<Stamp> stat_file(const std::filesystem::path& relative) const;
+  // True when out/<relative> already holds content `sha256` (by stamp, else by hashing it).
+  bool holds(const std::filesystem::path& relative, std::uint64_t size, const std::string& sha256) const;
+  Status stamp(const std::filesystem::path& relative, const std::string& sha256);
 
   std::filesystem::path out_dir_;
   std::set<std::filesystem::path> planned_;

@@ -37,13 +37,21 @@ ScheduleEnd run_jobs(const std::vector<Job>& jobs, std::size_t parallelism, bool
     if (!ok && fail_fast) stop_starting = true;
   };
 
-  while (true) {
+  auto fill_slots = [&] {
     while (!stop_starting && next_job < jobs.size() && children.running() < parallelism) {
       std::size_t index = next_job++;
       if (jobs[index].steps.empty() || !start_step(index)) finish(index);
     }
+  };
+
+  while (true) {
+    fill_slots();
     if (children.running() == 0) break;
 
+    // Successes are handed to on_done only after their slots are refilled, so the caller's
+    // bookkeeping (hashing, cache and output writes) overlaps the next compiles instead of
+    // leaving a core idle. Failures go first: with fail_fast they must stop new starts.
+    std::vector<std::size_t> succeeded;
     for (auto& done : children.wait()) {
       std::size_t index = done.tag;
       JobResult& result = partial[index];
@@ -57,12 +65,19 @@ ScheduleEnd run_jobs(const std::vector<Job>& jobs, std::size_t parallelism, bool
       }
       if (++step[index] < jobs[index].steps.size() && start_step(index)) continue;
       result.succeeded = step[index] == jobs[index].steps.size();
-      finish(index);
+      if (!result.succeeded) {
+        finish(index);
+        continue;
+      }
+      succeeded.push_back(index);
     }
     if (InterruptGuard::interrupted()) {
       children.kill_all();
+      for (std::size_t index : succeeded) finish(index);
       return ScheduleEnd::interrupted;
     }
+    fill_slots();
+    for (std::size_t index : succeeded) finish(index);
   }
   if (InterruptGuard::interrupted()) return ScheduleEnd::interrupted;
   return next_job < jobs.size() ? ScheduleEnd::stopped : ScheduleEnd::completed;
