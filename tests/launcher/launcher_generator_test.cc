@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <set>
 #include <sstream>
@@ -20,13 +21,15 @@ struct Generated {
   std::filesystem::path include;  // out/include
 };
 
-std::optional<Generated> generate(const std::string& name) {
+// Builds split_sum and generates its launcher; `rule` may edit the launch rule first.
+std::optional<Generated> generate(const std::string& name, const std::function<void(json&)>& rule = {}) {
   std::string why_not;
   std::optional<test::SplitSumBuild> build = test::build_split_sum(name, &why_not);
   if (!build) {
     WARN(why_not);
     return std::nullopt;
   }
+  if (rule) rule(build->matrix.kernels[0].launch);
   Result<std::vector<std::filesystem::path>> files =
       generate_launchers(build->matrix, build->manifest, build->out_dir);
   INFO((files ? "" : files.error().message));
@@ -162,7 +165,12 @@ TEST_CASE("plans follow the launch rule: values, workspace, conditional second s
 }
 
 TEST_CASE("launch() without a GPU returns a clear error instead of crashing") {
-  std::optional<Generated> g = generate("no_gpu_launch");
+  // Rules reading device.* query the device first; others go straight to loading and launching.
+  const bool reads_device = GENERATE(true, false);
+  INFO("rule reads device.*: " << reads_device);
+  std::optional<Generated> g = generate(reads_device ? "no_gpu_launch" : "no_gpu_launch_no_device", [&](json& rule) {
+    if (!reads_device) rule["values"]["num_partitions"] = "max(1, min(ceil_div(n, SPLIT_BLOCK * 1024), 64))";
+  });
   if (!g) return;
   const std::filesystem::path exe = compile_driver(*g, "g++", false, "driver");
   const std::vector<std::string> out = lines(run(exe, "launch f32 256 4 64"));

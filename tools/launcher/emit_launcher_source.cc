@@ -335,8 +335,32 @@ std::string emit_step_launch(const FamilyModel& m, std::size_t s) {
   return out;
 }
 
+// True when some expression reads device.*: only then must launch() ask the runtime for the
+// current device's attributes (a driver call per launch).
+bool reads_device(const LaunchRule& r) {
+  std::vector<const Expression*> all;
+  for (const LaunchValue& v : r.values) all.push_back(&v.expression);
+  if (r.workspace_bytes) all.push_back(&*r.workspace_bytes);
+  for (const LaunchStep& step : r.steps) {
+    for (const Expression& e : step.grid) all.push_back(&e);
+    for (const Expression& e : step.block) all.push_back(&e);
+    all.push_back(&step.shared_bytes);
+    if (step.when) all.push_back(&*step.when);
+  }
+  for (const Expression* e : all) {
+    for (const Symbol& s : e->symbols()) {
+      if (s.kind == SymbolKind::device) return true;
+    }
+  }
+  return false;
+}
+
 std::string emit_api(const FamilyModel& m) {
   const std::string table = embedded_table_symbol(m);
+  const std::string device_query = reads_device(m.rule)
+      ? "  Status s = current_device(&runtime, &device);\n"
+      : "  // The rule reads no device.* attribute: no need to ask the driver for them.\n"
+        "  Status s = Status::adopt(aotc_runtime_default(&runtime));\n";
   std::string out = R"aotc(}  // namespace
 
 Span<VariantInfo> variants() { return Span<VariantInfo>(k_variants, k_variant_count); }
@@ -373,8 +397,7 @@ Status launch(void* stream, const Key& key, const Args& args) {
   const auto v = static_cast<std::size_t>(found);
   aotc_runtime* runtime = nullptr;
   Device device;
-  Status s = current_device(&runtime, &device);
-  if (!s) return s;
+)aotc" + device_query + R"aotc(  if (!s) return s;
   Values values;
   Plan p;
   s = compute(v, args, device, &values, &p);

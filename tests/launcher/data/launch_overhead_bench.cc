@@ -12,7 +12,9 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <vector>
 
@@ -45,15 +47,20 @@ bool open_cuda(Cuda* c) {
   return c->mem_alloc && c->module_load_data && c->module_get_function && c->launch_kernel && c->synchronize;
 }
 
-template <class Launch>
-std::vector<double> time_launches(int count, Cuda& cuda, Launch launch) {
-  std::vector<double> us;
-  us.reserve(static_cast<std::size_t>(count));
-  for (int i = 0; i < count; ++i) {
-    if (i % k_drain_every == 0) cuda.synchronize();
-    const Clock::time_point t0 = Clock::now();
-    if (!launch()) return {};
-    us.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
+// Times `count` calls of each launch function, interleaved in blocks of k_drain_every so that
+// clock or queue drift hits every method alike. Returns microseconds per call, per method.
+std::vector<std::vector<double>> time_interleaved(int count, Cuda& cuda,
+                                                  const std::vector<std::function<bool()>>& methods) {
+  std::vector<std::vector<double>> us(methods.size());
+  for (int done = 0; done < count; done += k_drain_every) {
+    for (std::size_t m = 0; m < methods.size(); ++m) {
+      cuda.synchronize();
+      for (int i = 0; i < k_drain_every; ++i) {
+        const Clock::time_point t0 = Clock::now();
+        if (!methods[m]()) return {};
+        us[m].push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
+      }
+    }
   }
   cuda.synchronize();
   return us;
@@ -109,22 +116,48 @@ int main(int argc, char** argv) {
   const auto raw = [&] { return cuda.launch_kernel(function, 1, 1, 1, 64, 1, 1, 0, nullptr, params, nullptr) == 0; };
   const auto generated = [&] { return ss::launch(nullptr, key, args).ok(); };
 
-  if (!raw() || !generated()) {  // also loads the launcher's module: not part of the timing
-    std::printf("launch failed: %s\n", ss::launch(nullptr, key, args).message().c_str());
+  // The runtime alone: the same cubin through aotc_module_create / aotc_launch, arguments packed
+  // by hand as the generated code packs them.
+  aotc_image image{"sm_90a", "cubin", cubin.data(), cubin.size(), nullptr};
+  aotc_module* aotc_mod = nullptr;
+  aotc_kernel* kernel = nullptr;
+  s = aotc::gen::Status::adopt(aotc_module_create(runtime, "bench", &image, 1, &aotc_mod));
+  if (s) s = aotc::gen::Status::adopt(aotc_module_get_kernel(aotc_mod, "split_sum_partial", &kernel));
+  const aotc_arg_layout layout[] = {{0, 8}, {8, 8}, {16, 8}, {24, 8}, {32, 4}, {36, 4}};
+  unsigned char packed[40];
+  std::memcpy(packed, &out, 8);
+  std::memcpy(packed + 8, &x, 8);
+  std::memcpy(packed + 16, &workspace, 8);
+  std::memcpy(packed + 24, &n, 8);
+  std::memcpy(packed + 32, &scale, 4);
+  std::memcpy(packed + 36, &partitions, 4);
+  aotc_launch_config config{{1, 1, 1}, {64, 1, 1}, 0, nullptr};
+  const auto through_runtime = [&] {
+    aotc_status st = aotc_launch(kernel, &config, packed, layout, 6);
+    aotc_status_free(st);
+    return st == nullptr;
+  };
+  const auto device_query = [&] {
+    aotc_device_info info;
+    aotc_status st = aotc_current_device(runtime, &info);
+    aotc_status_free(st);
+    return st == nullptr;
+  };
+  if (!s || !raw() || !generated() || !through_runtime()) {  // first launches load: not timed
+    std::printf("launch failed: %s %s\n", s.message().c_str(), ss::launch(nullptr, key, args).message().c_str());
     return 2;
   }
-  // Raw, generated, raw again: drift between the runs shows up as two different raw medians.
-  const std::vector<double> raw1 = time_launches(launches, cuda, raw);
-  const std::vector<double> gen = time_launches(launches, cuda, generated);
-  const std::vector<double> raw2 = time_launches(launches, cuda, raw);
-  if (raw1.empty() || gen.empty() || raw2.empty()) return 2;
-  std::vector<double> raws = raw1;
-  raws.insert(raws.end(), raw2.begin(), raw2.end());
-  const double difference = percentile(gen, 0.5) - percentile(raws, 0.5);
-  std::printf("device %s, %d launches each, host time per launch call (us):\n", device.arch, launches);
-  std::printf("  raw cuLaunchKernel     median %.3f  p90 %.3f  (first run %.3f, second %.3f)\n", percentile(raws, 0.5),
-              percentile(raws, 0.9), percentile(raw1, 0.5), percentile(raw2, 0.5));
-  std::printf("  generated launch()     median %.3f  p90 %.3f\n", percentile(gen, 0.5), percentile(gen, 0.9));
-  std::printf("  difference of medians  %+.3f (budget +0.5)\n", difference);
+  const std::vector<std::vector<double>> us =
+      time_interleaved(launches, cuda, {raw, generated, through_runtime, device_query});
+  if (us.empty()) return 2;
+  const double difference = percentile(us[1], 0.5) - percentile(us[0], 0.5);
+  std::printf("device %s, %d calls each, interleaved in blocks of %d; host time per call (us):\n", device.arch,
+              launches, k_drain_every);
+  const char* names[] = {"raw cuLaunchKernel", "generated launch()", "runtime aotc_launch()",
+                         "aotc_current_device()"};
+  for (std::size_t m = 0; m < us.size(); ++m) {
+    std::printf("  %-24s median %.3f  p90 %.3f\n", names[m], percentile(us[m], 0.5), percentile(us[m], 0.9));
+  }
+  std::printf("  generated - raw (medians) %+.3f (budget +0.5)\n", difference);
   return difference <= 0.5 ? 0 : 1;
 }
