@@ -178,7 +178,7 @@ TEST_CASE("hidden arguments, LDS and AGPRs are read from the note") {
   CHECK(by_name["mfma"]->agpr_count > 0);
 }
 
-TEST_CASE("e_flags decode to target ids for every processor clang-22 accepts") {
+TEST_CASE("e_flags decode to the target ids clang-22 writes, across GCN, CDNA, RDNA and generic targets") {
   if (!clang22()) {
     WARN("clang-22 not found: skipped");
     return;
