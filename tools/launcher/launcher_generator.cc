@@ -19,19 +19,18 @@ Status write_if_changed(const std::filesystem::path& path, const std::string& te
 
 }  // namespace
 
-Result<std::vector<std::filesystem::path>> generate_launchers(const Matrix& matrix,
-                                                              const nlohmann::json& manifest,
-                                                              const std::filesystem::path& out_dir,
-                                                              const LauncherOptions& options) {
+Result<std::vector<GeneratedFile>> render_launchers(const Matrix& matrix, const nlohmann::json& manifest,
+                                                    const std::filesystem::path& out_dir,
+                                                    const LauncherOptions& options) {
   std::error_code ec;
   const std::filesystem::path root = std::filesystem::absolute(out_dir, ec);
   if (ec) return make_error(out_dir.string() + ": " + ec.message());
   const std::filesystem::path kernel_dir =
       options.kernel_dir.empty() ? root : std::filesystem::absolute(options.kernel_dir, ec);
-  const std::filesystem::path include = root / "include" / "aotc";
+  const std::filesystem::path include = std::filesystem::path("include") / "aotc";
   const std::string matrix_name = matrix.file.filename().string();
 
-  // Build every family's model first, so a bad rule leaves no half-updated set of launchers.
+  // Every family's model first, so a bad rule yields no launcher at all, and all errors at once.
   std::vector<launcher::FamilyModel> models;
   std::string errors;
   for (std::size_t k = 0; k < matrix.kernels.size(); ++k) {
@@ -47,19 +46,28 @@ Result<std::vector<std::filesystem::path>> generate_launchers(const Matrix& matr
   }
   if (!errors.empty()) return make_error(errors).with_context("generating launchers");
 
-  std::vector<std::pair<std::filesystem::path, std::string>> files;
-  if (!models.empty()) files.emplace_back(include / "launcher_support.h", launcher::emit_support_header());
+  std::vector<GeneratedFile> files;
+  if (!models.empty()) files.push_back({include / "launcher_support.h", launcher::emit_support_header()});
   for (const launcher::FamilyModel& m : models) {
-    files.emplace_back(include / (m.kernel + "_launcher.h"), launcher::emit_launcher_header(m, matrix_name));
-    files.emplace_back(include / (m.kernel + "_launcher.cc"),
-                       launcher::emit_launcher_source(m, kernel_dir.string()));
+    files.push_back({include / (m.kernel + "_launcher.h"), launcher::emit_launcher_header(m, matrix_name)});
+    files.push_back({include / (m.kernel + "_launcher.cc"), launcher::emit_launcher_source(m, kernel_dir.string())});
     if (options.embed_assembly) {
-      files.emplace_back(include / (m.kernel + "_embed.S"), launcher::emit_embed_asm(m, root.string()));
+      files.push_back({include / (m.kernel + "_embed.S"), launcher::emit_embed_asm(m, root.string())});
     }
   }
+  return files;
+}
+
+Result<std::vector<std::filesystem::path>> generate_launchers(const Matrix& matrix,
+                                                              const nlohmann::json& manifest,
+                                                              const std::filesystem::path& out_dir,
+                                                              const LauncherOptions& options) {
+  Result<std::vector<GeneratedFile>> files = render_launchers(matrix, manifest, out_dir, options);
+  if (!files) return files.error();
   std::vector<std::filesystem::path> written;
-  for (const auto& [path, text] : files) {
-    Status s = write_if_changed(path, text);
+  for (const GeneratedFile& file : *files) {
+    const std::filesystem::path path = out_dir / file.relative_path;
+    Status s = write_if_changed(path, file.text);
     if (!s) return s.error().with_context("generating launchers");
     written.push_back(path);
   }

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <filesystem>
+#include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -24,6 +25,19 @@ struct LauncherOptions {
   // aotc::gen::set_kernel_dir() nor $AOTC_KERNEL_DIR says otherwise. Empty: out_dir, absolute.
   std::filesystem::path kernel_dir;
 };
+
+// One generated file: its path relative to the output directory ("include/aotc/x_launcher.h").
+struct GeneratedFile {
+  std::filesystem::path relative_path;
+  std::string text;
+};
+
+// The launcher files for `matrix` and `manifest`, without writing anything: for a build that
+// writes its outputs itself (e.g. through its output tree, so stale launchers get cleaned up).
+// `out_dir` is where the code objects are (for the .S's .incbin and the default kernel dir).
+Result<std::vector<GeneratedFile>> render_launchers(const Matrix& matrix, const nlohmann::json& manifest,
+                                                    const std::filesystem::path& out_dir,
+                                                    const LauncherOptions& options = {});
 
 // Generates the launchers for `matrix` from `manifest` (docs/DESIGN.md "manifest.json") into
 // out_dir/include/aotc. Files whose content is unchanged are not rewritten, so apps that compile
