@@ -4,7 +4,9 @@
 // Each point: 3 warm-up launches, then the median of 21, each after a 256 MiB memset that flushes
 // L2, timed with events around attention + reduce. TB/s = (K + V of all tokens + Q + O) / time.
 //
-//   pa_time <cubin folder> <csv out>
+//   pa_time <cubin folder> <csv out>            the launch rule's partition count
+//   pa_time <cubin folder> <csv out> sweep      block size 16, B <= 32: also the partition
+//                                               counts floor(f * SMs / (B * Hkv)), f = 1..4
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
@@ -45,10 +47,11 @@ void fill_random(CUdeviceptr dst, std::size_t bytes, pa_ref::KvDtype dtype, std:
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 3) {
-    std::fprintf(stderr, "usage: pa_time <cubin folder> <csv out>\n");
+  if (argc != 3 && !(argc == 4 && std::string(argv[3]) == "sweep")) {
+    std::fprintf(stderr, "usage: pa_time <cubin folder> <csv out> [sweep]\n");
     return 2;
   }
+  const bool sweep = argc == 4;
   std::string device;
   const int sms = pa_bench::init_device(&device);
   std::vector<std::string> names;
@@ -81,7 +84,7 @@ int main(int argc, char** argv) {
   CU_CHECK(cuEventCreate(&stop, CU_EVENT_DEFAULT));
 
   FILE* csv = std::fopen(argv[2], "w");
-  std::fprintf(csv, "path,kv,Hq,Hkv,qlen,page,B,ctx,us,TBps,partitions,ctas\n");
+  std::fprintf(csv, "path,kv,Hq,Hkv,qlen,page,B,ctx,us,TBps,partitions,ctas,rule\n");
   std::printf("device: %s, %d SMs\n%-5s %-4s %3s %4s %4s %5s %5s %8s %6s %4s\n", device.c_str(), sms, "kv", "Hkv",
               "q", "page", "B", "ctx", "", "us", "TB/s", "P");
   int filled_dtype = -1;
@@ -96,8 +99,10 @@ int main(int argc, char** argv) {
       filled_dtype = int(shape->kv);
     }
     pa_bench::PaModule module(std::string(argv[1]) + "/" + name + ".cubin", *shape);
+    if (sweep && shape->block_size != 16) continue;
     for (int ctx : {2048, 8192})
       for (int batch : {1, 8, 32, 128}) {
+        if (sweep && batch > 32) continue;
         const int blocks_per_seq = ctx / shape->block_size;
         std::vector<int32_t> table(std::size_t(batch) * blocks_per_seq);
         std::iota(table.begin(), table.end(), 0);
@@ -105,31 +110,40 @@ int main(int argc, char** argv) {
         CU_CHECK(cuMemcpyHtoD(b.block_tables, table.data(), table.size() * 4));
         std::vector<int32_t> lens(std::size_t(batch), ctx);
         CU_CHECK(cuMemcpyHtoD(b.context_lens, lens.data(), lens.size() * 4));
-        pa_bench::LaunchShape l;
-        l.num_seqs = batch;
-        l.max_blocks_per_seq = blocks_per_seq;
-        l.num_partitions = module.rule_partitions(sms, batch, ctx);
-        l.scale = 0.088f;
-        std::vector<float> us;
-        for (int it = 0; it < 24; ++it) {
-          CU_CHECK(cuMemsetD8Async(flush, uint8_t(it), flush_bytes, nullptr));
-          CU_CHECK(cuEventRecord(start, nullptr));
-          module.launch(b, l, nullptr);
-          CU_CHECK(cuEventRecord(stop, nullptr));
-          CU_CHECK(cuEventSynchronize(stop));
-          float ms = 0.0f;
-          CU_CHECK(cuEventElapsedTime(&ms, start, stop));
-          if (it >= 3) us.push_back(ms * 1000.0f);
+        const int rule = module.rule_partitions(sms, batch, ctx);
+        std::vector<int> candidates{rule};
+        if (sweep)
+          for (int f = 1; f <= 4; ++f) {
+            const int p = std::max(1, std::min((ctx + 255) / 256, f * sms / (batch * shape->num_kv_heads)));
+            if (std::find(candidates.begin(), candidates.end(), p) == candidates.end()) candidates.push_back(p);
+          }
+        for (int partitions : candidates) {
+          pa_bench::LaunchShape l;
+          l.num_seqs = batch;
+          l.max_blocks_per_seq = blocks_per_seq;
+          l.num_partitions = partitions;
+          l.scale = 0.088f;
+          std::vector<float> us;
+          for (int it = 0; it < 24; ++it) {
+            CU_CHECK(cuMemsetD8Async(flush, uint8_t(it), flush_bytes, nullptr));
+            CU_CHECK(cuEventRecord(start, nullptr));
+            module.launch(b, l, nullptr);
+            CU_CHECK(cuEventRecord(stop, nullptr));
+            CU_CHECK(cuEventSynchronize(stop));
+            float ms = 0.0f;
+            CU_CHECK(cuEventElapsedTime(&ms, start, stop));
+            if (it >= 3) us.push_back(ms * 1000.0f);
+          }
+          std::sort(us.begin(), us.end());
+          const double median = us[us.size() / 2];
+          const double tbps = pa_ref::min_bytes_moved(*shape, lens) / (median * 1e-6) / 1e12;
+          const char* kv = shape->kv == pa_ref::KvDtype::bf16 ? "bf16" : "fp8";
+          std::fprintf(csv, "%s,%s,64,%d,%d,%d,%d,%d,%.2f,%.4f,%d,%d,%d\n", std::filesystem::path(argv[1]).filename().c_str(),
+                       kv, shape->num_kv_heads, shape->query_len, shape->block_size, batch, ctx, median, tbps,
+                       partitions, partitions * shape->num_kv_heads * batch, partitions == rule);
+          std::printf("%-5s %-4d %3d %4d %4d %5d %5s %8.2f %6.3f %4d%s\n", kv, shape->num_kv_heads, shape->query_len,
+                      shape->block_size, batch, ctx, "", median, tbps, partitions, partitions == rule ? " rule" : "");
         }
-        std::sort(us.begin(), us.end());
-        const double median = us[us.size() / 2];
-        const double tbps = pa_ref::min_bytes_moved(*shape, lens) / (median * 1e-6) / 1e12;
-        const char* kv = shape->kv == pa_ref::KvDtype::bf16 ? "bf16" : "fp8";
-        std::fprintf(csv, "%s,%s,64,%d,%d,%d,%d,%d,%.2f,%.4f,%d,%d\n", std::filesystem::path(argv[1]).filename().c_str(),
-                     kv, shape->num_kv_heads, shape->query_len, shape->block_size, batch, ctx, median, tbps,
-                     l.num_partitions, l.num_partitions * shape->num_kv_heads * batch);
-        std::printf("%-5s %-4d %3d %4d %4d %5d %5s %8.2f %6.3f %4d\n", kv, shape->num_kv_heads, shape->query_len,
-                    shape->block_size, batch, ctx, "", median, tbps, l.num_partitions);
       }
   }
   std::fclose(csv);

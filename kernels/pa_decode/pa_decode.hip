@@ -90,7 +90,7 @@ __device__ GPU_INLINE inline void write_tile(const Path& st, const Args& a, cons
     if (row >= kRows) return;
     const int slot = Path::row_slot_of(i);
     const float l = st.l[slot];
-    const float value = l > 0.0f ? st.o[i] / l : 0.0f;
+    const float value = l > 0.0f ? st.o[i] / l * a.out_scale : 0.0f;
     const int64_t q_row = (int64_t(w.seq) * kQueryLen + row / kGroup) * kNumQHeads + w.kv_head * kGroup + row % kGroup;
     if (a.num_partitions == 1) {
       a.out[q_row * kHeadDim + dim] = float_to_io(value);
@@ -123,9 +123,10 @@ extern "C" __global__ PA_ATTENTION_ATTRS void pa_decode_attention(
     int32_t max_blocks_per_seq, int32_t num_partitions, float* workspace) {
   using namespace pa;
   __shared__ SharedAll shared;
+  const bool tensor_scales = kKvIsFp8 && kv_scale_mode == kScalePerTensor;
   const Args a{out, query, key_cache, value_cache, block_tables, context_lens, k_scale, v_scale,
-               kv_scale_mode, scale * 1.4426950408889634f, num_seqs, max_blocks_per_seq,
-               num_partitions, workspace};
+               kv_scale_mode, scale * 1.4426950408889634f * (tensor_scales ? k_scale[0] : 1.0f),
+               tensor_scales ? v_scale[0] : 1.0f, num_seqs, max_blocks_per_seq, num_partitions, workspace};
   const Work w = make_work(a);
   const int warp = int(gpu::thread_x()) / gpu::kWarpSize;
   const int row_tile = warp % kRowTiles;
@@ -134,8 +135,9 @@ extern "C" __global__ PA_ATTENTION_ATTRS void pa_decode_attention(
   Path st;
   st.init(a, w, row_tile, shared.path);
   gpu::sync_threads();
-  for (int g0 = w.begin + split * Path::kGroupTokens; g0 < w.end; g0 += kTokenSplits * Path::kGroupTokens)
-    st.process_group(a, w, g0, shared.path, warp);
+  constexpr int kStride = kTokenSplits * Path::kGroupTokens;
+  for (int g0 = w.begin + split * Path::kGroupTokens; g0 < w.end; g0 += kStride)
+    st.process_group(a, w, g0, g0 + kStride, shared.path, warp);
   merge_splits(st, shared, row_tile, split);
   if (split == 0) write_tile(st, a, w);
 }

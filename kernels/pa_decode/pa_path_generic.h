@@ -49,8 +49,8 @@ struct GenericPath {
     }
   }
 
-  // Tokens [g0, g0 + kGroupTokens) of the partition.
-  __device__ GPU_INLINE void process_group(const Args& a, const Work& w, int g0, Shared& sh, int warp) {
+  // Tokens [g0, g0 + kGroupTokens) of the partition (next_g0, the warp's next group, is unused here).
+  __device__ GPU_INLINE void process_group(const Args& a, const Work& w, int g0, int, Shared& sh, int warp) {
     const int lane = int(gpu::lane_id());
     const int t = g0 + lane;
     float s[kTileRows];

@@ -122,7 +122,8 @@ struct MfmaAmdPath {
     }
   }
 
-  __device__ GPU_INLINE void process_group(const Args& a, const Work& w, int g0, Shared&, int) {
+  // next_g0: unused (no block-table prefetch on this path yet).
+  __device__ GPU_INLINE void process_group(const Args& a, const Work& w, int g0, int, Shared&, int) {
     const int lane = int(gpu::lane_id());
     const int g = lane / 16;
 
@@ -150,7 +151,7 @@ struct MfmaAmdPath {
 #pragma unroll
       for (int e = 0; e < 4; ++e) {
         const int token = g0 + layout::amd_group_token(kTV, u, layout::amd_c_row(lane, e));
-        const float ks = kKvIsFp8 && token < w.end ? token_scale(a, w, a.k_scale, token) : 1.0f;
+        const float ks = token < w.end ? token_scale(a, w, a.k_scale, token) : 1.0f;
         const float x = token < w.end && token <= limit ? sc[u][e] * a.scale_log2 * ks : -__builtin_inff();
         p_val[u][e] = x;
         mx = __builtin_fmaxf(mx, x);
@@ -164,7 +165,7 @@ struct MfmaAmdPath {
       for (int e = 0; e < 4; ++e) {
         float p = m_new == -__builtin_inff() ? 0.0f : gpu::exp2(p_val[u][e] - m_new);
         sum += p;
-        if constexpr (kKvIsFp8) {
+        if (per_token_scales(a)) {
           const int token = g0 + layout::amd_group_token(kTV, u, layout::amd_c_row(lane, e));
           if (token < w.end) p *= token_scale(a, w, a.v_scale, token);
         }
@@ -190,7 +191,8 @@ struct MfmaAmdPath {
     const int tok0 = g0 + kTV * g;
 #pragma unroll
     for (int nd = 0; nd < kDimTiles; ++nd) {
-      const gpu::u32x4 v = tok0 < w.end ? load_value_chunk(a, w, tok0, 16 * nd + lane % 16) : gpu::u32x4{0, 0, 0, 0};
+      const gpu::u32x4 v = tok0 < w.end ? mask_value_chunk(gpu::load16(value_chunk(a, w, tok0, 16 * nd + lane % 16)), tok0, w.context_len)
+                                       : gpu::u32x4{0, 0, 0, 0};
       f32x4 acc{o[nd * 4], o[nd * 4 + 1], o[nd * 4 + 2], o[nd * 4 + 3]};
 #pragma unroll
       for (int s = 0; s < kPvSteps; ++s) acc = mfma(chunk_operand(v, kKL * s), pb[s], acc);

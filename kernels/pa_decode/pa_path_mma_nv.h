@@ -20,15 +20,27 @@ struct MmaNvPath {
   static constexpr int kPvSteps = kTV / 4;
   static constexpr int kNumO = kDimTiles * 4;
   static constexpr int kNumRowSlots = 2;
-  static constexpr bool kF16 = kIoIsFp16;                // else bf16 operands
+  // fp8 is widened with the hardware's e4m3x2 -> f16x2 conversion (OCP e4m3, exact), so fp8
+  // variants run the f16 mma; their bf16 query is rounded to f16 once, exactly for |q| in
+  // [2^-14, 65504].
+  static constexpr bool kF16 = kIoIsFp16 || kKvIsFp8;
 
-  struct Shared {};
+  // The query fragments live in shared memory, one 32-bit word per lane per register (no bank
+  // conflicts), to leave registers for a whole group's key and value chunks in flight.
+  struct Shared {
+    uint32_t q[kRowTiles][kKSteps][4][32];
+  };
 
-  uint32_t qa[kKSteps][4];
   float o[kNumO];
   float m[2];
   float l[2];
   int row0;
+  int row_tile;
+  // Physical blocks of this lane's key tokens and value chunk for the next group, loaded one
+  // group ahead so the cache loads never wait on the block table.
+  int key_block[kScoreTiles];
+  int value_block;
+  int fetched_g0;
 
   static constexpr int row_slot_of(int i) { return (i % 4) / 2; }
 
@@ -53,24 +65,26 @@ struct MmaNvPath {
     }
   }
 
-  // Elements {2p, 2p+1} of a 16-byte cache chunk as an operand pair: the stored word for 16-bit
-  // caches; fp8 widened to bf16, exactly (e4m3 values are bf16 values, so truncation is exact).
+  // Elements {2p, 2p+1} of a 16-byte cache chunk as an operand pair.
   __device__ GPU_INLINE static uint32_t chunk_pair(gpu::u32x4 v, int p) {
     if constexpr (!kKvIsFp8) {
       return v[p];
     } else {
-      uint32_t lo = __builtin_bit_cast(uint32_t, kv_to_float(gpu::byte_of(v, 2 * p)));
-      uint32_t hi = __builtin_bit_cast(uint32_t, kv_to_float(gpu::byte_of(v, 2 * p + 1)));
-      return (lo >> 16) | (hi & 0xffff0000u);
+      const uint16_t two = uint16_t(v[p / 2] >> (16 * (p % 2)));
+      uint32_t h2;
+      asm("cvt.rn.f16x2.e4m3x2 %0, %1;" : "=r"(h2) : "h"(two));
+      return h2;
     }
   }
 
-  __device__ GPU_INLINE void init(const Args& a, const Work& w, int row_tile, Shared&) {
+  __device__ GPU_INLINE void init(const Args& a, const Work& w, int tile, Shared& sh) {
     const int lane = int(gpu::lane_id());
-    row0 = row_tile * 16;
+    row_tile = tile;
+    row0 = tile * 16;
+    fetched_g0 = -1;
     for (int i = 0; i < kNumO; ++i) o[i] = 0.0f;
     for (int r = 0; r < 2; ++r) { m[r] = -__builtin_inff(); l[r] = 0.0f; }
-    // a{2i, 2i+1} are adjacent dims of one row: one 4-byte load each.
+    // a{2r, 2r+1} are adjacent dims of one row: one 4-byte load each.
 #pragma unroll
     for (int s = 0; s < kKSteps; ++s) {
 #pragma unroll
@@ -81,49 +95,85 @@ struct MmaNvPath {
         if (row < kRows) {
           int64_t q_row = (int64_t(w.seq) * kQueryLen + row / kGroup) * kNumQHeads + w.kv_head * kGroup + row % kGroup;
           v = *reinterpret_cast<const uint32_t*>(a.query + q_row * kHeadDim + dim);
+          if constexpr (kKvIsFp8) v = pack(gpu::bf16_to_float(uint16_t(v)), gpu::bf16_to_float(uint16_t(v >> 16)));
         }
-        qa[s][r] = v;
+        sh.q[row_tile][s][r][lane] = v;
       }
     }
   }
 
-  __device__ GPU_INLINE void process_group(const Args& a, const Work& w, int g0, Shared&, int) {
+  __device__ GPU_INLINE void fetch_blocks(const Work& w, int g0) {
     const int lane = int(gpu::lane_id());
-    const int quad = lane % 4;
-
-    // Scores: tile tau holds 8 tokens; this lane loads the key chunks of token (tau, lane / 4).
-    float sc[kScoreTiles][4];
 #pragma unroll
     for (int tau = 0; tau < kScoreTiles; ++tau) {
       const int token = g0 + layout::nv_group_token(kTV, tau, lane / 4);
-      gpu::u32x4 kc[kChunksPerToken];
+      key_block[tau] = token < w.end ? w.block_table[token / kBlockSize] : 0;
+    }
+    const int tok0 = g0 + kTV * (lane % 4);
+    value_block = tok0 < w.end ? w.block_table[tok0 / kBlockSize] : 0;
+    fetched_g0 = g0;
+  }
+
+  __device__ GPU_INLINE void process_group(const Args& a, const Work& w, int g0, int next_g0, Shared& sh, int) {
+    const int lane = int(gpu::lane_id());
+    const int quad = lane % 4;
+    if (fetched_g0 != g0) fetch_blocks(w, g0);
+
+    // Every load of the group first: key chunks of token (tau, lane / 4), then the value chunks
+    // (tokens [tv * quad, tv * quad + tv) of dim 8 nd + lane / 4).
+    gpu::u32x4 kc[kScoreTiles][kChunksPerToken];
+#pragma unroll
+    for (int tau = 0; tau < kScoreTiles; ++tau) {
+      const int token = g0 + layout::nv_group_token(kTV, tau, lane / 4);
+      const int64_t base = ((int64_t(key_block[tau]) * kNumKvHeads + w.kv_head) * (kHeadDim / kX)) * kBlockSize + token % kBlockSize;
 #pragma unroll
       for (int j = 0; j < kChunksPerToken; ++j)
-        kc[j] = token < w.end ? gpu::load16(key_chunk(a, w, token, 4 * j + quad)) : gpu::u32x4{0, 0, 0, 0};
+        kc[tau][j] = token < w.end ? gpu::load16(a.key_cache + (base + int64_t(4 * j + quad) * kBlockSize) * 16)
+                                   : gpu::u32x4{0, 0, 0, 0};
+    }
+    const int tok0 = g0 + kTV * quad;
+    gpu::u32x4 vc[kDimTiles];
+    {
+      const int64_t base = ((int64_t(value_block) * kNumKvHeads + w.kv_head) * kHeadDim + lane / 4) * kBlockSize + tok0 % kBlockSize;
+#pragma unroll
+      for (int nd = 0; nd < kDimTiles; ++nd)
+        vc[nd] = tok0 < w.end ? gpu::load16(a.value_cache + (base + int64_t(8 * nd) * kBlockSize) * kKvBytes)
+                              : gpu::u32x4{0, 0, 0, 0};
+    }
+    if (next_g0 < w.end) fetch_blocks(w, next_g0);
+
+    // Scores.
+    float sc[kScoreTiles][4];
+#pragma unroll
+    for (int tau = 0; tau < kScoreTiles; ++tau)
 #pragma unroll
       for (int e = 0; e < 4; ++e) sc[tau][e] = 0.0f;
 #pragma unroll
-      for (int s = 0; s < kKSteps; ++s) {
-        const gpu::u32x4 c = kc[s / kStepsPerChunk];
-        const int p = 2 * (s % kStepsPerChunk);
-        mma(sc[tau], qa[s], chunk_pair(c, p), chunk_pair(c, p + 1));
+    for (int s = 0; s < kKSteps; ++s) {
+      const uint32_t qa[4] = {sh.q[row_tile][s][0][lane], sh.q[row_tile][s][1][lane], sh.q[row_tile][s][2][lane],
+                              sh.q[row_tile][s][3][lane]};
+      const int p = 2 * (s % kStepsPerChunk);
+#pragma unroll
+      for (int tau = 0; tau < kScoreTiles; ++tau) {
+        const gpu::u32x4 c = kc[tau][s / kStepsPerChunk];
+        mma(sc[tau], qa, chunk_pair(c, p), chunk_pair(c, p + 1));
       }
     }
 
     // Online softmax over the two rows (lane / 4 and lane / 4 + 8) this lane holds.
     float p_val[kScoreTiles][4];
+    const bool per_token = per_token_scales(a);
 #pragma unroll
     for (int h = 0; h < 2; ++h) {
-      const int qi = (row0 + lane / 4 + 8 * h) / kGroup;
-      const int limit = visible_limit(w, qi);
+      const int limit = visible_limit(w, (row0 + lane / 4 + 8 * h) / kGroup);
       float mx = -__builtin_inff();
 #pragma unroll
       for (int tau = 0; tau < kScoreTiles; ++tau)
 #pragma unroll
         for (int e = 0; e < 2; ++e) {
           const int token = g0 + layout::nv_group_token(kTV, tau, layout::nv_c_col(lane, e));
-          float ks = kKvIsFp8 && token < w.end ? token_scale(a, w, a.k_scale, token) : 1.0f;
-          float x = token < w.end && token <= limit ? sc[tau][2 * h + e] * a.scale_log2 * ks : -__builtin_inff();
+          const float ks = per_token && token < w.end ? token_scale(a, w, a.k_scale, token) : 1.0f;
+          const float x = token < w.end && token <= limit ? sc[tau][2 * h + e] * a.scale_log2 * ks : -__builtin_inff();
           p_val[tau][2 * h + e] = x;
           mx = __builtin_fmaxf(mx, x);
         }
@@ -137,7 +187,7 @@ struct MmaNvPath {
         for (int e = 0; e < 2; ++e) {
           float p = m_new == -__builtin_inff() ? 0.0f : gpu::exp2(p_val[tau][2 * h + e] - m_new);
           sum += p;
-          if constexpr (kKvIsFp8) {
+          if (per_token) {
             const int token = g0 + layout::nv_group_token(kTV, tau, layout::nv_c_col(lane, e));
             if (token < w.end) p *= token_scale(a, w, a.v_scale, token);
           }
@@ -162,14 +212,10 @@ struct MmaNvPath {
       pa[u][3] = pack(p_val[2 * u + 1][2], p_val[2 * u + 1][3]);
     }
 
-    // P x V: this lane's value chunk is tokens [tv * quad, tv * quad + tv) of dim 8 nd + lane / 4.
-    const int tok0 = g0 + kTV * quad;
+    // P x V.
 #pragma unroll
     for (int nd = 0; nd < kDimTiles; ++nd) {
-      gpu::u32x4 v = gpu::u32x4{0, 0, 0, 0};
-      if (tok0 < w.end) {
-        v = load_value_chunk(a, w, tok0, 8 * nd + lane / 4);
-      }
+      const gpu::u32x4 v = mask_value_chunk(vc[nd], tok0, w.context_len);
 #pragma unroll
       for (int u = 0; u < kPvSteps; ++u) mma(&o[nd * 4], pa[u], chunk_pair(v, 2 * u), chunk_pair(v, 2 * u + 1));
     }

@@ -25,7 +25,8 @@ struct Args {
   const float* k_scale;          // fp8 only; see kv_scale_mode
   const float* v_scale;
   int32_t kv_scale_mode;
-  float scale_log2;              // softmax scale * log2(e): scores live in the exp2 domain
+  float scale_log2;              // softmax scale * log2(e) (* per-tensor fp8 k scale): exp2 domain
+  float out_scale;               // per-tensor fp8 v scale, applied once to the output; else 1
   int32_t num_seqs;
   int32_t max_blocks_per_seq;
   int32_t num_partitions;
@@ -75,16 +76,15 @@ __device__ GPU_INLINE inline const uint8_t* value_chunk(const Args& a, const Wor
   return a.value_cache + idx * kKvBytes;
 }
 
-// The value chunk at (token, dim) with the elements of tokens >= L zeroed: slots past the context
-// may hold anything (NaN too) and the matrix paths multiply whole chunks by probabilities that
-// are 0 there, which only gives 0 for finite values.
-__device__ GPU_INLINE inline gpu::u32x4 load_value_chunk(const Args& a, const Work& w, int token, int dim) {
-  gpu::u32x4 v = gpu::load16(value_chunk(a, w, token, dim));
+// A value chunk (tokens [token, token + 16 / kKvBytes) of one dim) with the elements of tokens
+// >= L zeroed: slots past the context may hold anything (NaN too) and the matrix paths multiply
+// whole chunks by probabilities that are 0 there, which only gives 0 for finite values.
+__device__ GPU_INLINE inline gpu::u32x4 mask_value_chunk(gpu::u32x4 v, int token, int context_len) {
   constexpr int kPerWord = 4 / kKvBytes;
-  if (token + 4 * kPerWord > w.context_len) {
+  if (token + 4 * kPerWord > context_len) {
 #pragma unroll
     for (int e = 0; e < 4; ++e) {
-      const int valid = w.context_len - (token + e * kPerWord);  // elements of word e inside the context
+      const int valid = context_len - (token + e * kPerWord);  // elements of word e inside the context
       if (valid <= 0) v[e] = 0;
       else if (valid < kPerWord) v[e] &= 0xffffffffu >> (8 * kKvBytes * (kPerWord - valid));
     }
@@ -92,15 +92,15 @@ __device__ GPU_INLINE inline gpu::u32x4 load_value_chunk(const Args& a, const Wo
   return v;
 }
 
-// fp8 dequantisation scale of one token (1 for 16-bit caches, which are not scaled).
+// Per-token-head fp8 dequantisation scale of one token; 1 otherwise (16-bit caches are not
+// scaled, per-tensor scales are folded into Args::scale_log2 and Args::out_scale).
+__device__ GPU_INLINE inline bool per_token_scales(const Args& a) {
+  return kKvIsFp8 && a.kv_scale_mode == kScalePerTokenHead;
+}
 __device__ GPU_INLINE inline float token_scale(const Args& a, const Work& w, const float* scales, int token) {
-  if constexpr (!kKvIsFp8) {
-    return 1.0f;
-  } else {
-    if (a.kv_scale_mode == kScalePerTensor) return scales[0];
-    int64_t block = w.block_table[token / kBlockSize];
-    return scales[(block * kNumKvHeads + w.kv_head) * kBlockSize + token % kBlockSize];
-  }
+  if (!per_token_scales(a)) return 1.0f;
+  int64_t block = w.block_table[token / kBlockSize];
+  return scales[(block * kNumKvHeads + w.kv_head) * kBlockSize + token % kBlockSize];
 }
 
 }  // namespace pa
