@@ -62,7 +62,7 @@ std::string emit_launcher_header(const FamilyModel& m, const std::string& matrix
                     "\n\n#include <aotc/launcher_support.h>\n\n#include <array>\n#include <cstddef>\n"
                     "#include <cstdint>\n#include <string>\n\nnamespace aotc::gen::" + m.kernel + " {\n\n";
   out += emit_enums(m) + emit_key(m) + emit_args(m);
-  out += "// \"kv_dtype=bf16 block_size=64 ...\": axis names and values, for messages.\n"
+  out += "// The key as \"axis=value axis=value ...\" in axis order, for messages.\n"
          "std::string to_string(const Key& key);\n\n"
          "struct VariantInfo {\n  const char* name;  // e.g. \"" + m.variants[0].name +
          "\"\n  Key key;\n};\n\n"
