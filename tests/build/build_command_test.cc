@@ -216,3 +216,26 @@ TEST_CASE("outputs of variants no longer in the matrix are removed", "[build]") 
   CHECK_FALSE(fs::exists(workspace / "out/gfx942/axpy.w4.s0.hsaco"));
   CHECK(fs::exists(workspace / "out/gfx942/notes.txt"));
 }
+
+TEST_CASE("aotc targets lists each clang with the targets it can build", "[build][targets]") {
+  if (!aotc::test::have_clang22()) return;
+  auto result = run_aotc({"targets", "--json"});
+  REQUIRE(result.succeeded());
+  auto report = nlohmann::json::parse(result.output);
+  auto clang = aotc::identify_clang("clang-22");
+  REQUIRE(clang.ok());
+  bool found = false;
+  for (const auto& toolchain : report["toolchains"]) {
+    if (toolchain["path"] != clang->path.string()) continue;
+    found = true;
+    CHECK(toolchain["version"] == clang->version);
+    auto amd = toolchain["amd"].get<std::vector<std::string>>();
+    CHECK(std::count(amd.begin(), amd.end(), "gfx950") == 1);
+    auto nvidia = toolchain["nvidia"].get<std::vector<std::string>>();
+    CHECK(std::count(nvidia.begin(), nvidia.end(), "sm_90a") == 1);
+  }
+  CHECK(found);
+  auto text = run_aotc({"targets"});
+  REQUIRE(text.succeeded());
+  CHECK_THAT(text.output, Catch::Contains("clang " + clang->version + " (" + clang->path.string() + ")"));
+}

@@ -1,6 +1,6 @@
 // `aotc build [MATRIX]`: compile every variant of the matrix for every target into out/, in
 // parallel and cached, and write out/manifest.json (build/build_pipeline.h has the phases).
-// Exit codes: 0 built, 1 failed (compile errors or a build that could not run), 2 usage,
+// Exit codes: 0 built, 1 failed (compile errors or a build that could not run),
 // 128+signal when interrupted.
 #include <iostream>
 #include <memory>
