@@ -43,7 +43,7 @@ json object(const std::string& target, const std::vector<std::pair<int, int>>& a
 
 }  // namespace
 
-TEST_CASE("layouts come from the metadata; hidden arguments are not the rule's business") {
+TEST_CASE("layouts come from the metadata and hidden arguments are not the rule's business") {
   const json objects = json::array({object("gfx942", {{0, 8}, {8, 4}, {16, 8}, {24, 4}}),
                                     object("sm_90a", {{0, 8}, {8, 4}, {16, 8}, {24, 4}})});
   Result<std::vector<StepLayout>> layouts =

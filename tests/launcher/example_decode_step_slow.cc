@@ -4,9 +4,11 @@
 // GPU, says so and prints what it would have run.
 #include <catch2/catch.hpp>
 
-#include <algorithm>
+#include <map>
 
 #include "core/atomic_file.h"
+#include "launcher/expression_eval.h"
+#include "launcher/launch_rule.h"
 #include "launcher/launcher_fixture.h"
 #include "launcher/launcher_generator.h"
 #include "matrix/matrix_parse.h"
@@ -67,9 +69,44 @@ TEST_CASE("examples/decode_step builds on the default matrix's pa_decode launche
   CHECK_THAT(ran.output, Catch::Contains("code objects embedded in this binary"));
   CHECK_THAT(ran.output, Catch::Contains("no GPU found ("));
   CHECK_THAT(ran.output, Catch::Contains("variant pa_decode.kv-bf16.bs16.q1.h64x8.d128, workspace "));
-  // build-matrix.json's rule for 4 sequences, max_context_len 2048, 8 KV heads, 132 multiprocessors:
-  // num_partitions = min(max(1, ceil_div(2048, 256)), max(1, ceil_div(2 * 132, 4 * 8))) = min(8, 9).
-  const int partitions = std::min(std::max(1, (2048 + 255) / 256), std::max(1, (2 * 132 + 31) / 32));
-  CHECK_THAT(ran.output, Catch::Contains("pa_decode_attention: grid (" + std::to_string(partitions) + ", 8, 4)"));
-  CHECK_THAT(ran.output, Catch::Contains("pa_decode_reduce: grid (" + std::to_string(4 * 1 * 64) + ", 1, 1)"));
+  // What the example must print, from build-matrix.json's rule evaluated at build time by the
+  // launcher library's evaluator (the example's figures come from the emitted C++): 4 sequences,
+  // max_context_len 2048, the variant's defines, 132 multiprocessors.
+  const KernelSpec& kernel = m->kernels[0];
+  Result<launcher::LaunchRule> rule = launcher::validate_launch_rule(kernel.launch, kernel, "build-matrix.json");
+  REQUIRE(rule.ok());
+  std::map<std::string, std::int64_t> known{{"num_seqs", 4}, {"max_context_len", 2048},
+                                            {"multiprocessor_count", 132}};
+  for (const json& d : manifest["variants"][0]["defines"]) {
+    const std::string text = d.get<std::string>();
+    const std::size_t eq = text.find('=');
+    if (text.find_first_not_of("0123456789", eq + 1) == std::string::npos) {
+      known[text.substr(0, eq)] = std::stoll(text.substr(eq + 1));
+    }
+  }
+  const launcher::SymbolValues values = [&](const launcher::Symbol& sym) -> std::optional<std::int64_t> {
+    auto it = known.find(sym.name);
+    return it == known.end() ? std::nullopt : std::optional<std::int64_t>(it->second);
+  };
+  const auto eval = [&](const launcher::Expression& e) {
+    Result<std::int64_t> v = launcher::evaluate_expression(e, values);
+    INFO(e.text << ": " << (v ? "" : v.error().message));
+    REQUIRE(v.ok());
+    return *v;
+  };
+  for (const launcher::LaunchValue& v : rule->values) known[v.name] = eval(v.expression);
+  REQUIRE(rule->workspace_bytes);
+  CHECK_THAT(ran.output, Catch::Contains("workspace " + std::to_string(eval(*rule->workspace_bytes)) + " bytes"));
+  for (const launcher::LaunchStep& step : rule->steps) {
+    if (step.when && eval(*step.when) == 0) {
+      CHECK_THAT(ran.output, Catch::Contains(step.entry + ": skipped"));
+      continue;
+    }
+    CHECK_THAT(ran.output, Catch::Contains(step.entry + ": grid (" + std::to_string(eval(step.grid[0])) + ", " +
+                                           std::to_string(eval(step.grid[1])) + ", " +
+                                           std::to_string(eval(step.grid[2])) + "), block (" +
+                                           std::to_string(eval(step.block[0])) + ", " +
+                                           std::to_string(eval(step.block[1])) + ", " +
+                                           std::to_string(eval(step.block[2])) + ")"));
+  }
 }

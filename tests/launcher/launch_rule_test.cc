@@ -99,7 +99,7 @@ TEST_CASE("expressions compute with integers: float and pointer params are refus
   CHECK_THAT(e, Catch::Contains("launch.workspace_bytes: 'out' is a void* param"));
 }
 
-TEST_CASE("workspace is an argument, not a number; device attributes are a closed set") {
+TEST_CASE("workspace is an argument, not a number, and device attributes are a closed set") {
   json bad = rule();
   bad["values"]["items"] = "workspace + 1";
   bad["steps"][0]["block"][0] = "device.sm_count";
