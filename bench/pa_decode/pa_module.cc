@@ -47,7 +47,7 @@ PaModule::~PaModule() {
 // build-matrix.json, launch.values.num_partitions.
 int PaModule::rule_partitions(int sm_count, int num_seqs, int max_context_len) const {
   return std::min(std::max(1, ceil_div(max_context_len, 256)),
-                  std::max(1, ceil_div(2 * sm_count, num_seqs * shape_.num_kv_heads)));
+                  std::max(1, sm_count / (num_seqs * shape_.num_kv_heads)));
 }
 
 // build-matrix.json, launch.workspace_bytes.

@@ -1,6 +1,7 @@
 // The AMD code objects of the default matrix compile with clang-22 (a representative subset
 // here; amd_matrix_compile_slow.cc compiles all of them, label "slow"), with 16-byte global
-// loads, MFMA on the matrix path, none on the forced generic path, and no scratch spills.
+// loads, MFMA on the matrix path, none on the forced generic path, and no scratch (VGPR spills
+// or private segment; SGPR spills go to VGPR lanes and are allowed, see the slow test).
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -38,7 +39,6 @@ TEST_CASE("AMD code objects of a representative subset of the default matrix com
       CHECK(r->has_dwordx4_loads);
       CHECK(r->has_mfma);
       CHECK(r->max_vgpr_spills == 0);
-      CHECK(r->max_sgpr_spills == 0);
       CHECK(r->max_private_bytes == 0);
       ++compiled;
     }
