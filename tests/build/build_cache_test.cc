@@ -52,7 +52,8 @@ TEST_CASE("a stored entry is found while its dependencies are unchanged", "[cach
   aotc::FileHashes hashes;
   auto header_hash = hashes.sha256_of(header);
   REQUIRE(header_hash.ok());
-  aotc::CacheEntry entry{"ab" + std::string(62, '0'), {{header, *header_hash}}, {file_of("hsaco", "code")}};
+  aotc::CacheEntry entry{
+      "ab" + std::string(62, '0'), {{header, *header_hash}}, {file_of("hsaco", "code")}};
   REQUIRE(cache.store(entry).ok());
 
   SECTION("hit") {
@@ -93,7 +94,9 @@ TEST_CASE("a stored entry is found while its dependencies are unchanged", "[cach
     CHECK(found->outputs[0].bytes.empty());
   }
   SECTION("a corrupt record misses") {
-    REQUIRE(aotc::write_file_atomic(workspace / "cache/objects/ab" / (entry.key + ".json"), "{\"format\":").ok());
+    REQUIRE(aotc::write_file_atomic(workspace / "cache/objects/ab" / (entry.key + ".json"),
+                                    "{\"format\":")
+                .ok());
     aotc::FileHashes fresh;
     CHECK_FALSE(cache.lookup(entry.key, fresh).has_value());
   }

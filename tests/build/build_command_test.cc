@@ -11,8 +11,10 @@ namespace {
 
 std::vector<std::string> build_args(const Workspace& workspace, const std::string& matrix,
                                     std::vector<std::string> extra = {}) {
-  std::vector<std::string> args = {"build", (workspace / matrix).string(), "-o",
-                                   (workspace / "out").string(), "--clang", "clang-22", "-j", "2"};
+  std::vector<std::string> args = {"build",   (workspace / matrix).string(),
+                                   "-o",      (workspace / "out").string(),
+                                   "--clang", "clang-22",
+                                   "-j",      "2"};
   args.insert(args.end(), extra.begin(), extra.end());
   return args;
 }
@@ -38,7 +40,8 @@ std::set<std::string> compiled_variants(const std::string& output) {
 
 }  // namespace
 
-TEST_CASE("cold build, warm rebuild, and a header change recompiling only its includers", "[build][cache]") {
+TEST_CASE("cold build, warm rebuild, and a header change recompiling only its includers",
+          "[build][cache]") {
   if (!aotc::test::have_clang22()) return;
   Workspace workspace("cache-e2e");
 
@@ -64,8 +67,9 @@ TEST_CASE("cold build, warm rebuild, and a header change recompiling only its in
   CHECK(compiled_variants(warm.output).empty());
 
   // Only the s1 variants include scale.h.
-  REQUIRE(aotc::write_file_atomic(workspace / "kernels/scale.h",
-                                  "#pragma once\nTEST_DEVICE float scaled(float a) { return a * 0.25f; }\n")
+  REQUIRE(aotc::write_file_atomic(
+              workspace / "kernels/scale.h",
+              "#pragma once\nTEST_DEVICE float scaled(float a) { return a * 0.25f; }\n")
               .ok());
   auto touched = run_aotc(build_args(workspace, "axpy.json"));
   INFO(touched.output);
@@ -102,15 +106,18 @@ TEST_CASE("a corrupted cache entry is rebuilt, never used", "[build][cache]") {
   aotc::test::check_manifest_matches_files(workspace / "out");
 }
 
-TEST_CASE("a compile error in one variant: others built, diagnostics shown, exit non-zero", "[build]") {
+TEST_CASE("a compile error in one variant: others built, diagnostics shown, exit non-zero",
+          "[build]") {
   if (!aotc::test::have_clang22()) return;
   Workspace workspace("broken");
   auto result = run_aotc(build_args(workspace, "broken.json"));
   INFO(result.output);
   CHECK(result.exit_code == 1);
-  CHECK_THAT(result.output, Catch::Contains("FAILED: axpy.w0 [gfx942]: clang-22 exited with status 1"));
-  CHECK_THAT(result.output, Catch::Contains("AXPY_WIDTH must be at least 1"));  // clang's diagnostic
-  CHECK_THAT(result.output, Catch::Contains("-DAXPY_WIDTH=0"));                 // the failing command
+  CHECK_THAT(result.output,
+             Catch::Contains("FAILED: axpy.w0 [gfx942]: clang-22 exited with status 1"));
+  CHECK_THAT(result.output,
+             Catch::Contains("AXPY_WIDTH must be at least 1"));  // clang's diagnostic
+  CHECK_THAT(result.output, Catch::Contains("-DAXPY_WIDTH=0"));  // the failing command
   CHECK_THAT(result.output, Catch::Contains("2 compiled, 0 cached, 1 failed"));
   CHECK(fs::exists(workspace / "out/gfx942/axpy.w1.hsaco"));
   CHECK(fs::exists(workspace / "out/gfx942/axpy.w2.hsaco"));
@@ -130,8 +137,9 @@ TEST_CASE("a compile error in one variant: others built, diagnostics shown, exit
 
 TEST_CASE("a bad compiler path fails before anything is written", "[build]") {
   Workspace workspace("bad-clang");
-  auto result = run_aotc({"build", (workspace / "axpy.json").string(), "-o", (workspace / "out").string(),
-                          "--clang", (workspace / "no-such-clang").string()});
+  auto result =
+      run_aotc({"build", (workspace / "axpy.json").string(), "-o", (workspace / "out").string(),
+                "--clang", (workspace / "no-such-clang").string()});
   CHECK(result.exit_code == 1);
   CHECK_THAT(result.output, Catch::Contains("--clang: " + (workspace / "no-such-clang").string() +
                                             ": no such executable"));
@@ -237,5 +245,6 @@ TEST_CASE("aotc targets lists each clang with the targets it can build", "[build
   CHECK(found);
   auto text = run_aotc({"targets"});
   REQUIRE(text.succeeded());
-  CHECK_THAT(text.output, Catch::Contains("clang " + clang->version + " (" + clang->path.string() + ")"));
+  CHECK_THAT(text.output,
+             Catch::Contains("clang " + clang->version + " (" + clang->path.string() + ")"));
 }

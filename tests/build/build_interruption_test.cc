@@ -3,10 +3,9 @@
 // finish the job.
 #include <signal.h>
 
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <thread>
-
-#include <catch2/catch.hpp>
 
 #include "build_test_support.h"
 
@@ -18,15 +17,19 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::vector<std::string> build_args(const Workspace& workspace, std::vector<std::string> extra = {}) {
-  std::vector<std::string> args = {"build", (workspace / "many.json").string(), "-o",
-                                   (workspace / "out").string(), "--clang", "clang-22", "-j", "2"};
+std::vector<std::string> build_args(const Workspace& workspace,
+                                    std::vector<std::string> extra = {}) {
+  std::vector<std::string> args = {"build",   (workspace / "many.json").string(),
+                                   "-o",      (workspace / "out").string(),
+                                   "--clang", "clang-22",
+                                   "-j",      "2"};
   args.insert(args.end(), extra.begin(), extra.end());
   return args;
 }
 
 // The whole command, for starting aotc in the background.
-std::vector<std::string> aotc_build(const Workspace& workspace, std::vector<std::string> extra = {}) {
+std::vector<std::string> aotc_build(const Workspace& workspace,
+                                    std::vector<std::string> extra = {}) {
   std::vector<std::string> argv = {AOTC_EXE};
   for (auto& arg : build_args(workspace, std::move(extra))) argv.push_back(std::move(arg));
   return argv;
@@ -36,7 +39,9 @@ std::size_t finished_objects(const fs::path& dir) {
   std::size_t count = 0;
   if (!fs::exists(dir)) return 0;
   for (const auto& entry : fs::directory_iterator(dir)) {
-    if (entry.path().extension() == ".hsaco" && !entry.path().filename().string().starts_with(".tmp.")) ++count;
+    if (entry.path().extension() == ".hsaco" &&
+        !entry.path().filename().string().starts_with(".tmp."))
+      ++count;
   }
   return count;
 }
@@ -54,8 +59,8 @@ bool wait_until(aotc::SubprocessSet& children, std::vector<aotc::SubprocessSet::
   return false;
 }
 
-std::vector<aotc::SubprocessSet::Finished> wait_all(aotc::SubprocessSet& children,
-                                                   std::vector<aotc::SubprocessSet::Finished> finished) {
+std::vector<aotc::SubprocessSet::Finished> wait_all(
+    aotc::SubprocessSet& children, std::vector<aotc::SubprocessSet::Finished> finished) {
   while (children.running() > 0) {
     auto done = children.wait();
     finished.insert(finished.end(), done.begin(), done.end());
@@ -72,7 +77,8 @@ void check_complete_and_consistent(const Workspace& workspace) {
 
 }  // namespace
 
-TEST_CASE("a build stopped by SIGINT mid-way leaves no partial outputs, and a rerun completes it", "[build][interrupt]") {
+TEST_CASE("a build stopped by SIGINT mid-way leaves no partial outputs, and a rerun completes it",
+          "[build][interrupt]") {
   if (!aotc::test::have_clang22()) return;
   Workspace workspace("sigint");
   aotc::SubprocessSet children;
@@ -103,20 +109,24 @@ TEST_CASE("a build stopped by SIGINT mid-way leaves no partial outputs, and a re
   CHECK(summary["compiled"].get<int>() + summary["cached"].get<int>() == 32);
 }
 
-TEST_CASE("leftovers of a build that died outright are removed by the next build", "[build][interrupt]") {
+TEST_CASE("leftovers of a build that died outright are removed by the next build",
+          "[build][interrupt]") {
   if (!aotc::test::have_clang22()) return;
   Workspace workspace("died");
   // What SIGKILL would leave: the in-progress marker and half-written temporaries.
   REQUIRE(aotc::write_file_atomic(workspace / "out/.building", "").ok());
-  REQUIRE(aotc::write_file_atomic(workspace / "out/gfx942/.tmp.axpy.w1.s0.hsaco.999.0", "half").ok());
-  REQUIRE(aotc::write_file_atomic(workspace / "out/.cache/objects/ab/.tmp.ab12.json.999.1", "{").ok());
+  REQUIRE(
+      aotc::write_file_atomic(workspace / "out/gfx942/.tmp.axpy.w1.s0.hsaco.999.0", "half").ok());
+  REQUIRE(
+      aotc::write_file_atomic(workspace / "out/.cache/objects/ab/.tmp.ab12.json.999.1", "{").ok());
   auto result = run_aotc(build_args(workspace));
   INFO(result.output);
   REQUIRE(result.succeeded());
   check_complete_and_consistent(workspace);
 }
 
-TEST_CASE("two builds at once on one out/: the second waits, and out/ stays consistent", "[build][lock]") {
+TEST_CASE("two builds at once on one out/: the second waits, and out/ stays consistent",
+          "[build][lock]") {
   if (!aotc::test::have_clang22()) return;
   Workspace workspace("concurrent");
   aotc::SubprocessSet children;
@@ -137,7 +147,8 @@ TEST_CASE("two builds at once on one out/: the second waits, and out/ stays cons
   check_complete_and_consistent(workspace);
 }
 
-TEST_CASE("with --no-wait, a second build on a busy out/ fails at once, naming the holder", "[build][lock]") {
+TEST_CASE("with --no-wait, a second build on a busy out/ fails at once, naming the holder",
+          "[build][lock]") {
   if (!aotc::test::have_clang22()) return;
   Workspace workspace("no-wait");
   aotc::SubprocessSet children;

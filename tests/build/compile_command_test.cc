@@ -30,21 +30,25 @@ aotc::Variant one_variant() {
 
 TEST_CASE("AMD flags follow the reference form, then includes, defines, extra flags", "[compile]") {
   auto flags = aotc::compile_flags(one_kernel_matrix(), one_variant(), "gfx942", aotc::Vendor::amd);
-  CHECK(flags == std::vector<std::string>{"-x", "hip", "--offload-arch=gfx942", "-nogpuinc", "-nogpulib",
-                                          "--offload-device-only", "--no-gpu-bundle-output", "-O2",
+  CHECK(flags == std::vector<std::string>{"-x", "hip", "--offload-arch=gfx942", "-nogpuinc",
+                                          "-nogpulib", "--offload-device-only",
+                                          "--no-gpu-bundle-output", "-O2",
                                           "-mcode-object-version=5", "-I/src/include", "-DA=1",
                                           "-DB=x y", "-ffast-math", "-Wall"});
 }
 
 TEST_CASE("NVIDIA flags emit PTX with -S", "[compile]") {
-  auto flags = aotc::compile_flags(one_kernel_matrix(), one_variant(), "sm_90a", aotc::Vendor::nvidia);
+  auto flags =
+      aotc::compile_flags(one_kernel_matrix(), one_variant(), "sm_90a", aotc::Vendor::nvidia);
   CHECK(flags == std::vector<std::string>{"-x", "cuda", "--cuda-gpu-arch=sm_90a", "-nocudainc",
                                           "-nocudalib", "--cuda-device-only", "-O2", "-S",
-                                          "-I/src/include", "-DA=1", "-DB=x y", "-ffast-math", "-Wall"});
+                                          "-I/src/include", "-DA=1", "-DB=x y", "-ffast-math",
+                                          "-Wall"});
 }
 
 TEST_CASE("clang and ptxas commands put source and outputs last", "[compile]") {
-  auto clang = aotc::clang_command("/usr/bin/clang-22", {"-O3"}, "/src/k.hip", "/o/k.d", "/o/k.hsaco");
+  auto clang =
+      aotc::clang_command("/usr/bin/clang-22", {"-O3"}, "/src/k.hip", "/o/k.d", "/o/k.hsaco");
   CHECK(clang == std::vector<std::string>{"/usr/bin/clang-22", "-O3", "-Xclang", "-dependency-file",
                                           "-Xclang", "/o/k.d", "-Xclang", "-MT", "-Xclang",
                                           "/o/k.hsaco", "/src/k.hip", "-o", "/o/k.hsaco"});

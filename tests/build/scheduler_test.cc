@@ -1,8 +1,7 @@
 #include "build/scheduler.h"
 
-#include <filesystem>
-
 #include <catch2/catch.hpp>
+#include <filesystem>
 
 #include "build/subprocess.h"
 

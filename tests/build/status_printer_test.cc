@@ -1,8 +1,7 @@
 #include "build/status_printer.h"
 
-#include <sstream>
-
 #include <catch2/catch.hpp>
+#include <sstream>
 
 TEST_CASE("plain output prints one numbered line per compile and a summary", "[status]") {
   std::ostringstream out;

@@ -1,6 +1,5 @@
-#include <cstdlib>
-
 #include <catch2/catch.hpp>
+#include <cstdlib>
 
 #include "build/subprocess.h"
 #include "build/target_support.h"
@@ -45,7 +44,8 @@ TEST_CASE("identify_clang reads the version clang itself reports", "[toolchain]"
 TEST_CASE("a bad --clang path is an error naming the path", "[toolchain]") {
   auto missing = aotc::find_clang(std::filesystem::path("/nonexistent/clang-99"));
   REQUIRE_FALSE(missing.ok());
-  CHECK_THAT(missing.error().message, Catch::Contains("--clang: /nonexistent/clang-99: no such executable"));
+  CHECK_THAT(missing.error().message,
+             Catch::Contains("--clang: /nonexistent/clang-99: no such executable"));
 
   auto not_clang = aotc::find_clang(std::filesystem::path("/bin/true"));
   REQUIRE_FALSE(not_clang.ok());
@@ -105,8 +105,8 @@ TEST_CASE("an unsupported target names the LLVM it needs and the compiler found"
   CHECK(aotc::check_target(*clang, *support, "gfx942", 5).ok());
   auto refused = aotc::check_target(*clang, *support, "gfx950", 5);
   REQUIRE_FALSE(refused.ok());
-  CHECK(refused.error().message ==
-        "gfx950 needs LLVM >= 20; found clang " + clang->version + " (" + clang->path.string() + ")");
+  CHECK(refused.error().message == "gfx950 needs LLVM >= 20; found clang " + clang->version + " (" +
+                                       clang->path.string() + ")");
 }
 
 TEST_CASE("generic targets need code object v6", "[toolchain]") {

@@ -36,7 +36,8 @@ std::optional<CacheEntry> parse_record(const std::string& key, const std::string
         !dep.contains("sha256") || !dep["sha256"].is_string()) {
       return std::nullopt;
     }
-    entry.dependencies.emplace_back(dep["path"].get<std::string>(), dep["sha256"].get<std::string>());
+    entry.dependencies.emplace_back(dep["path"].get<std::string>(),
+                                    dep["sha256"].get<std::string>());
   }
   for (const auto& output : *outputs) {
     if (!output.is_object() || !output.contains("kind") || !output["kind"].is_string() ||
@@ -106,7 +107,8 @@ Status BuildCache::read_output(const std::string& key, CachedFile& file) const {
   auto bytes = read_file_bytes(path);
   if (!bytes) return bytes.error();
   if (to_hex(sha256(*bytes)) != file.sha256) {
-    return make_error(path.string() + ": cache entry does not verify (SHA-256 differs from its record)");
+    return make_error(path.string() +
+                      ": cache entry does not verify (SHA-256 differs from its record)");
   }
   file.bytes = std::move(bytes.value());
   return Status::success();

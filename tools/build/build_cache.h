@@ -40,17 +40,17 @@ class FileHashes {
 
 struct CacheKeyInputs {
   std::string source_sha256;
-  std::vector<std::string> flags;        // clang flags (compile_flags)
+  std::vector<std::string> flags;  // clang flags (compile_flags)
   const Toolchain* clang = nullptr;
-  const Toolchain* ptxas = nullptr;      // set only when the job runs ptxas
+  const Toolchain* ptxas = nullptr;  // set only when the job runs ptxas
   std::vector<std::string> ptxas_flags;
   std::string target;
 };
 std::string cache_key(const CacheKeyInputs& inputs);
 
 struct CachedFile {
-  std::string kind;                      // "hsaco", "ptx" or "cubin": also the file extension
-  std::vector<std::uint8_t> bytes;       // empty until read (see BuildCache::read_output)
+  std::string kind;                 // "hsaco", "ptx" or "cubin": also the file extension
+  std::vector<std::uint8_t> bytes;  // empty until read (see BuildCache::read_output)
   std::string sha256;
   std::uint64_t size = 0;
 };
@@ -79,7 +79,8 @@ class BuildCache {
   // from there instead of copied: no data is written twice. aotc never edits a file in place
   // (every write is a new file renamed over the old), so the link cannot change underneath the
   // cache; and if anything else edits it, the lookup's SHA-256 check rejects the entry.
-  Status store(const CacheEntry& entry, std::span<const std::filesystem::path> compiled_files = {}) const;
+  Status store(const CacheEntry& entry,
+               std::span<const std::filesystem::path> compiled_files = {}) const;
 
   const std::filesystem::path& dir() const { return dir_; }
 

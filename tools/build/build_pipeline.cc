@@ -40,6 +40,8 @@ struct BuildState {
   std::vector<std::vector<CachedFile>> outputs;  // per planned object, once built or found
   FileHashes hashes;
   BuildSummary summary;
+  StatusPrinter
+      printer;  // one for the whole build, so its status line is closed before the summary
 };
 
 // Paths one compile writes before its outputs are installed: all `.tmp.*` siblings inside out/,
@@ -67,11 +69,11 @@ std::string describe_object(const BuildState& state, const PlannedObject& object
 Job make_job(const BuildState& state, const PlannedObject& object, const CompileFiles& files) {
   const KernelSpec& kernel = state.matrix.kernels[state.variants[object.variant].kernel_index];
   Job job;
-  job.steps.push_back(clang_command(state.tools.clang.path, object.flags, kernel.source, files.depfile,
-                                    files.outputs.front()));
+  job.steps.push_back(clang_command(state.tools.clang.path, object.flags, kernel.source,
+                                    files.depfile, files.outputs.front()));
   if (!object.ptxas_flags.empty()) {
-    job.steps.push_back(
-        ptxas_command(state.tools.ptxas->path, object.ptxas_flags, files.outputs[0], files.outputs[1]));
+    job.steps.push_back(ptxas_command(state.tools.ptxas->path, object.ptxas_flags, files.outputs[0],
+                                      files.outputs[1]));
   }
   return job;
 }
@@ -126,9 +128,11 @@ void print_dry_run(const BuildState& state) {
   for (const auto& object : state.plan) {
     const std::string& name = variant_name(state, object);
     CompileFiles files;
-    for (const auto& kind : object.kinds) files.outputs.push_back(state.options.out_dir / object.file(name, kind));
+    for (const auto& kind : object.kinds)
+      files.outputs.push_back(state.options.out_dir / object.file(name, kind));
     files.depfile = state.options.out_dir / object.target / (name + ".d");
-    for (const auto& argv : make_job(state, object, files).steps) state.out << display_command(argv) << '\n';
+    for (const auto& argv : make_job(state, object, files).steps)
+      state.out << display_command(argv) << '\n';
   }
 }
 
@@ -146,8 +150,8 @@ Status install_outputs(BuildState& state, OutputTree& tree, std::size_t index) {
   const PlannedObject& object = state.plan[index];
   for (auto& output : state.outputs[index]) {
     if (output.bytes.empty() && output.size != 0) continue;
-    auto installed = tree.install(object.file(variant_name(state, object), output.kind), output.bytes,
-                                  output.sha256);
+    auto installed = tree.install(object.file(variant_name(state, object), output.kind),
+                                  output.bytes, output.sha256);
     if (!installed) return installed;
     output.bytes = {};
   }
@@ -200,7 +204,8 @@ bool load_cached_outputs(const BuildState& state, const BuildCache& cache, const
 }
 
 // Looks every object up in the cache; returns the indices that must be compiled.
-Result<std::vector<std::size_t>> lookup_phase(BuildState& state, BuildCache& cache, OutputTree& tree) {
+Result<std::vector<std::size_t>> lookup_phase(BuildState& state, BuildCache& cache,
+                                              OutputTree& tree) {
   std::vector<std::size_t> misses;
   for (std::size_t i = 0; i < state.plan.size(); ++i) {
     auto entry = cache.lookup(state.plan[i].key, state.hashes);
@@ -218,7 +223,8 @@ Result<std::vector<std::size_t>> lookup_phase(BuildState& state, BuildCache& cac
 // Compiles the misses in parallel. Returns an Error only when interrupted.
 Status compile_phase(BuildState& state, BuildCache& cache, OutputTree& tree,
                      const std::vector<std::size_t>& misses) {
-  StatusPrinter printer(state.out, state.options.redraw_status, misses.size());
+  StatusPrinter& printer = state.printer;
+  printer.set_total(misses.size());
   std::vector<CompileFiles> files(misses.size());
   std::vector<Job> jobs;
   for (std::size_t m = 0; m < misses.size(); ++m) {
@@ -230,11 +236,13 @@ Status compile_phase(BuildState& state, BuildCache& cache, OutputTree& tree,
     files[m].depfile = temporary_sibling(tree.dir() / object.target / (name + ".d"));
     std::error_code ec;
     fs::create_directories(tree.dir() / object.target, ec);
-    if (ec) return make_error((tree.dir() / object.target).string() + ": cannot create: " + ec.message());
+    if (ec)
+      return make_error((tree.dir() / object.target).string() + ": cannot create: " + ec.message());
     jobs.push_back(make_job(state, object, files[m]));
   }
 
-  std::size_t parallelism = state.options.jobs ? state.options.jobs : std::thread::hardware_concurrency();
+  std::size_t parallelism =
+      state.options.jobs ? state.options.jobs : std::thread::hardware_concurrency();
   auto on_done = [&](std::size_t m, JobResult&& result) {
     std::size_t index = misses[m];
     const PlannedObject& object = state.plan[index];
@@ -254,9 +262,11 @@ Status compile_phase(BuildState& state, BuildCache& cache, OutputTree& tree,
   ScheduleEnd end = run_jobs(jobs, parallelism, state.options.fail_fast, on_done);
   if (end == ScheduleEnd::interrupted) {
     for (const auto& compile : files) compile.remove();
+    printer.end_status_line();
     return make_error("interrupted by signal " + std::to_string(InterruptGuard::signal_number()) +
-                      " after " + std::to_string(state.summary.compiled + state.summary.failed) + " of " +
-                      std::to_string(misses.size()) + " compiles; no partial outputs were left");
+                      " after " + std::to_string(state.summary.compiled + state.summary.failed) +
+                      " of " + std::to_string(misses.size()) +
+                      " compiles; no partial outputs were left");
   }
   if (end == ScheduleEnd::stopped) {
     printer.message("aotc: stopped after the first failure (--fail-fast)");
@@ -294,7 +304,8 @@ Status metadata_phase(const BuildState& state, std::vector<std::vector<ObjectRec
       if (!bytes) return bytes.error();
       auto metadata = codeobj::code_object_metadata_json(*bytes, record.format);
       if (!metadata) {
-        return metadata.error().with_context(state.variants[v].name + " [" + record.target + "]: metadata");
+        return metadata.error().with_context(state.variants[v].name + " [" + record.target +
+                                             "]: metadata");
       }
       record.metadata = nlohmann::ordered_json::parse(metadata->dump());
     }
@@ -304,8 +315,9 @@ Status metadata_phase(const BuildState& state, std::vector<std::vector<ObjectRec
 
 // Writes out/bundles/<variant>.hipfb for every variant with AMD objects; returns each variant's
 // manifest "bundle" object (null for variants without one).
-Result<std::vector<nlohmann::ordered_json>> bundle_phase(const BuildState& state, OutputTree& tree,
-                                                         const std::vector<std::vector<ObjectRecord>>& records) {
+Result<std::vector<nlohmann::ordered_json>> bundle_phase(
+    const BuildState& state, OutputTree& tree,
+    const std::vector<std::vector<ObjectRecord>>& records) {
   std::vector<nlohmann::ordered_json> bundles(state.variants.size());
   for (std::size_t v = 0; v < state.variants.size(); ++v) {
     std::vector<std::vector<std::uint8_t>> code_objects;
@@ -320,7 +332,8 @@ Result<std::vector<nlohmann::ordered_json>> bundle_phase(const BuildState& state
     if (objects.empty()) continue;
     auto bundle = make_variant_bundle(state.variants[v].name, objects, state.matrix.options);
     if (!bundle) return bundle.error();
-    if (auto installed = tree.install(bundle->file, bundle->bytes, bundle->record["sha256"]); !installed) {
+    if (auto installed = tree.install(bundle->file, bundle->bytes, bundle->record["sha256"]);
+        !installed) {
       return installed.error();
     }
     bundles[v] = std::move(bundle->record);
@@ -332,7 +345,8 @@ Result<std::vector<nlohmann::ordered_json>> bundle_phase(const BuildState& state
 
 Result<BuildSummary> run_build(const BuildOptions& options, std::ostream& out) {
   auto started = Clock::now();
-  BuildState state{options, out, {}, {}, {}, {}, {}, {}, {}, {}, {}};
+  BuildState state{options, out, {}, {}, {}, {},
+                   {},      {},  {}, {}, {}, StatusPrinter(out, options.redraw_status)};
   state.cache_dir = options.cache_dir.value_or(options.out_dir / ".cache");
 
   if (auto loaded = load_phase(state); !loaded) return loaded.error();
@@ -359,13 +373,14 @@ Result<BuildSummary> run_build(const BuildOptions& options, std::ostream& out) {
 
   auto misses = lookup_phase(state, cache, tree);
   if (!misses) return misses.error();
-  if (auto compiled = compile_phase(state, cache, tree, *misses); !compiled) return compiled.error();
+  if (auto compiled = compile_phase(state, cache, tree, *misses); !compiled)
+    return compiled.error();
 
-  StatusPrinter printer(out, options.redraw_status, 0);
-  state.summary.wall_seconds = std::chrono::duration<double>(Clock::now() - started).count();
+  auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - started).count(); };
   if (state.summary.compiled + state.summary.cached < state.plan.size()) {
-    printer.summary(state.summary);
-    printer.message("aotc: manifest.json not written: not every object was built");
+    state.summary.wall_seconds = elapsed();
+    state.printer.summary(state.summary);
+    state.printer.message("aotc: manifest.json not written: not every object was built");
     return state.summary;
   }
 
@@ -375,14 +390,20 @@ Result<BuildSummary> run_build(const BuildOptions& options, std::ostream& out) {
   if (!bundles) return bundles.error();
   // The launcher generator (tools/launcher) runs here, on the assembled records, before the
   // manifest is written.
-  ManifestInputs inputs{&state.matrix, options.matrix_file.filename().string(), {}, &state.variants,
-                        &records, &*bundles, state.summary};
+  state.summary.wall_seconds = elapsed();
+  ManifestInputs inputs{&state.matrix,
+                        options.matrix_file.filename().string(),
+                        {},
+                        &state.variants,
+                        &records,
+                        &*bundles,
+                        state.summary};
   auto matrix_hash = state.hashes.sha256_of(options.matrix_file);
   if (!matrix_hash) return matrix_hash.error();
   inputs.matrix_sha256 = *matrix_hash;
   auto manifest = make_manifest(inputs);
   if (auto finished = tree.finish(manifest.dump(2) + "\n"); !finished) return finished.error();
-  printer.summary(state.summary);
+  state.printer.summary(state.summary);
   return state.summary;
 }
 

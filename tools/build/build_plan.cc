@@ -26,7 +26,8 @@ Result<std::vector<std::string>> select_targets(const Matrix& matrix,
   std::vector<std::string> used;
   for (const auto& target : all) {
     bool any = std::any_of(variants.begin(), variants.end(), [&](const Variant& variant) {
-      return std::find(variant.targets.begin(), variant.targets.end(), target) != variant.targets.end();
+      return std::find(variant.targets.begin(), variant.targets.end(), target) !=
+             variant.targets.end();
     });
     if (any) used.push_back(target);
   }
@@ -54,11 +55,12 @@ Result<std::vector<std::string>> select_targets(const Matrix& matrix,
 Result<std::vector<PlannedObject>> plan_objects(const Matrix& matrix,
                                                 const std::vector<Variant>& variants,
                                                 const std::vector<std::string>& targets,
-                                                const Toolchains& tools, const TargetSupport& support,
-                                                FileHashes& hashes) {
+                                                const Toolchains& tools,
+                                                const TargetSupport& support, FileHashes& hashes) {
   std::string problems;
   for (const auto& target : targets) {
-    if (auto ok = check_target(tools.clang, support, target, matrix.options.code_object_version); !ok) {
+    if (auto ok = check_target(tools.clang, support, target, matrix.options.code_object_version);
+        !ok) {
       if (!problems.empty()) problems += '\n';
       problems.append(matrix.file.string()).append(": ").append(ok.error().message);
     }
@@ -74,7 +76,8 @@ Result<std::vector<PlannedObject>> plan_objects(const Matrix& matrix,
       return source_hash.error().with_context(matrix.file.string() + ": kernel " + kernel.name);
     }
     for (const auto& target : targets) {
-      if (std::find(variant.targets.begin(), variant.targets.end(), target) == variant.targets.end()) {
+      if (std::find(variant.targets.begin(), variant.targets.end(), target) ==
+          variant.targets.end()) {
         continue;
       }
       PlannedObject object;
@@ -85,8 +88,8 @@ Result<std::vector<PlannedObject>> plan_objects(const Matrix& matrix,
       bool makes_cubin = object.vendor == Vendor::nvidia && tools.ptxas;
       if (makes_cubin) object.ptxas_flags = ptxas_flags(target);
       object.kinds = object.vendor == Vendor::amd ? std::vector<std::string>{"hsaco"}
-                     : makes_cubin               ? std::vector<std::string>{"ptx", "cubin"}
-                                                 : std::vector<std::string>{"ptx"};
+                     : makes_cubin                ? std::vector<std::string>{"ptx", "cubin"}
+                                                  : std::vector<std::string>{"ptx"};
       object.key = cache_key({*source_hash, object.flags, &tools.clang,
                               makes_cubin ? &*tools.ptxas : nullptr, object.ptxas_flags, target});
       objects.push_back(std::move(object));

@@ -21,7 +21,7 @@ struct Toolchains {
 };
 
 struct PlannedObject {
-  std::size_t variant = 0;               // index into the expanded variants
+  std::size_t variant = 0;  // index into the expanded variants
   std::string target;
   Vendor vendor = Vendor::amd;
   std::vector<std::string> flags;        // clang flags
@@ -43,7 +43,7 @@ Result<std::vector<std::string>> select_targets(const Matrix& matrix,
 Result<std::vector<PlannedObject>> plan_objects(const Matrix& matrix,
                                                 const std::vector<Variant>& variants,
                                                 const std::vector<std::string>& targets,
-                                                const Toolchains& tools, const TargetSupport& support,
-                                                FileHashes& hashes);
+                                                const Toolchains& tools,
+                                                const TargetSupport& support, FileHashes& hashes);
 
 }  // namespace aotc

@@ -7,12 +7,24 @@ std::vector<std::string> compile_flags(const Matrix& matrix, const Variant& vari
   const KernelSpec& kernel = matrix.kernels.at(variant.kernel_index);
   std::vector<std::string> flags;
   if (vendor == Vendor::amd) {
-    flags = {"-x", "hip", "--offload-arch=" + target, "-nogpuinc", "-nogpulib",
-             "--offload-device-only", "--no-gpu-bundle-output", "-O" + matrix.options.opt_level,
+    flags = {"-x",
+             "hip",
+             "--offload-arch=" + target,
+             "-nogpuinc",
+             "-nogpulib",
+             "--offload-device-only",
+             "--no-gpu-bundle-output",
+             "-O" + matrix.options.opt_level,
              "-mcode-object-version=" + std::to_string(matrix.options.code_object_version)};
   } else {
-    flags = {"-x", "cuda", "--cuda-gpu-arch=" + target, "-nocudainc", "-nocudalib",
-             "--cuda-device-only", "-O" + matrix.options.opt_level, "-S"};
+    flags = {"-x",
+             "cuda",
+             "--cuda-gpu-arch=" + target,
+             "-nocudainc",
+             "-nocudalib",
+             "--cuda-device-only",
+             "-O" + matrix.options.opt_level,
+             "-S"};
   }
   for (const auto& dir : kernel.include_dirs) flags.push_back("-I" + dir.string());
   for (const auto& define : variant.defines) flags.push_back("-D" + define);
@@ -28,9 +40,9 @@ std::vector<std::string> clang_command(const std::filesystem::path& clang,
                                        const std::filesystem::path& output) {
   std::vector<std::string> argv = {clang.string()};
   argv.insert(argv.end(), flags.begin(), flags.end());
-  argv.insert(argv.end(), {"-Xclang", "-dependency-file", "-Xclang", depfile.string(), "-Xclang",
-                           "-MT", "-Xclang", output.string(), source.string(), "-o",
-                           output.string()});
+  argv.insert(argv.end(),
+              {"-Xclang", "-dependency-file", "-Xclang", depfile.string(), "-Xclang", "-MT",
+               "-Xclang", output.string(), source.string(), "-o", output.string()});
   return argv;
 }
 
@@ -50,8 +62,9 @@ std::string display_command(const std::vector<std::string>& argv) {
   std::string line;
   for (const auto& arg : argv) {
     if (!line.empty()) line += ' ';
-    bool plain = !arg.empty() && arg.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                                       "0123456789-_=+./,:@%") == std::string::npos;
+    bool plain = !arg.empty() && arg.find_first_not_of(
+                                     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                     "0123456789-_=+./,:@%") == std::string::npos;
     if (plain) {
       line += arg;
       continue;

@@ -1,7 +1,8 @@
 // The commands that turn one variant into one target's code object, in exactly the forms of
 // the project reference (REFERENCE.md, "One source for both vendors"):
 //   AMD:    clang -x hip --offload-arch=<t> -nogpuinc -nogpulib --offload-device-only
-//                 --no-gpu-bundle-output -O<n> -mcode-object-version=<v> -I... -D... src -o out.hsaco
+//                 --no-gpu-bundle-output -O<n> -mcode-object-version=<v> -I... -D... src -o
+//                 out.hsaco
 //   NVIDIA: clang -x cuda --cuda-gpu-arch=<t> -nocudainc -nocudalib --cuda-device-only -O<n> -S
 //                 -I... -D... src -o out.ptx ; then ptxas -arch=<t> out.ptx -o out.cubin
 // The flag list (everything but the compiler, source, dependency file and outputs) is what the

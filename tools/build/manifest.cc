@@ -24,7 +24,8 @@ nlohmann::ordered_json object_json(const ObjectRecord& object) {
   if (!object.ptx_file.empty()) json["ptx_file"] = object.ptx_file;
   json["size"] = object.size;
   json["sha256"] = object.sha256;
-  json["compiler"] = {{"path", object.compiler->path.string()}, {"version", object.compiler->version}};
+  json["compiler"] = {{"path", object.compiler->path.string()},
+                      {"version", object.compiler->version}};
   json["flags"] = object.flags;
   if (!object.metadata.is_null()) json["metadata"] = object.metadata;
   return json;
@@ -69,9 +70,9 @@ nlohmann::ordered_json make_manifest(const ManifestInputs& inputs) {
   }
 
   const BuildSummary& summary = inputs.summary;
-  manifest["summary"] = {{"variants", summary.variants},     {"targets", summary.targets},
-                         {"compiled", summary.compiled},     {"cached", summary.cached},
-                         {"failed", summary.failed},         {"wall_seconds", summary.wall_seconds}};
+  manifest["summary"] = {{"variants", summary.variants}, {"targets", summary.targets},
+                         {"compiled", summary.compiled}, {"cached", summary.cached},
+                         {"failed", summary.failed},     {"wall_seconds", summary.wall_seconds}};
   return manifest;
 }
 

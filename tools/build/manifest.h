@@ -5,10 +5,9 @@
 #pragma once
 
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "build/status_printer.h"
 #include "build/toolchain_discovery.h"
@@ -19,10 +18,10 @@ namespace aotc {
 // One code object of one variant, as the manifest lists it.
 struct ObjectRecord {
   std::string target;
-  std::string vendor;          // "amd" / "nvidia"
-  std::string format;          // "hsaco", "cubin", or "ptx" (NVIDIA without ptxas)
-  std::string file;            // relative to out/, e.g. "gfx942/<variant>.hsaco"
-  std::string ptx_file;        // NVIDIA with a cubin: the PTX kept beside it; else empty
+  std::string vendor;    // "amd" / "nvidia"
+  std::string format;    // "hsaco", "cubin", or "ptx" (NVIDIA without ptxas)
+  std::string file;      // relative to out/, e.g. "gfx942/<variant>.hsaco"
+  std::string ptx_file;  // NVIDIA with a cubin: the PTX kept beside it; else empty
   std::uint64_t size = 0;
   std::string sha256;
   const Toolchain* compiler = nullptr;
@@ -32,7 +31,7 @@ struct ObjectRecord {
 
 struct ManifestInputs {
   const Matrix* matrix = nullptr;
-  std::string matrix_name;          // as the user named it, e.g. "build-matrix.json"
+  std::string matrix_name;  // as the user named it, e.g. "build-matrix.json"
   std::string matrix_sha256;
   const std::vector<Variant>* variants = nullptr;
   // objects[i]: the code objects of variants[i], in target order.

@@ -19,7 +19,8 @@ constexpr int kLedgerFormat = 1;
 
 }  // namespace
 
-Result<BuildMarker> BuildMarker::create(const fs::path& out_dir, const std::vector<fs::path>& scan_dirs) {
+Result<BuildMarker> BuildMarker::create(const fs::path& out_dir,
+                                        const std::vector<fs::path>& scan_dirs) {
   fs::path marker = out_dir / kMarkerName;
   std::error_code ec;
   if (fs::exists(marker, ec)) {
@@ -27,7 +28,8 @@ Result<BuildMarker> BuildMarker::create(const fs::path& out_dir, const std::vect
       if (auto removed = OutputTree::remove_temporaries(dir); !removed) return removed.error();
     }
   }
-  if (auto written = write_file_atomic(marker, "an aotc build is running, or died without cleaning up\n");
+  if (auto written =
+          write_file_atomic(marker, "an aotc build is running, or died without cleaning up\n");
       !written) {
     return written.error();
   }
@@ -51,7 +53,8 @@ OutputTree::OutputTree(fs::path out_dir, std::set<fs::path> planned)
   for (const auto& [name, stamp] : json["files"].items()) {
     fs::path relative = fs::path(name).lexically_normal();
     // Only ever touch files inside out/, whatever the ledger says.
-    if (relative.empty() || relative.is_absolute() || *relative.begin() == ".." || !stamp.is_object()) {
+    if (relative.empty() || relative.is_absolute() || *relative.begin() == ".." ||
+        !stamp.is_object()) {
       continue;
     }
     Stamp& entry = recorded_[relative];
@@ -66,8 +69,8 @@ Result<std::size_t> OutputTree::remove_temporaries(const fs::path& dir) {
   std::error_code ec;
   if (!fs::exists(dir, ec)) return std::size_t{0};
   std::vector<fs::path> doomed;
-  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator();
-       it.increment(ec)) {
+  for (auto it = fs::recursive_directory_iterator(dir, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
     if (it->path().filename().string().starts_with(".tmp.")) doomed.push_back(it->path());
   }
   if (ec) return make_error(dir.string() + ": cannot scan for temporaries: " + ec.message());
@@ -80,11 +83,13 @@ Result<std::size_t> OutputTree::remove_temporaries(const fs::path& dir) {
 
 std::optional<OutputTree::Stamp> OutputTree::stat_file(const fs::path& relative) const {
   struct stat info {};
-  if (::stat((out_dir_ / relative).c_str(), &info) != 0 || !S_ISREG(info.st_mode)) return std::nullopt;
+  if (::stat((out_dir_ / relative).c_str(), &info) != 0 || !S_ISREG(info.st_mode))
+    return std::nullopt;
   Stamp stamp;
   stamp.size = static_cast<std::uint64_t>(info.st_size);
   stamp.inode = static_cast<std::uint64_t>(info.st_ino);
-  stamp.mtime_ns = static_cast<std::int64_t>(info.st_mtim.tv_sec) * 1000000000 + info.st_mtim.tv_nsec;
+  stamp.mtime_ns =
+      static_cast<std::int64_t>(info.st_mtim.tv_sec) * 1000000000 + info.st_mtim.tv_nsec;
   return stamp;
 }
 
@@ -104,7 +109,9 @@ Status OutputTree::write_ledger(const std::map<fs::path, Stamp>& files) const {
   for (const auto& [path, stamp] : files) {
     nlohmann::json entry = nlohmann::json::object();
     if (!stamp.sha256.empty()) {
-      entry = {{"size", stamp.size}, {"inode", stamp.inode}, {"mtime_ns", stamp.mtime_ns},
+      entry = {{"size", stamp.size},
+               {"inode", stamp.inode},
+               {"mtime_ns", stamp.mtime_ns},
                {"sha256", stamp.sha256}};
     }
     entries[path.string()] = entry;
@@ -119,12 +126,14 @@ Status OutputTree::begin_changes() {
   if (auto written = write_ledger(recorded_); !written) return written;
   std::error_code ec;
   fs::remove(out_dir_ / kManifestName, ec);
-  if (ec) return make_error((out_dir_ / kManifestName).string() + ": cannot remove: " + ec.message());
+  if (ec)
+    return make_error((out_dir_ / kManifestName).string() + ": cannot remove: " + ec.message());
   changing_ = true;
   return Status::success();
 }
 
-bool OutputTree::holds(const fs::path& relative, std::uint64_t size, const std::string& sha256) const {
+bool OutputTree::holds(const fs::path& relative, std::uint64_t size,
+                       const std::string& sha256) const {
   if (stamped_sha256(relative) == sha256) return true;
   // Not stamped (first build into an existing out/, or a file someone touched): compare contents.
   auto current = stat_file(relative);
@@ -135,7 +144,8 @@ bool OutputTree::holds(const fs::path& relative, std::uint64_t size, const std::
 
 Status OutputTree::stamp(const fs::path& relative, const std::string& sha256) {
   auto current = stat_file(relative);
-  if (!current) return make_error((out_dir_ / relative).string() + ": missing right after it was written");
+  if (!current)
+    return make_error((out_dir_ / relative).string() + ": missing right after it was written");
   current->sha256 = sha256;
   recorded_[relative] = *current;
   return Status::success();
@@ -160,7 +170,9 @@ Status OutputTree::install_file(const fs::path& relative, const fs::path& tempor
   } else {
     if (auto begun = begin_changes(); !begun) return begun;
     fs::rename(temporary, out_dir_ / relative, ec);
-    if (ec) return make_error((out_dir_ / relative).string() + ": cannot rename into place: " + ec.message());
+    if (ec)
+      return make_error((out_dir_ / relative).string() +
+                        ": cannot rename into place: " + ec.message());
   }
   return stamp(relative, sha256);
 }

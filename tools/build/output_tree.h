@@ -86,7 +86,8 @@ class OutputTree {
   Status write_ledger(const std::map<std::filesystem::path, Stamp>& files) const;
   std::optional<Stamp> stat_file(const std::filesystem::path& relative) const;
   // True when out/<relative> already holds content `sha256` (by stamp, else by hashing it).
-  bool holds(const std::filesystem::path& relative, std::uint64_t size, const std::string& sha256) const;
+  bool holds(const std::filesystem::path& relative, std::uint64_t size,
+             const std::string& sha256) const;
   Status stamp(const std::filesystem::path& relative, const std::string& sha256);
 
   std::filesystem::path out_dir_;

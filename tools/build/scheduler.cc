@@ -59,7 +59,8 @@ ScheduleEnd run_jobs(const std::vector<Job>& jobs, std::size_t parallelism, bool
       result.seconds += done.result.seconds;
       result.last_step = step[index];
       if (!done.result.succeeded()) {
-        result.failure = tool_name(jobs[index].steps[step[index]]) + " " + done.result.describe_exit();
+        result.failure =
+            tool_name(jobs[index].steps[step[index]]) + " " + done.result.describe_exit();
         finish(index);
         continue;
       }

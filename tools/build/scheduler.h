@@ -18,10 +18,10 @@ struct Job {
 
 struct JobResult {
   bool succeeded = false;
-  std::size_t last_step = 0;   // the step that failed (or the last one run)
-  std::string failure;         // e.g. "clang exited with status 1" / "cannot start: ..."
-  std::string output;          // everything the job's commands printed
-  double seconds = 0;          // summed over its steps
+  std::size_t last_step = 0;  // the step that failed (or the last one run)
+  std::string failure;        // e.g. "clang exited with status 1" / "cannot start: ..."
+  std::string output;         // everything the job's commands printed
+  double seconds = 0;         // summed over its steps
 };
 
 enum class ScheduleEnd {

@@ -73,9 +73,9 @@ void StatusPrinter::summary(const BuildSummary& summary) {
   end_status_line();
   char wall[32];
   std::snprintf(wall, sizeof wall, "%.2f", summary.wall_seconds);
-  out_ << "aotc: " << summary.variants << " variants, " << summary.targets << " targets: "
-       << summary.compiled << " compiled, " << summary.cached << " cached, " << summary.failed
-       << " failed in " << wall << " s" << '\n'
+  out_ << "aotc: " << summary.variants << " variants, " << summary.targets
+       << " targets: " << summary.compiled << " compiled, " << summary.cached << " cached, "
+       << summary.failed << " failed in " << wall << " s" << '\n'
        << std::flush;
 }
 

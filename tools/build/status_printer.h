@@ -22,22 +22,26 @@ struct BuildSummary {
 class StatusPrinter {
  public:
   // `redraw`: overwrite one status line (a terminal); otherwise print plain lines.
-  StatusPrinter(std::ostream& out, bool redraw, std::size_t total_compiles);
+  StatusPrinter(std::ostream& out, bool redraw, std::size_t total_compiles = 0);
+
+  // How many compiles the [done/total] counter counts to (known once the cache was consulted).
+  void set_total(std::size_t total_compiles) { total_ = total_compiles; }
 
   // One compile finished (successfully or not).
   void compile_finished(const std::string& target, const std::string& variant, double seconds);
   // A compile failed: what failed, the command that failed, and the tool's output.
-  void compile_failed(const std::string& what, const std::string& command, const std::string& output);
+  void compile_failed(const std::string& what, const std::string& command,
+                      const std::string& output);
   // Any other line (warnings, notices): never lost under a redrawn status line.
   void message(const std::string& line);
   void summary(const BuildSummary& summary);
+  // Ends a redrawn status line, before someone else prints (an error on stderr).
+  void end_status_line();
 
   // True when `out` should be redrawn: stdout is a terminal that is not "dumb".
   static bool stdout_is_smart_terminal();
 
  private:
-  void end_status_line();
-
   std::ostream& out_;
   bool redraw_;
   std::size_t total_;

@@ -52,7 +52,8 @@ std::string errno_text(int error) { return std::strerror(error); }
 
 std::string ProcessResult::describe_exit() const {
   if (term_signal != 0) {
-    return "was killed by signal " + std::to_string(term_signal) + " (" + strsignal(term_signal) + ")";
+    return "was killed by signal " + std::to_string(term_signal) + " (" + strsignal(term_signal) +
+           ")";
   }
   return "exited with status " + std::to_string(exit_code);
 }

@@ -18,8 +18,8 @@ namespace aotc {
 
 // How a finished child ended, with everything it printed (stdout and stderr interleaved).
 struct ProcessResult {
-  int exit_code = -1;        // valid when term_signal == 0
-  int term_signal = 0;       // non-zero when the child was killed by a signal
+  int exit_code = -1;   // valid when term_signal == 0
+  int term_signal = 0;  // non-zero when the child was killed by a signal
   std::string output;
   double seconds = 0;
 

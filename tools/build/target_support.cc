@@ -2,9 +2,8 @@
 
 #include <algorithm>
 #include <array>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "build/subprocess.h"
 #include "core/atomic_file.h"
@@ -140,14 +139,15 @@ Status check_target(const Toolchain& clang, const TargetSupport& support, std::s
     auto known = std::find_if(kIntroducedIn.begin(), kIntroducedIn.end(),
                               [&](const IntroducedIn& entry) { return entry.target == target; });
     if (known != kIntroducedIn.end() && clang.major < known->llvm_major) {
-      return make_error(std::string(target) + " needs LLVM >= " + std::to_string(known->llvm_major) +
-                        "; found " + clang.describe("clang"));
+      return make_error(std::string(target) + " needs LLVM >= " +
+                        std::to_string(known->llvm_major) + "; found " + clang.describe("clang"));
     }
     return make_error(std::string(target) + " is not a target " + clang.describe("clang") +
                       " can build (see `aotc targets`)");
   }
   if (*vendor == Vendor::amd && is_generic_target(target) && code_object_version < 6) {
-    return make_error(std::string(target) + " needs code object v6 (options.code_object_version = 6, "
+    return make_error(std::string(target) +
+                      " needs code object v6 (options.code_object_version = 6, "
                       "which needs ROCm >= 6.3); the matrix asks for v" +
                       std::to_string(code_object_version));
   }

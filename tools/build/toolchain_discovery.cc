@@ -1,15 +1,13 @@
 #include "build/toolchain_discovery.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdlib>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
 #include <sstream>
-
-#include <sys/stat.h>
-
-#include <nlohmann/json.hpp>
 
 #include "build/subprocess.h"
 #include "core/atomic_file.h"
@@ -44,7 +42,8 @@ std::optional<fs::path> identity_cache_file(const fs::path& path, std::string_vi
   hasher.add("path", path.string());
   hasher.add("resolved", resolved.string());
   hasher.add("size", std::to_string(info.st_size));
-  hasher.add("mtime", std::to_string(info.st_mtim.tv_sec) + "." + std::to_string(info.st_mtim.tv_nsec));
+  hasher.add("mtime",
+             std::to_string(info.st_mtim.tv_sec) + "." + std::to_string(info.st_mtim.tv_nsec));
   return *cache_dir / "toolchains" / ("id-" + hasher.hex_digest() + ".json");
 }
 
@@ -55,7 +54,8 @@ Result<std::string> version_output(const fs::path& path, std::string_view tool_n
   if (cache_file) {
     if (auto text = read_file_text(*cache_file, 1 << 16)) {
       auto json = nlohmann::json::parse(*text, nullptr, false);
-      if (json.is_object() && json.contains("version_output") && json["version_output"].is_string()) {
+      if (json.is_object() && json.contains("version_output") &&
+          json["version_output"].is_string()) {
         return json["version_output"].get<std::string>();
       }
     }
@@ -68,7 +68,8 @@ Result<std::string> version_output(const fs::path& path, std::string_view tool_n
   }
   if (cache_file) {
     // A failed write only costs a --version run next time.
-    (void)write_file_atomic(*cache_file, nlohmann::json{{"version_output", run->output}}.dump() + "\n");
+    (void)write_file_atomic(*cache_file,
+                            nlohmann::json{{"version_output", run->output}}.dump() + "\n");
   }
   return run->output;
 }

@@ -6,7 +6,9 @@
 
 namespace aotc {
 
-std::string bundle_file(const std::string& variant_name) { return "bundles/" + variant_name + ".hipfb"; }
+std::string bundle_file(const std::string& variant_name) {
+  return "bundles/" + variant_name + ".hipfb";
+}
 
 Result<VariantBundle> make_variant_bundle(const std::string& variant_name,
                                           const std::vector<BundledObject>& objects,
@@ -20,7 +22,8 @@ Result<VariantBundle> make_variant_bundle(const std::string& variant_name,
     ids.push_back(id);
     entries.push_back({id, std::vector<std::uint8_t>(object.bytes.begin(), object.bytes.end())});
   }
-  auto write_options = codeobj::bundle_options_for_rocm_floor(options.rocm_floor, options.compress_bundles);
+  auto write_options =
+      codeobj::bundle_options_for_rocm_floor(options.rocm_floor, options.compress_bundles);
   auto bytes = codeobj::write_offload_bundle(entries, write_options);
   if (!bytes) return bytes.error().with_context(variant_name + ": bundle");
 
@@ -32,12 +35,9 @@ Result<VariantBundle> make_variant_bundle(const std::string& variant_name,
   }
   VariantBundle bundle;
   bundle.file = bundle_file(variant_name);
-  bundle.record = {{"file", bundle.file},
-                   {"compressed", compressed},
-                   {"format", format},
-                   {"entries", ids},
-                   {"size", bytes->size()},
-                   {"sha256", to_hex(sha256(*bytes))}};
+  bundle.record = {{"file", bundle.file},   {"compressed", compressed},
+                   {"format", format},      {"entries", ids},
+                   {"size", bytes->size()}, {"sha256", to_hex(sha256(*bytes))}};
   bundle.bytes = std::move(bytes.value());
   return bundle;
 }

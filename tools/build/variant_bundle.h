@@ -4,11 +4,10 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <span>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "core/result.h"
 #include "matrix/matrix.h"
@@ -16,14 +15,14 @@
 namespace aotc {
 
 struct BundledObject {
-  std::string target_id;               // from the code object's metadata, e.g. "gfx942"
+  std::string target_id;  // from the code object's metadata, e.g. "gfx942"
   std::span<const std::uint8_t> bytes;
 };
 
 struct VariantBundle {
-  std::string file;                    // "bundles/<variant>.hipfb", relative to out/
+  std::string file;  // "bundles/<variant>.hipfb", relative to out/
   std::vector<std::uint8_t> bytes;
-  nlohmann::ordered_json record;       // the manifest's "bundle" object
+  nlohmann::ordered_json record;  // the manifest's "bundle" object
 };
 
 // out/-relative path of a variant's bundle.

@@ -42,21 +42,27 @@ int run_build_command(const BuildCommandOptions& cli) {
 }
 
 aotc::cli::CommandRegistration registration("build", [](CLI::App& app) -> aotc::cli::CommandRunner {
-  auto* sub = app.add_subcommand("build", "Compile every variant of a build matrix for every target");
+  auto* sub =
+      app.add_subcommand("build", "Compile every variant of a build matrix for every target");
   auto cli = std::make_shared<BuildCommandOptions>();
   sub->add_option("matrix", cli->matrix, "Build matrix (JSON)")->capture_default_str();
   sub->add_option("-o,--out", cli->out, "Output directory")->capture_default_str();
   sub->add_option("-j,--jobs", cli->build.jobs, "Parallel compiles (default: number of cores)")
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
-  sub->add_option("--clang", cli->clang, "clang to use (default: $AOTC_CLANG, else clang-22 ... clang-17, clang)");
-  sub->add_option("--ptxas", cli->ptxas, "ptxas to use for NVIDIA cubins (default: PATH, /usr/local/cuda/bin)");
-  sub->add_option("--targets", cli->build.targets, "Build only these targets of the matrix (comma-separated)")
+  sub->add_option("--clang", cli->clang,
+                  "clang to use (default: $AOTC_CLANG, else clang-22 ... clang-17, clang)");
+  sub->add_option("--ptxas", cli->ptxas,
+                  "ptxas to use for NVIDIA cubins (default: PATH, /usr/local/cuda/bin)");
+  sub->add_option("--targets", cli->build.targets,
+                  "Build only these targets of the matrix (comma-separated)")
       ->delimiter(',');
   sub->add_option("--cache-dir", cli->cache_dir, "Cache directory (default: OUT/.cache)");
-  sub->add_flag("--fail-fast", cli->build.fail_fast, "Start no new compile after the first failure");
+  sub->add_flag("--fail-fast", cli->build.fail_fast,
+                "Start no new compile after the first failure");
   sub->add_flag("--dry-run", cli->build.dry_run, "Print the compile commands; build nothing");
-  sub->add_flag("--no-wait", cli->no_wait,
-                "Fail at once if another build is using the output directory (default: wait for it)");
+  sub->add_flag(
+      "--no-wait", cli->no_wait,
+      "Fail at once if another build is using the output directory (default: wait for it)");
   return [cli] { return run_build_command(*cli); };
 });
 

@@ -1,7 +1,6 @@
 // `aotc targets [--json]`: every clang aotc can find and the GPU targets each can build, plus
 // ptxas (which turns NVIDIA PTX into cubins) when present.
 #include <iostream>
-
 #include <nlohmann/json.hpp>
 
 #include "build/target_support.h"
@@ -13,7 +12,8 @@ namespace {
 int run_targets(bool as_json) {
   nlohmann::ordered_json report = {{"toolchains", nlohmann::ordered_json::array()}};
   for (const auto& clang : aotc::find_all_clangs()) {
-    nlohmann::ordered_json entry = {{"tool", "clang"}, {"path", clang.path.string()}, {"version", clang.version}};
+    nlohmann::ordered_json entry = {
+        {"tool", "clang"}, {"path", clang.path.string()}, {"version", clang.version}};
     auto support = aotc::probe_targets(clang, std::nullopt);
     if (support) {
       entry["amd"] = support->amd;
@@ -33,7 +33,8 @@ int run_targets(bool as_json) {
     return report["toolchains"].empty() ? 1 : 0;
   }
   for (const auto& entry : report["toolchains"]) {
-    std::cout << "clang " << entry["version"].get<std::string>() << " (" << entry["path"].get<std::string>() << ")\n";
+    std::cout << "clang " << entry["version"].get<std::string>() << " ("
+              << entry["path"].get<std::string>() << ")\n";
     if (entry.contains("error")) {
       std::cout << "  error: " << entry["error"].get<std::string>() << '\n';
       continue;
@@ -51,17 +52,20 @@ int run_targets(bool as_json) {
     std::cout << "ptxas: not found (NVIDIA targets get PTX only)\n";
   }
   if (report["toolchains"].empty()) {
-    std::cerr << "aotc targets: no clang found (looked for $AOTC_CLANG, clang-22 ... clang-17, clang)\n";
+    std::cerr
+        << "aotc targets: no clang found (looked for $AOTC_CLANG, clang-22 ... clang-17, clang)\n";
     return 1;
   }
   return 0;
 }
 
-aotc::cli::CommandRegistration registration("targets", [](CLI::App& app) -> aotc::cli::CommandRunner {
-  auto* sub = app.add_subcommand("targets", "List the compilers found and the GPU targets each can build");
-  auto as_json = std::make_shared<bool>(false);
-  sub->add_flag("--json", *as_json, "Print JSON");
-  return [as_json] { return run_targets(*as_json); };
-});
+aotc::cli::CommandRegistration registration(
+    "targets", [](CLI::App& app) -> aotc::cli::CommandRunner {
+      auto* sub = app.add_subcommand("targets",
+                                     "List the compilers found and the GPU targets each can build");
+      auto as_json = std::make_shared<bool>(false);
+      sub->add_flag("--json", *as_json, "Print JSON");
+      return [as_json] { return run_targets(*as_json); };
+    });
 
 }  // namespace
