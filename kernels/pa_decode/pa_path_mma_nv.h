@@ -120,7 +120,10 @@ struct MmaNvPath {
     if (fetched_g0 != g0) fetch_blocks(w, g0);
 
     // Every load of the group first: key chunks of token (tau, lane / 4), then the value chunks
-    // (tokens [tv * quad, tv * quad + tv) of dim 8 nd + lane / 4).
+    // (tokens [tv * quad, tv * quad + tv) of dim 8 nd + lane / 4). The addresses are key_chunk /
+    // value_chunk (pa_work.h) with the block-invariant part hoisted by hand: written through
+    // those helpers, clang re-multiplies per chunk and ptxas needs ~50 more registers (201 -> 254
+    // for kv-bf16.bs16.q1.h64x8).
     gpu::u32x4 kc[kScoreTiles][kChunksPerToken];
 #pragma unroll
     for (int tau = 0; tau < kScoreTiles; ++tau) {
