@@ -17,7 +17,7 @@ TEST_CASE("plain output prints one numbered line per compile and a summary", "[s
         "clang-22 -x hip k.hip\n"
         "k.hip:1:2: error: boom\n"
         "[2/2] gfx942 pa.a2 1.50s\n"
-        "aotc: 2 variants, 1 targets: 1 compiled, 0 cached, 1 failed in 3.25 s\n");
+        "aotc: 2 variants, 1 target: 1 compiled, 0 cached, 1 failed in 3.25 s\n");
 }
 
 TEST_CASE("on a terminal the status line is redrawn and messages never overwrite it", "[status]") {

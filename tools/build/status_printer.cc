@@ -73,8 +73,11 @@ void StatusPrinter::summary(const BuildSummary& summary) {
   end_status_line();
   char wall[32];
   std::snprintf(wall, sizeof wall, "%.2f", summary.wall_seconds);
-  out_ << "aotc: " << summary.variants << " variants, " << summary.targets
-       << " targets: " << summary.compiled << " compiled, " << summary.cached << " cached, "
+  auto counted = [](std::size_t n, const char* noun) {
+    return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
+  };
+  out_ << "aotc: " << counted(summary.variants, "variant") << ", "
+       << counted(summary.targets, "target") << ": " << summary.compiled << " compiled, " << summary.cached << " cached, "
        << summary.failed << " failed in " << wall << " s" << '\n'
        << std::flush;
 }
