@@ -50,7 +50,7 @@ TEST_CASE("unknown keys are errors at every level, all reported in one run") {
   doc["kernels"][0]["axes"]["dtype"]["lable"] = "{0}";
   auto problems = f.problems(doc);
   CHECK(problems.size() == 4);
-  CHECK_THAT(problems, VectorContains(f.line("extra: expected one of the keys schema, targets, options, kernels, found \"extra\"")));
+  CHECK_THAT(problems, VectorContains(f.line("extra: expected one of the keys schema, root, targets, options, kernels, found \"extra\"")));
   CHECK_THAT(problems, VectorContains(f.line(
       "options.max_variant: expected one of the keys opt_level, code_object_version, rocm_floor, compress_bundles, "
       "max_variants, extra_flags, found \"max_variant\"")));

@@ -86,3 +86,27 @@ TEST_CASE("a matrix named without a directory resolves against the current direc
   REQUIRE(matrix.ok());
   CHECK(matrix->kernels[0].source == dir.path() / "k.hip");
 }
+
+TEST_CASE("a root lets a matrix outside the sources name them, and confines them there") {
+  aotc::test::ScratchDir dir;
+  dir.write("repo/kernels/k.hip", "");
+  dir.write("outside.hip", "");
+  json doc = aotc::test::base_matrix();
+  doc["root"] = "..";
+  doc["kernels"][0]["source"] = "kernels/k.hip";
+  auto parsed = parse_matrix(doc.dump(), dir.path() / "repo/configs/m.json");
+  // configs/ itself need not exist for the root to resolve, but the root must.
+  REQUIRE(parsed.ok());
+  CHECK(parsed->kernels[0].source == dir.path() / "repo/kernels/k.hip");
+
+  doc["kernels"][0]["source"] = "../outside.hip";
+  auto escaped = parse_matrix(doc.dump(), dir.path() / "repo/configs/m.json");
+  REQUIRE_FALSE(escaped.ok());
+  CHECK_THAT(escaped.error().message, Catch::Contains("kernels[0].source: expected a path inside"));
+
+  doc["root"] = "../missing";
+  doc["kernels"][0]["source"] = "kernels/k.hip";
+  auto no_root = parse_matrix(doc.dump(), dir.path() / "repo/configs/m.json");
+  REQUIRE_FALSE(no_root.ok());
+  CHECK_THAT(no_root.error().message, Catch::Contains("root: expected an existing directory, found \"../missing\""));
+}

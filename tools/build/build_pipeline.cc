@@ -14,6 +14,8 @@
 #include "build/scheduler.h"
 #include "build/subprocess.h"
 #include "build/variant_bundle.h"
+#include "launcher/launch_rule.h"
+#include "launcher/launcher_generator.h"
 #include "codeobj/code_object_metadata.h"
 #include "core/atomic_file.h"
 #include "core/hashing.h"
@@ -82,6 +84,20 @@ Status load_phase(BuildState& state) {
   auto matrix = load_matrix(state.options.matrix_file);
   if (!matrix) return matrix.error();
   state.matrix = std::move(matrix.value());
+  // Launch rules are checked before anything compiles: a typo in a rule must not cost a build.
+  std::vector<std::string> rule_problems;
+  for (std::size_t k = 0; k < state.matrix.kernels.size(); ++k) {
+    const auto& kernel = state.matrix.kernels[k];
+    if (kernel.launch.is_null()) continue;
+    std::string where = state.matrix.file.filename().string() + ": kernels[" + std::to_string(k) + "]";
+    auto rule = launcher::validate_launch_rule(kernel.launch, kernel, where);
+    if (!rule) rule_problems.push_back(rule.error().message);
+  }
+  if (!rule_problems.empty()) {
+    std::string joined;
+    for (const auto& problem : rule_problems) joined += (joined.empty() ? "" : "\n") + problem;
+    return make_error(joined);
+  }
   auto variants = expand_matrix(state.matrix);
   if (!variants) return variants.error();
   state.variants = std::move(variants.value());
@@ -341,6 +357,27 @@ Result<std::vector<nlohmann::ordered_json>> bundle_phase(
   return bundles;
 }
 
+// Writes the generated C++ launchers (out/include/aotc/) of every kernel with a launch rule and
+// lists them in the manifest. They are rendered from the manifest itself, so the argument layouts
+// they pack are the ones the code objects' metadata declares.
+Status launcher_phase(BuildState& state, OutputTree& tree, nlohmann::ordered_json& manifest) {
+  auto files = render_launchers(state.matrix, manifest, fs::absolute(state.options.out_dir));
+  if (!files) return files.error();
+  std::set<fs::path> relative;
+  for (const auto& file : *files) relative.insert(file.relative_path);
+  if (auto planned = tree.plan_more(relative); !planned) return planned;
+  nlohmann::ordered_json listed = nlohmann::ordered_json::array();
+  for (const auto& file : *files) {
+    std::span<const std::uint8_t> bytes(reinterpret_cast<const std::uint8_t*>(file.text.data()),
+                                        file.text.size());
+    if (auto installed = tree.install(file.relative_path, bytes, sha256_hex(file.text)); !installed)
+      return installed;
+    listed.push_back(file.relative_path.string());
+  }
+  manifest["launchers"] = std::move(listed);
+  return Status::success();
+}
+
 }  // namespace
 
 Result<BuildSummary> run_build(const BuildOptions& options, std::ostream& out) {
@@ -388,8 +425,6 @@ Result<BuildSummary> run_build(const BuildOptions& options, std::ostream& out) {
   if (auto read = metadata_phase(state, records); !read) return read.error();
   auto bundles = bundle_phase(state, tree, records);
   if (!bundles) return bundles.error();
-  // The launcher generator (tools/launcher) runs here, on the assembled records, before the
-  // manifest is written.
   state.summary.wall_seconds = elapsed();
   ManifestInputs inputs{&state.matrix,
                         options.matrix_file.filename().string(),
@@ -402,7 +437,8 @@ Result<BuildSummary> run_build(const BuildOptions& options, std::ostream& out) {
   if (!matrix_hash) return matrix_hash.error();
   inputs.matrix_sha256 = *matrix_hash;
   auto manifest = make_manifest(inputs);
-  if (auto finished = tree.finish(manifest.dump(2) + "\n"); !finished) return finished.error();
+  if (auto written = launcher_phase(state, tree, manifest); !written) return written.error();
+  if (auto finished = tree.finish(manifest.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n"); !finished) return finished.error();
   state.printer.summary(state.summary);
   return state.summary;
 }

@@ -177,6 +177,13 @@ Status OutputTree::install_file(const fs::path& relative, const fs::path& tempor
   return stamp(relative, sha256);
 }
 
+Status OutputTree::plan_more(const std::set<fs::path>& more) {
+  planned_.insert(more.begin(), more.end());
+  if (!changing_) return Status::success();
+  for (const auto& path : more) recorded_.try_emplace(path);
+  return write_ledger(recorded_);
+}
+
 Status OutputTree::finish(const std::string& manifest_text) {
   if (auto written = write_file_atomic(out_dir_ / kManifestName, manifest_text); !written) {
     return written;

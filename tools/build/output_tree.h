@@ -69,6 +69,10 @@ class OutputTree {
   Status install_file(const std::filesystem::path& relative, const std::filesystem::path& temporary,
                       const std::string& sha256);
 
+  // Adds files known only late in the build (generated launchers) to the plan, recording them in
+  // out/.outputs before any of them is written.
+  Status plan_more(const std::set<std::filesystem::path>& more);
+
   // After a successful build: writes manifest.json, removes files recorded in out/.outputs that
   // this build did not plan (and folders left empty), and records the planned files' stamps.
   Status finish(const std::string& manifest_text);

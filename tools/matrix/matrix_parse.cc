@@ -207,6 +207,23 @@ KernelSpec parse_kernel(const OrderedJson& node, const JsonPath& path, const fs:
   return kernel;
 }
 
+// The directory kernel paths resolve against and may not leave: the matrix file's own, unless
+// "root" names another (relative to the matrix file; it may climb, e.g. "..", so a matrix kept in
+// configs/ can build the repository's kernels/ with the same paths build-matrix.json uses).
+fs::path source_root(ObjectReader& top, const fs::path& matrix_dir, Problems& problems) {
+  const auto* n = top.optional("root");
+  if (!n) return matrix_dir;
+  auto written = read_string(*n, top.path("root"), problems);
+  if (!written) return matrix_dir;
+  std::error_code ec;
+  fs::path root = fs::absolute(matrix_dir / *written, ec).lexically_normal();
+  if (ec || written->empty() || !fs::is_directory(root, ec)) {
+    problems.expected(top.path("root"), "an existing directory", *n);
+    return matrix_dir;
+  }
+  return root;
+}
+
 }  // namespace
 
 Result<Matrix> parse_matrix(std::string_view json_text, const fs::path& file) {
@@ -216,7 +233,7 @@ Result<Matrix> parse_matrix(std::string_view json_text, const fs::path& file) {
   Problems problems(file.string());
   Matrix matrix;
   matrix.file = file;
-  ObjectReader top(*document, JsonPath{}, problems, {"schema", "targets", "options", "kernels"});
+  ObjectReader top(*document, JsonPath{}, problems, {"schema", "root", "targets", "options", "kernels"});
   if (const auto* n = top.required("schema", "1")) {
     if (auto schema = read_integer(*n, top.path("schema"), problems); schema && *schema != 1) {
       problems.expected(top.path("schema"), "1 (the only schema version)", *n);
@@ -231,7 +248,7 @@ Result<Matrix> parse_matrix(std::string_view json_text, const fs::path& file) {
     JsonPath kernels_path = top.path("kernels");
     if (check_array(*n, kernels_path, problems, "array of kernels")) {
       if (n->empty()) problems.expected(kernels_path, "at least one kernel", *n);
-      fs::path dir = matrix_directory(file);
+      fs::path dir = source_root(top, matrix_directory(file), problems);
       for (std::size_t k = 0; k < n->size(); ++k) {
         KernelSpec kernel = parse_kernel((*n)[k], kernels_path.index(k), dir, matrix.options, problems);
         bool repeated = !kernel.name.empty() &&
