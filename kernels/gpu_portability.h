@@ -46,6 +46,17 @@ GPU_HD uint16_t float_to_bf16(float f) {
 GPU_HD float fp16_to_float(uint16_t bits) { return float(__builtin_bit_cast(_Float16, bits)); }
 GPU_HD uint16_t float_to_fp16(float f) { return __builtin_bit_cast(uint16_t, _Float16(f)); }
 
+// Two floats as one 32-bit register of 16-bit values, low half first: the operand pairs that
+// matrix instructions (mma.sync, MFMA) take for fp16 (kFp16) or bf16.
+template <bool kFp16>
+GPU_HD uint32_t pack_half2(float lo, float hi) {
+  if constexpr (kFp16) {
+    return uint32_t(float_to_fp16(lo)) | (uint32_t(float_to_fp16(hi)) << 16);
+  } else {
+    return uint32_t(float_to_bf16(lo)) | (uint32_t(float_to_bf16(hi)) << 16);
+  }
+}
+
 // fp8 e4m3: 1 sign, 4 exponent, 3 mantissa bits, no infinities.
 //   e4m3fn (OCP, NVIDIA, gfx950): bias 7, NaN = S.1111.111, -0 exists.
 //   e4m3fnuz (gfx942):            bias 8, NaN = 0x80 (the would-be -0), no -0.

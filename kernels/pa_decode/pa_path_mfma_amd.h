@@ -70,13 +70,6 @@ struct MfmaAmdPath {
     }
   }
 
-  __device__ GPU_INLINE static uint32_t pack(float lo, float hi) {
-    if constexpr (kF16) {
-      return uint32_t(gpu::float_to_fp16(lo)) | (uint32_t(gpu::float_to_fp16(hi)) << 16);
-    } else {
-      return uint32_t(gpu::float_to_bf16(lo)) | (uint32_t(gpu::float_to_bf16(hi)) << 16);
-    }
-  }
 
   // Elements [first, first + kKL) of a 16-byte cache chunk as an operand; fp8 widened to bf16
   // exactly (e4m3 values are bf16 values, so dropping the low half is exact).
@@ -184,7 +177,7 @@ struct MfmaAmdPath {
       for (int k = 0; k < kWords; ++k) {
         const int e = 2 * k;
         const int tile = (kKL / 4) * v + e / 4;
-        pb[v].w[k] = pack(p_val[tile][e % 4], p_val[tile][e % 4 + 1]);
+        pb[v].w[k] = gpu::pack_half2<kF16>(p_val[tile][e % 4], p_val[tile][e % 4 + 1]);
       }
 
     // O^T += V^T P^T: this lane's value chunk is tokens [tv g, tv g + tv) of dim 16 nd + lane % 16.

@@ -56,14 +56,6 @@ struct MmaNvPath {
     }
   }
 
-  // Two operand elements packed as the mma's 16-bit pair (low half first).
-  __device__ GPU_INLINE static uint32_t pack(float lo, float hi) {
-    if constexpr (kF16) {
-      return uint32_t(gpu::float_to_fp16(lo)) | (uint32_t(gpu::float_to_fp16(hi)) << 16);
-    } else {
-      return uint32_t(gpu::float_to_bf16(lo)) | (uint32_t(gpu::float_to_bf16(hi)) << 16);
-    }
-  }
 
   // Elements {2p, 2p+1} of a 16-byte cache chunk as an operand pair.
   __device__ GPU_INLINE static uint32_t chunk_pair(gpu::u32x4 v, int p) {
@@ -95,7 +87,7 @@ struct MmaNvPath {
         if (row < kRows) {
           int64_t q_row = (int64_t(w.seq) * kQueryLen + row / kGroup) * kNumQHeads + w.kv_head * kGroup + row % kGroup;
           v = *reinterpret_cast<const uint32_t*>(a.query + q_row * kHeadDim + dim);
-          if constexpr (kKvIsFp8) v = pack(gpu::bf16_to_float(uint16_t(v)), gpu::bf16_to_float(uint16_t(v >> 16)));
+          if constexpr (kKvIsFp8) v = gpu::pack_half2<kF16>(gpu::bf16_to_float(uint16_t(v)), gpu::bf16_to_float(uint16_t(v >> 16)));
         }
         sh.q[row_tile][s][r][lane] = v;
       }
@@ -209,10 +201,10 @@ struct MmaNvPath {
     uint32_t pa[kPvSteps][4];
 #pragma unroll
     for (int u = 0; u < kPvSteps; ++u) {
-      pa[u][0] = pack(p_val[2 * u][0], p_val[2 * u][1]);
-      pa[u][1] = pack(p_val[2 * u][2], p_val[2 * u][3]);
-      pa[u][2] = pack(p_val[2 * u + 1][0], p_val[2 * u + 1][1]);
-      pa[u][3] = pack(p_val[2 * u + 1][2], p_val[2 * u + 1][3]);
+      pa[u][0] = gpu::pack_half2<kF16>(p_val[2 * u][0], p_val[2 * u][1]);
+      pa[u][1] = gpu::pack_half2<kF16>(p_val[2 * u][2], p_val[2 * u][3]);
+      pa[u][2] = gpu::pack_half2<kF16>(p_val[2 * u + 1][0], p_val[2 * u + 1][1]);
+      pa[u][3] = gpu::pack_half2<kF16>(p_val[2 * u + 1][2], p_val[2 * u + 1][3]);
     }
 
     // P x V.
