@@ -54,11 +54,14 @@ struct KernelOnDevice {
 
 struct aotc_runtime_s {
   std::unique_ptr<aotc::runtime::Backend> backend;
+  // Unique per runtime for the process's life (never reused, unlike the address): per-thread
+  // memos of answers from this runtime compare it to tell a closed runtime's memo from its own.
+  std::uint64_t id = 0;
   std::mutex mutex;                                        // guards devices and modules
   std::map<int, aotc::runtime::DeviceProperties> devices;  // entries never change or move
   std::set<aotc_module*> modules;
   // Generated launchers ask for the device on every launch: the first ordinals' entries are
-  // also reachable without the lock.
+  // also reachable without the lock (and aotc_current_device memoises its answer per thread).
   static constexpr int kLockFreeDevices = 64;
   std::array<std::atomic<const aotc::runtime::DeviceProperties*>, kLockFreeDevices> device_cache{};
 

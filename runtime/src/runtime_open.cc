@@ -1,5 +1,6 @@
 // Opening a runtime on a backend (explicit, AOTC_BACKEND, or automatic), the process default,
 // and device queries.
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
 #include <string_view>
@@ -15,8 +16,10 @@ using aotc::runtime::StatusPtr;
 namespace aotc::runtime {
 
 aotc_runtime* create_runtime(std::unique_ptr<Backend> backend) {
+  static std::atomic<std::uint64_t> next_id{1};
   auto* runtime = new aotc_runtime_s;
   runtime->backend = std::move(backend);
+  runtime->id = next_id.fetch_add(1, std::memory_order_relaxed);
   return runtime;
 }
 
@@ -66,6 +69,40 @@ StatusPtr open_auto(std::unique_ptr<Backend>* out) {
   }
   return make_status(AOTC_ERROR_NO_DRIVER, "no GPU driver: HIP: " + hip_status->message +
                                                "; CUDA: " + cuda_status->message);
+}
+
+// The last answer of aotc_current_device on this thread. Generated launchers ask on every
+// launch and threads rarely switch devices or contexts, so one driver call (current_key: the
+// current CUcontext, or HIP's current ordinal) confirms the memo instead of the two or more the
+// full query makes (CUDA: cuCtxGetCurrent + cuCtxGetDevice) and the device-map lookup. Key 0
+// (no context yet, or the driver failed) never matches: the full query handles and reports it.
+struct CurrentDeviceMemo {
+  std::uint64_t runtime_id = 0;  // 0: empty
+  std::uintptr_t key = 0;
+  aotc_device_info info{};
+};
+thread_local CurrentDeviceMemo current_device_memo;
+
+StatusPtr current_device(aotc_runtime* runtime, aotc_device_info* out) {
+  CurrentDeviceMemo& memo = current_device_memo;
+  std::uintptr_t key = 0;
+  if (auto status = runtime->backend->current_key(&key)) return status;
+  if (key != 0 && memo.runtime_id == runtime->id && memo.key == key) {
+    *out = memo.info;
+    return nullptr;
+  }
+  DeviceSlot slot;
+  if (auto status = runtime->backend->current_device(&slot)) return status;
+  const DeviceProperties* properties = nullptr;
+  if (auto status = runtime->device_properties(slot.ordinal, &properties)) return status;
+  *out = aotc_device_info{};
+  out->ordinal = slot.ordinal;
+  std::strncpy(out->arch, properties->arch.c_str(), sizeof out->arch - 1);
+  out->multiprocessor_count = properties->multiprocessor_count;
+  out->warp_size = properties->warp_size;
+  out->max_shared_per_block = properties->max_shared_per_block;
+  memo = CurrentDeviceMemo{runtime->id, slot.key, *out};
+  return nullptr;
 }
 
 }  // namespace
@@ -123,16 +160,20 @@ aotc_status aotc_runtime_open(aotc_backend backend, aotc_runtime** out) {
 }
 
 aotc_status aotc_runtime_default(aotc_runtime** out) {
+  // Generated launchers call this on every launch: once opened, the answer is one atomic load.
+  static std::atomic<aotc_runtime*> opened{nullptr};
   static std::mutex mutex;
-  static aotc_runtime* runtime = nullptr;
   if (!out)
     return make_status(AOTC_ERROR_INVALID_ARGUMENT, "aotc_runtime_default: out is NULL").release();
+  if ((*out = opened.load(std::memory_order_acquire))) return nullptr;
   std::lock_guard lock(mutex);
   // A failure is not cached: a driver installed or a device enabled later is picked up.
-  if (!runtime) {
+  if (!opened.load(std::memory_order_relaxed)) {
+    aotc_runtime* runtime = nullptr;
     if (aotc_status status = aotc_runtime_open(AOTC_BACKEND_AUTO, &runtime)) return status;
+    opened.store(runtime, std::memory_order_release);
   }
-  *out = runtime;
+  *out = opened.load(std::memory_order_relaxed);
   return nullptr;
 }
 
@@ -157,17 +198,7 @@ aotc_status aotc_current_device(aotc_runtime* runtime, aotc_device_info* out) {
   if (!runtime || !out) {
     return make_status(AOTC_ERROR_INVALID_ARGUMENT, "aotc_current_device: NULL argument").release();
   }
-  DeviceSlot slot;
-  if (auto status = runtime->backend->current_device(&slot)) return status.release();
-  const DeviceProperties* properties = nullptr;
-  if (auto status = runtime->device_properties(slot.ordinal, &properties)) return status.release();
-  *out = aotc_device_info{};
-  out->ordinal = slot.ordinal;
-  std::strncpy(out->arch, properties->arch.c_str(), sizeof out->arch - 1);
-  out->multiprocessor_count = properties->multiprocessor_count;
-  out->warp_size = properties->warp_size;
-  out->max_shared_per_block = properties->max_shared_per_block;
-  return nullptr;
+  return current_device(runtime, out).release();
 }
 
 }  // extern "C"

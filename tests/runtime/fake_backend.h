@@ -30,6 +30,7 @@ class FakeBackend : public aotc::runtime::Backend {
     std::atomic<int> loads{0};
     std::atomic<int> unloads{0};
     std::atomic<int> property_reads{0};
+    std::atomic<int> slot_queries{0};  // current_device calls (the full query; current_key is not counted)
     std::atomic<int> shared_opt_ins{0};
     std::atomic<int> fail_next_loads{0};      // the next N loads fail with a driver error
     std::chrono::milliseconds load_delay{0};  // widens the window for racing first launches
@@ -43,6 +44,16 @@ class FakeBackend : public aotc::runtime::Backend {
     thread_local int ordinal = 0;
     return ordinal;
   }
+  // Which of the current device's contexts is current (CUDA can have several per device); each
+  // context is its own load slot.
+  static int& current_context() {
+    thread_local int context = 0;
+    return context;
+  }
+  static std::uintptr_t slot_key() {
+    return static_cast<std::uintptr_t>(current_context()) * 1024 +
+           static_cast<std::uintptr_t>(current_ordinal()) + 1;
+  }
 
   aotc_backend kind() const override { return kind_; }
   const std::string& library() const override { return library_; }
@@ -52,18 +63,20 @@ class FakeBackend : public aotc::runtime::Backend {
     return nullptr;
   }
   aotc::runtime::StatusPtr current_key(std::uintptr_t* key) override {
-    *key = archs_.empty() ? 0 : static_cast<std::uintptr_t>(current_ordinal()) + 1;
+    *key = archs_.empty() ? 0 : slot_key();
     return nullptr;
   }
   aotc::runtime::StatusPtr current_device(aotc::runtime::DeviceSlot* slot) override {
+    ++counters->slot_queries;
     if (archs_.empty()) return aotc::runtime::make_status(AOTC_ERROR_NO_DEVICE, "fake: no device");
-    *slot = {current_ordinal(), static_cast<std::uintptr_t>(current_ordinal()) + 1};
+    *slot = {current_ordinal(), slot_key()};
     return nullptr;
   }
   aotc::runtime::StatusPtr device_properties(int ordinal,
                                              aotc::runtime::DeviceProperties* out) override {
     ++counters->property_reads;
-    *out = {archs_.at(ordinal), 104, kind_ == AOTC_BACKEND_HIP ? 64 : 32, 65536};
+    // Multiprocessor counts differ per device so tests can tell which device answered.
+    *out = {archs_.at(ordinal), 104 + 10 * ordinal, kind_ == AOTC_BACKEND_HIP ? 64 : 32, 65536};
     return nullptr;
   }
   aotc::runtime::StatusPtr load_module(const aotc::runtime::DeviceSlot& slot,

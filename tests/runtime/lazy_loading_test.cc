@@ -139,6 +139,47 @@ TEST_CASE("each device loads its own image once, also when threads on both race"
   CHECK(f.counters->unloads == 2);
 }
 
+TEST_CASE("two contexts on one device load once each; alternating launches use their own") {
+  auto f = make_fixture({"gfx942:sramecc+:xnack-"});
+  REQUIRE_FIXTURE(f);
+  SaxpyArgs args{nullptr, nullptr, 1.0f, 1};
+  std::vector<void*> expected;
+  for (int i = 0; i < 6; ++i) {
+    aotc_test::FakeBackend::current_context() = i % 2;
+    expected.push_back(reinterpret_cast<void*>(aotc_test::FakeBackend::slot_key()));
+    REQUIRE(launch_saxpy(f.saxpy, &args) == nullptr);
+  }
+  aotc_test::FakeBackend::current_context() = 0;
+  CHECK(f.counters->loads == 2);
+  CHECK(aotc_module_load_count(f.module) == 2);
+  // The fake's function handle is its slot key: each launch went to the current context's.
+  std::vector<void*> used;
+  for (auto& launch : f.counters->launches) used.push_back(launch.function);
+  CHECK(used == expected);
+}
+
+TEST_CASE("a context made current only after the first launch elsewhere loads on its first launch") {
+  auto f = make_fixture({"gfx942:sramecc+:xnack-", "gfx90a:sramecc-:xnack-"});
+  REQUIRE_FIXTURE(f);
+  SaxpyArgs args{nullptr, nullptr, 1.0f, 1};
+  for (int i = 0; i < 3; ++i) REQUIRE(launch_saxpy(f.saxpy, &args) == nullptr);
+  CHECK(f.counters->loads == 1);
+  std::string error;  // Catch2 assertions are not thread-safe: report from the test's thread
+  std::thread([&] {
+    aotc_test::FakeBackend::current_ordinal() = 1;
+    if (aotc_status status = launch_saxpy(f.saxpy, &args)) {
+      error = aotc_status_message(status);
+      aotc_status_free(status);
+    }
+  }).join();
+  CHECK(error == "");
+  CHECK(f.counters->loads == 2);
+  REQUIRE(f.counters->launches.size() == 4);
+  CHECK(f.counters->launches[3].function != f.counters->launches[0].function);
+  std::lock_guard lock(f.counters->mutex);
+  CHECK(f.counters->loaded_formats.size() == 2);
+}
+
 TEST_CASE("a failed load is reported with variant and device, and retried by the next launch") {
   auto f = make_fixture({"gfx942:sramecc+:xnack-"});
   REQUIRE_FIXTURE(f);

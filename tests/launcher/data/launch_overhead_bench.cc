@@ -6,72 +6,14 @@
 // Exit status 1 when the difference exceeds 0.5 us.
 #include <aotc/split_sum_launcher.h>
 
-#include <dlfcn.h>
-
-#include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
-#include <functional>
-#include <iterator>
-#include <vector>
+
+#include "overhead_timing.h"
 
 namespace ss = aotc::gen::split_sum;
-using Clock = std::chrono::steady_clock;
-
-namespace {
-
-// Launches go to the queue asynchronously; draining it every so often (untimed) keeps the queue
-// from filling up, which would time the GPU instead of the host.
-constexpr int k_drain_every = 256;
-
-struct Cuda {
-  int (*mem_alloc)(unsigned long long*, std::size_t);
-  int (*module_load_data)(void**, const void*);
-  int (*module_get_function)(void**, void*, const char*);
-  int (*launch_kernel)(void*, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned, void*, void**,
-                       void**);
-  int (*synchronize)();
-};
-
-bool open_cuda(Cuda* c) {
-  void* lib = dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
-  if (lib == nullptr) return false;
-  c->mem_alloc = reinterpret_cast<decltype(c->mem_alloc)>(dlsym(lib, "cuMemAlloc_v2"));
-  c->module_load_data = reinterpret_cast<decltype(c->module_load_data)>(dlsym(lib, "cuModuleLoadData"));
-  c->module_get_function = reinterpret_cast<decltype(c->module_get_function)>(dlsym(lib, "cuModuleGetFunction"));
-  c->launch_kernel = reinterpret_cast<decltype(c->launch_kernel)>(dlsym(lib, "cuLaunchKernel"));
-  c->synchronize = reinterpret_cast<decltype(c->synchronize)>(dlsym(lib, "cuCtxSynchronize"));
-  return c->mem_alloc && c->module_load_data && c->module_get_function && c->launch_kernel && c->synchronize;
-}
-
-// Times `count` calls of each launch function, interleaved in blocks of k_drain_every so that
-// clock or queue drift hits every method alike. Returns microseconds per call, per method.
-std::vector<std::vector<double>> time_interleaved(int count, Cuda& cuda,
-                                                  const std::vector<std::function<bool()>>& methods) {
-  std::vector<std::vector<double>> us(methods.size());
-  for (int done = 0; done < count; done += k_drain_every) {
-    for (std::size_t m = 0; m < methods.size(); ++m) {
-      cuda.synchronize();
-      for (int i = 0; i < k_drain_every; ++i) {
-        const Clock::time_point t0 = Clock::now();
-        if (!methods[m]()) return {};
-        us[m].push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
-      }
-    }
-  }
-  cuda.synchronize();
-  return us;
-}
-
-double percentile(std::vector<double> v, double p) {
-  std::sort(v.begin(), v.end());
-  return v[static_cast<std::size_t>(p * static_cast<double>(v.size() - 1))];
-}
-
-}  // namespace
+using overhead::Cuda;
 
 int main(int argc, char** argv) {
   if (argc < 2) {
@@ -84,7 +26,7 @@ int main(int argc, char** argv) {
   aotc::gen::Status s = aotc::gen::Status::adopt(aotc_runtime_default(&runtime));
   if (s) s = aotc::gen::Status::adopt(aotc_current_device(runtime, &device));  // makes a context current
   Cuda cuda{};
-  if (!s || aotc_runtime_backend(runtime) != AOTC_BACKEND_CUDA || !open_cuda(&cuda)) {
+  if (!s || aotc_runtime_backend(runtime) != AOTC_BACKEND_CUDA || !overhead::open_cuda(&cuda)) {
     std::printf("needs an NVIDIA GPU and the CUDA driver: %s\n", s.message().c_str());
     return 2;
   }
@@ -100,8 +42,7 @@ int main(int argc, char** argv) {
   args.scale = 1.0f;
   args.workspace = reinterpret_cast<void*>(workspace);
 
-  std::ifstream file(argv[1], std::ios::binary);
-  std::vector<char> cubin((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  const std::vector<char> cubin = overhead::read_file(argv[1]);
   void* module = nullptr;
   void* function = nullptr;
   if (cubin.empty() || cuda.module_load_data(&module, cubin.data()) ||
@@ -148,16 +89,11 @@ int main(int argc, char** argv) {
     return 2;
   }
   const std::vector<std::vector<double>> us =
-      time_interleaved(launches, cuda, {raw, generated, through_runtime, device_query});
+      overhead::time_interleaved(launches, cuda, {raw, generated, through_runtime, device_query});
   if (us.empty()) return 2;
-  const double difference = percentile(us[1], 0.5) - percentile(us[0], 0.5);
-  std::printf("device %s, %d calls each, interleaved in blocks of %d; host time per call (us):\n", device.arch,
-              launches, k_drain_every);
-  const char* names[] = {"raw cuLaunchKernel", "generated launch()", "runtime aotc_launch()",
-                         "aotc_current_device()"};
-  for (std::size_t m = 0; m < us.size(); ++m) {
-    std::printf("  %-24s median %.3f  p90 %.3f\n", names[m], percentile(us[m], 0.5), percentile(us[m], 0.9));
-  }
-  std::printf("  generated - raw (medians) %+.3f (budget +0.5)\n", difference);
+  std::printf("split_sum (tiny kernel, 6 args), device %s, %d calls each, interleaved in blocks of %d; host us per call:\n",
+              device.arch, launches, overhead::k_drain_every);
+  const double difference = overhead::report(
+      us, {"raw cuLaunchKernel", "generated launch()", "runtime aotc_launch()", "aotc_current_device()"});
   return difference <= 0.5 ? 0 : 1;
 }

@@ -100,13 +100,14 @@ struct SaxpyCase {
     cuMemFree(dy);
   }
   SaxpyArgs args() const { return SaxpyArgs{dy, dx, a, n}; }
-  // Largest relative error against a*x+y computed in double on the CPU.
-  double error() const {
+  // Largest relative error against `launches` applications of y += a*x, computed in double on
+  // the CPU. Reads through the current context, which must be the one that allocated.
+  double error(int launches = 1) const {
     std::vector<float> out(n);
     cu(cuMemcpyDtoH(out.data(), dy, n * sizeof(float)), "cuMemcpyDtoH");
     double worst = 0;
     for (int i = 0; i < n; ++i) {
-      double ref = static_cast<double>(a) * x[i] + y[i];
+      double ref = launches * static_cast<double>(a) * x[i] + y[i];
       double err = std::fabs(out[i] - ref) / std::max(1.0, std::fabs(ref));
       if (!(err <= worst)) worst = err;  // NaN sticks
     }
@@ -122,6 +123,211 @@ Stats stats(std::vector<double> v) {
   double sum = 0;
   for (double t : v) sum += t;
   return {v[v.size() / 2], v[v.size() / 10], v[v.size() * 9 / 10], sum / v.size()};
+}
+
+// A place code runs: a CUDA context and its device. The runtime loads per context.
+struct Place {
+  CUcontext context = nullptr;
+  int ordinal = 0;
+  std::string name;
+};
+
+CUcontext create_context(int ordinal) {
+  CUdevice device;
+  cu(cuDeviceGet(&device, ordinal), "cuDeviceGet");
+  CUcontext context = nullptr;
+#if CUDA_VERSION >= 13000
+  cu(cuCtxCreate(&context, nullptr, 0, device), "cuCtxCreate");
+#else
+  cu(cuCtxCreate(&context, 0, device), "cuCtxCreate");
+#endif
+  return context;
+}
+
+CUcontext primary_context(int ordinal) {
+  CUdevice device;
+  cu(cuDeviceGet(&device, ordinal), "cuDeviceGet");
+  CUcontext context = nullptr;
+  cu(cuDevicePrimaryCtxRetain(&context, device), "cuDevicePrimaryCtxRetain");
+  return context;
+}
+
+// With two GPUs or more: device 0's and device 1's primary contexts (issue 6's two-GPU run);
+// with one: two contexts created on device 0 (the same code path: the runtime keys loads by
+// context). `late` is made only when asked, after launches elsewhere.
+struct Places {
+  bool two_gpus = false;
+  std::vector<Place> early;
+  Place make_late() const {
+    if (two_gpus) return Place{primary_context(1), 1, "device 1 (primary context, made late)"};
+    return Place{create_context(0), 0, "device 0 (third context, made late)"};
+  }
+};
+
+Places choose_places() {
+  int count = 0;
+  cu(cuDeviceGetCount(&count), "cuDeviceGetCount");
+  Places p;
+  p.two_gpus = count >= 2;
+  if (p.two_gpus) {
+    p.early = {Place{primary_context(0), 0, "device 0"}, Place{primary_context(1), 1, "device 1"}};
+  } else {
+    p.early = {Place{create_context(0), 0, "device 0 context A"},
+               Place{create_context(0), 0, "device 0 context B"}};
+  }
+  std::printf("       %d GPU(s): %s\n", count,
+              p.two_gpus ? "two-GPU scenarios (device 0 and device 1)"
+                         : "one GPU: two contexts on device 0 stand in for two devices");
+  return p;
+}
+
+struct ModuleHandles {
+  aotc_module* module = nullptr;
+  aotc_kernel* kernel = nullptr;
+};
+
+ModuleHandles fresh_module(aotc_runtime* runtime, const aotc_image* images, const char* name) {
+  ModuleHandles m;
+  if (!ok(aotc_module_create(runtime, name, images, 2, &m.module), "module") ||
+      !ok(aotc_module_get_kernel(m.module, "saxpy", &m.kernel), "kernel")) {
+    std::exit(2);
+  }
+  return m;
+}
+
+// One thread's launches at one place: its own buffers there, `launches` saxpy calls on them.
+struct PlaceWork {
+  std::unique_ptr<SaxpyCase> c;
+  int launches = 0;
+};
+
+// Launches saxpy once at `place` from the calling thread; the device the runtime reports there
+// must be the place's (the per-thread device memo follows context switches).
+bool launch_at(aotc_runtime* runtime, aotc_kernel* kernel, const Place& place, PlaceWork& work) {
+  cu(cuCtxSetCurrent(place.context), "cuCtxSetCurrent");
+  aotc_device_info info{};
+  if (!ok(aotc_current_device(runtime, &info), "aotc_current_device") ||
+      info.ordinal != place.ordinal) {
+    return false;
+  }
+  SaxpyArgs args = work.c->args();
+  aotc_launch_config config = config_for(work.c->n);
+  if (!ok(aotc_launch(kernel, &config, &args, kSaxpyLayout, 4), "launch at " + place.name)) {
+    return false;
+  }
+  ++work.launches;
+  return true;
+}
+
+// Checks every thread's buffers at every place against the CPU; returns the worst error.
+double worst_error(const std::vector<Place>& places, std::vector<std::vector<PlaceWork>>& work) {
+  double worst = 0;
+  for (auto& per_thread : work) {
+    for (std::size_t p = 0; p < places.size(); ++p) {
+      cu(cuCtxSetCurrent(places[p].context), "cuCtxSetCurrent");
+      cu(cuCtxSynchronize(), "sync");
+      double err = per_thread[p].c->error(per_thread[p].launches);
+      if (!(err <= worst)) worst = err;
+    }
+  }
+  return worst;
+}
+
+// Issue 6: the same module launched at several places (two GPUs, or two contexts on one),
+// alternating from several threads, then one thread per place, then a place made current only
+// after the module's first launch elsewhere. Each place loads the module exactly once.
+void contexts_and_devices(aotc_runtime* runtime, const aotc_image* images) {
+  CUcontext caller = nullptr;
+  cu(cuCtxGetCurrent(&caller), "cuCtxGetCurrent");
+  Places places = choose_places();
+  const std::vector<Place>& early = places.early;
+  auto make_work = [&](int threads, unsigned seed) {
+    std::vector<std::vector<PlaceWork>> work(threads);
+    for (int t = 0; t < threads; ++t) {
+      for (const Place& place : early) {
+        cu(cuCtxSetCurrent(place.context), "cuCtxSetCurrent");  // buffers belong to the place
+        work[t].push_back(PlaceWork{std::make_unique<SaxpyCase>(4096, seed++), 0});
+      }
+    }
+    return work;
+  };
+  {
+    constexpr int kThreads = 4;
+    constexpr int kRounds = 25;
+    ModuleHandles m = fresh_module(runtime, images, "saxpy.alternating");
+    auto work = make_work(kThreads, 100);
+    std::atomic<int> failed{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&, t] {
+        for (int round = 0; round < kRounds; ++round) {
+          std::size_t p = static_cast<std::size_t>(t + round) % early.size();
+          if (!launch_at(runtime, m.kernel, early[p], work[t][p])) ++failed;
+        }
+        cuCtxSynchronize();
+      });
+    }
+    for (auto& thread : threads) thread.join();
+    check(failed == 0, "4 threads alternating between " + early[0].name + " and " +
+                           early[1].name + ": every launch succeeds on the right device");
+    double err = worst_error(early, work);
+    std::printf("       max relative error %.3g\n", err);
+    check(err < 1e-5, "alternating launches match the CPU at both places");
+    check(aotc_module_load_count(m.module) == early.size(),
+          "one load per place (got " + std::to_string(aotc_module_load_count(m.module)) + ")");
+    aotc_module_destroy(m.module);
+  }
+  {
+    constexpr int kLaunches = 40;
+    ModuleHandles m = fresh_module(runtime, images, "saxpy.thread_per_place");
+    auto work = make_work(static_cast<int>(early.size()), 200);
+    std::atomic<int> failed{0};
+    std::vector<std::thread> threads;
+    for (std::size_t p = 0; p < early.size(); ++p) {
+      threads.emplace_back([&, p] {
+        for (int i = 0; i < kLaunches; ++i) {
+          if (!launch_at(runtime, m.kernel, early[p], work[p][p])) ++failed;
+        }
+        cuCtxSynchronize();
+      });
+    }
+    for (auto& thread : threads) thread.join();
+    // Only work[p][p] was launched; the others' expected count stays 0 (untouched buffers).
+    double err = worst_error(early, work);
+    check(failed == 0 && err < 1e-5, "one thread per place, 40 launches each: results match");
+    check(aotc_module_load_count(m.module) == early.size(), "one load per place");
+    aotc_module_destroy(m.module);
+  }
+  {
+    ModuleHandles m = fresh_module(runtime, images, "saxpy.late");
+    auto work = make_work(1, 300);
+    bool launched = true;
+    for (int i = 0; i < 5; ++i) launched &= launch_at(runtime, m.kernel, early[0], work[0][0]);
+    check(launched && aotc_module_load_count(m.module) == 1, "first launches at " + early[0].name);
+    double err = 0;
+    std::size_t loads = 0;
+    std::thread([&] {
+      Place late = places.make_late();  // exists (or becomes current) only now
+      cu(cuCtxSetCurrent(late.context), "cuCtxSetCurrent");
+      PlaceWork w{std::make_unique<SaxpyCase>(4096, 400), 0};
+      for (int i = 0; i < 3; ++i) launched &= launch_at(runtime, m.kernel, late, w);
+      cu(cuCtxSynchronize(), "sync");
+      err = w.c->error(w.launches);
+      loads = aotc_module_load_count(m.module);
+      w.c.reset();  // frees its buffers while its context is current
+      if (!places.two_gpus) {
+        aotc_module_destroy(m.module);  // unloads from the late context before it goes
+        m.module = nullptr;
+        cuCtxDestroy(late.context);
+      }
+    }).join();
+    check(launched && err < 1e-5, "a place made current after the first launch elsewhere: "
+                                  "its launches succeed and match the CPU");
+    check(loads == 2, "it loaded the module once more (got " + std::to_string(loads) + ")");
+    check(worst_error(early, work) < 1e-5, "and the first place's results still match");
+    if (m.module) aotc_module_destroy(m.module);
+  }
+  cu(cuCtxSetCurrent(caller), "cuCtxSetCurrent");
 }
 
 }  // namespace
@@ -251,6 +457,8 @@ int main(int argc, char** argv) {
     check(worst < 1e-6, "every thread's results match the CPU");
     aotc_module_destroy(raced);
   }
+
+  contexts_and_devices(runtime, images);
 
   // Launch overhead: host time of each launch call, aotc_launch vs cuLaunchKernel on the same
   // cubin and kernel, a 1-block launch so the GPU never backs the queue up; the stream is
