@@ -268,8 +268,8 @@ void contexts_and_devices(aotc_runtime* runtime, const aotc_image* images) {
       });
     }
     for (auto& thread : threads) thread.join();
-    check(failed == 0, "4 threads alternating between " + early[0].name + " and " +
-                           early[1].name + ": every launch succeeds on the right device");
+    check(failed == 0, "4 threads alternating between " + early[0].name + " and " + early[1].name +
+                           ": every launch succeeds on the right device");
     double err = worst_error(early, work);
     std::printf("       max relative error %.3g\n", err);
     check(err < 1e-5, "alternating launches match the CPU at both places");
@@ -321,8 +321,9 @@ void contexts_and_devices(aotc_runtime* runtime, const aotc_image* images) {
         cuCtxDestroy(late.context);
       }
     }).join();
-    check(launched && err < 1e-5, "a place made current after the first launch elsewhere: "
-                                  "its launches succeed and match the CPU");
+    check(launched && err < 1e-5,
+          "a place made current after the first launch elsewhere: "
+          "its launches succeed and match the CPU");
     check(loads == 2, "it loaded the module once more (got " + std::to_string(loads) + ")");
     check(worst_error(early, work) < 1e-5, "and the first place's results still match");
     if (m.module) aotc_module_destroy(m.module);
