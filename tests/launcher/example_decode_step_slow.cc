@@ -1,7 +1,9 @@
 // Slow (ctest label "slow"): builds one pa_decode variant of the default matrix for gfx942 and
 // sm_90a, generates its launcher, and compiles and runs examples/decode_step against it. Checks the
 // real pa_decode launch rule against the real code objects' metadata and that the example, with no
-// GPU, says so and prints what it would have run.
+// GPU, says so and prints what it would have run. The pa_decode launch-overhead benchmark
+// (tests/launcher/data/pa_decode_overhead_bench.cc, run on a GPU) is compiled against the same
+// launcher, so an API change that breaks it fails here.
 #include <catch2/catch.hpp>
 
 #include <map>
@@ -62,6 +64,22 @@ TEST_CASE("examples/decode_step builds on the default matrix's pa_decode launche
   const test::CommandResult compiled = test::run_command(compile);
   INFO(compile << "\n" << compiled.output);
   REQUIRE(compiled.exit_code == 0);
+
+  const std::string bench_compile = "g++ -std=c++17 -O2 -Wall -Wextra -Werror -I" + (dir / "out/include").string() +
+                                    " -I" + src + "/runtime/include " + src +
+                                    "/tests/launcher/data/pa_decode_overhead_bench.cc " + gen +
+                                    "/pa_decode_launcher.cc " + gen + "/pa_decode_embed.S " + runtime.string() +
+                                    " -Wl,-rpath," + runtime.parent_path().string() + " -ldl -o " +
+                                    (dir / "pa_decode_overhead_bench").string();
+  const test::CommandResult bench = test::run_command(bench_compile);
+  INFO(bench_compile << "\n" << bench.output);
+  REQUIRE(bench.exit_code == 0);
+  const test::CommandResult bench_ran = test::run_command(
+      (dir / "pa_decode_overhead_bench").string() + " " +
+      (dir / "out/sm_90a/pa_decode.kv-bf16.bs16.q1.h64x8.d128.cubin").string());
+  INFO(bench_ran.output);
+  CHECK(bench_ran.exit_code == 2);  // no GPU here: it says what it needs instead of crashing
+  CHECK_THAT(bench_ran.output, Catch::Contains("needs an NVIDIA GPU"));
 
   const test::CommandResult ran = test::run_command((dir / "decode_step").string());
   INFO(ran.output);
