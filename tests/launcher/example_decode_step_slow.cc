@@ -56,7 +56,7 @@ TEST_CASE("examples/decode_step builds on the default matrix's pa_decode launche
   const std::string gen = (dir / "out/include/aotc").string();
   const std::filesystem::path runtime = AOTC_RUNTIME_SHARED_LIBRARY;
   const std::string compile =
-      "g++ -std=c++20 -O1 -Wall -Wextra -Werror -I" + (dir / "out/include").string() + " -I" + src +
+      test::driver_compiler("g++") + " -std=c++20 -O1 -Wall -Wextra -Werror -I" + (dir / "out/include").string() + " -I" + src +
       "/runtime/include -I" + src + "/tests/kernels " + src + "/examples/decode_step/decode_step.cc " + src +
       "/examples/decode_step/device_memory.cc " + src + "/tests/kernels/pa_reference.cc " + src +
       "/tests/kernels/pa_cases.cc " + gen + "/pa_decode_launcher.cc " + gen + "/pa_decode_embed.S " +
@@ -65,7 +65,7 @@ TEST_CASE("examples/decode_step builds on the default matrix's pa_decode launche
   INFO(compile << "\n" << compiled.output);
   REQUIRE(compiled.exit_code == 0);
 
-  const std::string bench_compile = "g++ -std=c++17 -O2 -Wall -Wextra -Werror -I" + (dir / "out/include").string() +
+  const std::string bench_compile = test::driver_compiler("g++") + " -std=c++17 -O2 -Wall -Wextra -Werror -I" + (dir / "out/include").string() +
                                     " -I" + src + "/runtime/include " + src +
                                     "/tests/launcher/data/pa_decode_overhead_bench.cc " + gen +
                                     "/pa_decode_launcher.cc " + gen + "/pa_decode_embed.S " + runtime.string() +

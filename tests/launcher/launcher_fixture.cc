@@ -23,6 +23,15 @@ std::filesystem::path fresh_dir(const std::string& name) {
   return dir;
 }
 
+std::string driver_compiler(const std::string& requested) {
+#ifdef AOTC_TEST_SANITIZER_COMPILER
+  (void)requested;
+  return shell_quote(AOTC_TEST_SANITIZER_COMPILER) + " -fsanitize=address,undefined";
+#else
+  return requested;
+#endif
+}
+
 std::string shell_quote(const std::string& s) {
   std::string out = "'";
   for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);

@@ -42,4 +42,9 @@ std::optional<std::filesystem::path> find_tool(const std::string& name);
 
 std::string shell_quote(const std::string& s);
 
+// The compiler command for programs the tests link against libaotc_runtime.so: `requested`
+// normally; in sanitizer builds the project's own compiler with the sanitizer flags instead,
+// since the library then needs that compiler's sanitizer runtime.
+std::string driver_compiler(const std::string& requested);
+
 }  // namespace aotc::test

@@ -46,7 +46,7 @@ std::filesystem::path compile_driver(const Generated& g, const std::string& comp
   const std::filesystem::path runtime = AOTC_RUNTIME_SHARED_LIBRARY;
   const std::filesystem::path exe = g.build.out_dir.parent_path() / name;
   const std::string command =
-      compiler + " -std=c++17 -Wall -Wextra -Werror -pthread -I" + test::shell_quote(g.include.string()) +
+      test::driver_compiler(compiler) + " -std=c++17 -Wall -Wextra -Werror -pthread -I" + test::shell_quote(g.include.string()) +
       " -I" + test::shell_quote(AOTC_SOURCE_DIR "/runtime/include") + " " +
       test::shell_quote(AOTC_SOURCE_DIR "/tests/launcher/data/split_sum_driver.cc") + " " +
       test::shell_quote((aotc_dir / "split_sum_launcher.cc").string()) +
@@ -276,7 +276,7 @@ TEST_CASE("the launch-overhead benchmark compiles against a generated launcher")
   const std::filesystem::path runtime = AOTC_RUNTIME_SHARED_LIBRARY;
   const std::filesystem::path exe = g->build.out_dir.parent_path() / "launch_overhead_bench";
   const std::string command =
-      "g++ -std=c++17 -O2 -Wall -Wextra -Werror -I" + g->include.string() + " -I" AOTC_SOURCE_DIR "/runtime/include " +
+      test::driver_compiler("g++") + " -std=c++17 -O2 -Wall -Wextra -Werror -I" + g->include.string() + " -I" AOTC_SOURCE_DIR "/runtime/include " +
       AOTC_SOURCE_DIR "/tests/launcher/data/launch_overhead_bench.cc " + (g->include / "aotc/split_sum_launcher.cc").string() +
       " " + (g->include / "aotc/split_sum_embed.S").string() + " " + runtime.string() + " -Wl,-rpath," +
       runtime.parent_path().string() + " -ldl -o " + exe.string();
