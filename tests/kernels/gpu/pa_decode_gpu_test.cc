@@ -14,15 +14,16 @@
 // PA_GPU_KERNEL_DIR (where the code objects are read from; empty when they are embedded).
 // $PA_GPU_SEED fixes the seed; otherwise it is fresh and printed.
 #include <aotc/pa_decode_launcher.h>
+#include <catch2/catch.hpp>
 #include <cuda.h>
 
 #include <algorithm>
-#include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <future>
 #include <map>
+#include <optional>
 #include <random>
 #include <set>
 #include <string>
