@@ -21,7 +21,7 @@ while read -r name matrix flag _mode; do
   [[ -z "$name" || "$name" == \#* ]] && continue
   flags=()
   [[ "$flag" != - ]] && flags=(--flag="$flag")
-  python3 "$here/derive_matrix.py" "$matrix" "$work/$name.json" "${flags[@]}"
+  python3 "$here/../../../cmake/derive_matrix.py" "$matrix" "$work/$name.json" "${flags[@]}"
   "$aotc" build "$work/$name.json" --targets sm_90a -o "$work/$name" --cache-dir "$work/.cache"
 done < "$here/builds.txt"
 
