@@ -34,7 +34,11 @@ int run_build_command(const BuildCommandOptions& cli) {
   auto summary = aotc::run_build(options, std::cout);
   if (!summary) {
     std::cout << std::flush;
-    std::cerr << "aotc build: " << summary.error().message << '\n';
+    // Several problems (matrix validation reports all at once) start on their own lines, so each
+    // line reads "file: path: expected ..., found ..." alike.
+    const std::string& message = summary.error().message;
+    const bool several = message.find('\n') != std::string::npos;
+    std::cerr << "aotc build:" << (several ? "\n" : " ") << message << '\n';
     int signal_number = aotc::InterruptGuard::signal_number();
     return signal_number ? 128 + signal_number : 1;
   }
