@@ -33,7 +33,9 @@ namespace gpu {
 // ---------------------------------------------------------------------------------------------
 // Number formats (host and device). bf16 and fp16 travel as uint16_t bit patterns; fp8 as uint8_t.
 
-GPU_HD float bf16_to_float(uint16_t bits) { return __builtin_bit_cast(float, uint32_t(bits) << 16); }
+GPU_HD float bf16_to_float(uint16_t bits) {
+  return __builtin_bit_cast(float, uint32_t(bits) << 16);
+}
 
 // Round to nearest even, NaN kept quiet (the rounding add would otherwise carry NaN into Inf).
 GPU_HD uint16_t float_to_bf16(float f) {

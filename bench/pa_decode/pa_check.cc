@@ -57,7 +57,8 @@ struct DeviceCase {
     CU_CHECK(cuMemAlloc(&b.out, out_elems * 2));
   }
   ~DeviceCase() {
-    for (CUdeviceptr ptr : {b.out, b.query, b.key_cache, b.value_cache, b.block_tables, b.context_lens, b.k_scale, b.v_scale})
+    for (CUdeviceptr ptr : {b.out, b.query, b.key_cache, b.value_cache, b.block_tables,
+                            b.context_lens, b.k_scale, b.v_scale})
       cuMemFree(ptr);
   }
   DeviceCase(const DeviceCase&) = delete;
@@ -66,10 +67,12 @@ struct DeviceCase {
 
 // Runs one case through `module` at `partitions` with poisoned output and workspace; returns
 // the relative error against the reference.
-double run_case(const pa_bench::PaModule& module, const Prepared& prep, DeviceCase& dc, int partitions) {
+double run_case(const pa_bench::PaModule& module, const Prepared& prep, DeviceCase& dc,
+                int partitions) {
   const pa_ref::Problem& p = prep.problem;
   pa_bench::DeviceBuffers b = dc.b;
-  const std::size_t ws_bytes = std::max<std::size_t>(module.workspace_bytes(p.num_seqs, partitions), 16);
+  const std::size_t ws_bytes =
+      std::max<std::size_t>(module.workspace_bytes(p.num_seqs, partitions), 16);
   CU_CHECK(cuMemAlloc(&b.workspace, ws_bytes));
   CU_CHECK(cuMemsetD16(b.out, pa_ref::nan_bits(p.shape.kv), dc.out_elems));
   CU_CHECK(cuMemsetD32(b.workspace, 0x7fc00000u, ws_bytes / 4));
@@ -104,7 +107,8 @@ int main(int argc, char** argv) {
   for (int i = 2; i < argc; ++i)
     for (const auto& e : std::filesystem::directory_iterator(argv[i]))
       if (e.path().extension() == ".cubin")
-        variants[e.path().stem().string()][std::filesystem::path(argv[i]).filename().string()] = e.path().string();
+        variants[e.path().stem().string()][std::filesystem::path(argv[i]).filename().string()] =
+            e.path().string();
 
   int failures = 0, runs = 0;
   double worst_16 = 0.0, worst_8 = 0.0;
@@ -132,12 +136,14 @@ int main(int argc, char** argv) {
     }
     return *s;
   };
-  for (std::size_t i = 0; i < std::min(kLookahead, names.size()); ++i) pending[i] = prepare(shape_of(names[i]), seed + i);
+  for (std::size_t i = 0; i < std::min(kLookahead, names.size()); ++i)
+    pending[i] = prepare(shape_of(names[i]), seed + i);
 
   for (std::size_t vi = 0; vi < names.size(); ++vi) {
     const std::string& name = names[vi];
     const pa_ref::Shape shape = shape_of(name);
-    if (vi + kLookahead < names.size()) pending[vi + kLookahead] = prepare(shape_of(names[vi + kLookahead]), seed + vi + kLookahead);
+    if (vi + kLookahead < names.size())
+      pending[vi + kLookahead] = prepare(shape_of(names[vi + kLookahead]), seed + vi + kLookahead);
     std::vector<Prepared> cases;
     for (auto& f : pending[vi]) cases.push_back(f.get());
     const double tolerance = pa_ref::kv_bytes(shape.kv) == 1 ? 3e-2 : 1e-2;
@@ -147,7 +153,8 @@ int main(int argc, char** argv) {
       std::string detail;
     };
     std::map<std::string, PathResult> paths;
-    for (const auto& [folder, path] : variants[name]) paths[folder].module = std::make_unique<pa_bench::PaModule>(path, shape);
+    for (const auto& [folder, path] : variants[name])
+      paths[folder].module = std::make_unique<pa_bench::PaModule>(path, shape);
     for (std::size_t ci = 0; ci < cases.size(); ++ci) {
       const pa_ref::Problem& p = cases[ci].problem;
       DeviceCase dc(cases[ci]);
@@ -159,7 +166,8 @@ int main(int argc, char** argv) {
           if (!(err <= tolerance)) {
             ++failures;
             char buf[160];
-            std::snprintf(buf, sizeof buf, " FAIL(case %zu B=%d P=%d err=%.3g)", ci, p.num_seqs, partitions, err);
+            std::snprintf(buf, sizeof buf, " FAIL(case %zu B=%d P=%d err=%.3g)", ci, p.num_seqs,
+                          partitions, err);
             r.detail += buf;
           }
           r.worst = std::max(r.worst, std::isnan(err) ? INFINITY : err);
@@ -168,12 +176,15 @@ int main(int argc, char** argv) {
     for (auto& [folder, r] : paths) {
       double& worst_kind = pa_ref::kv_bytes(shape.kv) == 1 ? worst_8 : worst_16;
       worst_kind = std::max(worst_kind, r.worst);
-      std::printf("%-8s %-40s cases %zu x 3 partition counts, max rel err %.3e %s%s\n", folder.c_str(), name.c_str(),
-                  cases.size(), r.worst, r.worst <= tolerance ? "ok" : "FAILED", r.detail.c_str());
+      std::printf("%-8s %-40s cases %zu x 3 partition counts, max rel err %.3e %s%s\n",
+                  folder.c_str(), name.c_str(), cases.size(), r.worst,
+                  r.worst <= tolerance ? "ok" : "FAILED", r.detail.c_str());
     }
     std::fflush(stdout);
   }
-  std::printf("SUMMARY: %zu variants, %d runs, %d failures; max rel err fp16/bf16 %.3e (tol 1e-2), fp8 %.3e (tol 3e-2)\n",
-              names.size(), runs, failures, worst_16, worst_8);
+  std::printf(
+      "SUMMARY: %zu variants, %d runs, %d failures; max rel err fp16/bf16 %.3e (tol 1e-2), fp8 "
+      "%.3e (tol 3e-2)\n",
+      names.size(), runs, failures, worst_16, worst_8);
   return failures ? 1 : 0;
 }

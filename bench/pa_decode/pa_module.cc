@@ -52,23 +52,34 @@ int PaModule::rule_partitions(int sm_count, int num_seqs, int max_context_len) c
 
 // build-matrix.json, launch.workspace_bytes.
 std::size_t PaModule::workspace_bytes(int num_seqs, int num_partitions) const {
-  return std::size_t(num_seqs) * shape_.query_len * shape_.num_q_heads * num_partitions * (shape_.head_dim * 4 + 8);
+  return std::size_t(num_seqs) * shape_.query_len * shape_.num_q_heads * num_partitions *
+         (shape_.head_dim * 4 + 8);
 }
 
 void PaModule::launch(const DeviceBuffers& b, const LaunchShape& l, CUstream stream) const {
   int32_t scale_mode = l.scale_mode, num_seqs = l.num_seqs, max_blocks = l.max_blocks_per_seq,
           partitions = l.num_partitions;
   float scale = l.scale;
-  void* attention_args[] = {(void*)&b.out, (void*)&b.query, (void*)&b.key_cache, (void*)&b.value_cache,
-                            (void*)&b.block_tables, (void*)&b.context_lens, (void*)&b.k_scale,
-                            (void*)&b.v_scale, &scale_mode, &scale, &num_seqs, &max_blocks, &partitions,
+  void* attention_args[] = {(void*)&b.out,
+                            (void*)&b.query,
+                            (void*)&b.key_cache,
+                            (void*)&b.value_cache,
+                            (void*)&b.block_tables,
+                            (void*)&b.context_lens,
+                            (void*)&b.k_scale,
+                            (void*)&b.v_scale,
+                            &scale_mode,
+                            &scale,
+                            &num_seqs,
+                            &max_blocks,
+                            &partitions,
                             (void*)&b.workspace};
-  CU_CHECK(cuLaunchKernel(attention_, unsigned(partitions), unsigned(shape_.num_kv_heads), unsigned(num_seqs),
-                          256, 1, 1, 0, stream, attention_args, nullptr));
+  CU_CHECK(cuLaunchKernel(attention_, unsigned(partitions), unsigned(shape_.num_kv_heads),
+                          unsigned(num_seqs), 256, 1, 1, 0, stream, attention_args, nullptr));
   if (partitions > 1) {
     void* reduce_args[] = {(void*)&b.out, (void*)&b.workspace, &num_seqs, &partitions};
-    CU_CHECK(cuLaunchKernel(reduce_, unsigned(num_seqs * shape_.query_len * shape_.num_q_heads), 1, 1, 128, 1, 1,
-                            0, stream, reduce_args, nullptr));
+    CU_CHECK(cuLaunchKernel(reduce_, unsigned(num_seqs * shape_.query_len * shape_.num_q_heads), 1,
+                            1, 128, 1, 1, 0, stream, reduce_args, nullptr));
   }
 }
 

@@ -3,17 +3,18 @@
 // through the project's runtime and generated launcher).
 #pragma once
 
+#include <cuda.h>
+
 #include <cstdint>
 #include <string>
-
-#include <cuda.h>
 
 #include "pa_reference.h"
 
 namespace aotc::pa_bench {
 
 struct DeviceBuffers {
-  CUdeviceptr out = 0, query = 0, key_cache = 0, value_cache = 0, block_tables = 0, context_lens = 0;
+  CUdeviceptr out = 0, query = 0, key_cache = 0, value_cache = 0, block_tables = 0,
+              context_lens = 0;
   CUdeviceptr k_scale = 0, v_scale = 0, workspace = 0;
 };
 

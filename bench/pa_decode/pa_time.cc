@@ -34,9 +34,15 @@ void fill_random(CUdeviceptr dst, std::size_t bytes, pa_ref::KvDtype dtype, std:
   for (uint16_t& w : pattern) {
     const uint16_t r = uint16_t(rng());
     switch (dtype) {
-      case pa_ref::KvDtype::bf16: w = uint16_t((r & 0x807f) | 0x3f00); break;
-      case pa_ref::KvDtype::fp16: w = uint16_t((r & 0x83ff) | 0x3800); break;
-      default: w = uint16_t((r & 0x8787) | 0x3030); break;  // two e4m3 codes, exponent 6
+      case pa_ref::KvDtype::bf16:
+        w = uint16_t((r & 0x807f) | 0x3f00);
+        break;
+      case pa_ref::KvDtype::fp16:
+        w = uint16_t((r & 0x83ff) | 0x3800);
+        break;
+      default:
+        w = uint16_t((r & 0x8787) | 0x3030);
+        break;  // two e4m3 codes, exponent 6
     }
   }
   const std::size_t chunk = pattern.size() * 2;
@@ -85,8 +91,8 @@ int main(int argc, char** argv) {
 
   FILE* csv = std::fopen(argv[2], "w");
   std::fprintf(csv, "path,kv,Hq,Hkv,qlen,page,B,ctx,us,TBps,partitions,ctas,rule\n");
-  std::printf("device: %s, %d SMs\n%-5s %-4s %3s %4s %4s %5s %5s %8s %6s %4s\n", device.c_str(), sms, "kv", "Hkv",
-              "q", "page", "B", "ctx", "", "us", "TB/s", "P");
+  std::printf("device: %s, %d SMs\n%-5s %-4s %3s %4s %4s %5s %5s %8s %6s %4s\n", device.c_str(),
+              sms, "kv", "Hkv", "q", "page", "B", "ctx", "", "us", "TB/s", "P");
   int filled_dtype = -1;
   for (const std::string& name : names) {
     auto shape = pa_ref::parse_variant_name(name, false);
@@ -114,8 +120,10 @@ int main(int argc, char** argv) {
         std::vector<int> candidates{rule};
         if (sweep)
           for (int f = 1; f <= 4; ++f) {
-            const int p = std::max(1, std::min((ctx + 255) / 256, f * sms / (batch * shape->num_kv_heads)));
-            if (std::find(candidates.begin(), candidates.end(), p) == candidates.end()) candidates.push_back(p);
+            const int p =
+                std::max(1, std::min((ctx + 255) / 256, f * sms / (batch * shape->num_kv_heads)));
+            if (std::find(candidates.begin(), candidates.end(), p) == candidates.end())
+              candidates.push_back(p);
           }
         for (int partitions : candidates) {
           pa_bench::LaunchShape l;
@@ -138,11 +146,13 @@ int main(int argc, char** argv) {
           const double median = us[us.size() / 2];
           const double tbps = pa_ref::min_bytes_moved(*shape, lens) / (median * 1e-6) / 1e12;
           const char* kv = shape->kv == pa_ref::KvDtype::bf16 ? "bf16" : "fp8";
-          std::fprintf(csv, "%s,%s,64,%d,%d,%d,%d,%d,%.2f,%.4f,%d,%d,%d\n", std::filesystem::path(argv[1]).filename().c_str(),
-                       kv, shape->num_kv_heads, shape->query_len, shape->block_size, batch, ctx, median, tbps,
-                       partitions, partitions * shape->num_kv_heads * batch, partitions == rule);
-          std::printf("%-5s %-4d %3d %4d %4d %5d %5s %8.2f %6.3f %4d%s\n", kv, shape->num_kv_heads, shape->query_len,
-                      shape->block_size, batch, ctx, "", median, tbps, partitions, partitions == rule ? " rule" : "");
+          std::fprintf(csv, "%s,%s,64,%d,%d,%d,%d,%d,%.2f,%.4f,%d,%d,%d\n",
+                       std::filesystem::path(argv[1]).filename().c_str(), kv, shape->num_kv_heads,
+                       shape->query_len, shape->block_size, batch, ctx, median, tbps, partitions,
+                       partitions * shape->num_kv_heads * batch, partitions == rule);
+          std::printf("%-5s %-4d %3d %4d %4d %5d %5s %8.2f %6.3f %4d%s\n", kv, shape->num_kv_heads,
+                      shape->query_len, shape->block_size, batch, ctx, "", median, tbps, partitions,
+                      partitions == rule ? " rule" : "");
         }
       }
   }

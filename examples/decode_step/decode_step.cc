@@ -42,9 +42,9 @@ void print_plan(const pa::Plan& plan) {
       std::printf("  %s: skipped (its condition is false)\n", step.entry);
       continue;
     }
-    std::printf("  %s: grid (%u, %u, %u), block (%u, %u, %u), %u bytes of dynamic shared memory\n", step.entry,
-                step.grid[0], step.grid[1], step.grid[2], step.block[0], step.block[1], step.block[2],
-                step.shared_bytes);
+    std::printf("  %s: grid (%u, %u, %u), block (%u, %u, %u), %u bytes of dynamic shared memory\n",
+                step.entry, step.grid[0], step.grid[1], step.grid[2], step.block[0], step.block[1],
+                step.block[2], step.shared_bytes);
   }
 }
 
@@ -60,20 +60,23 @@ pa::Args host_args(const ref::Problem& p, int max_context_len) {
 
 // Copies one input to the device; records the allocation for release.
 template <class T>
-bool put(DeviceMemory& memory, const std::vector<T>& host, std::vector<void*>& owned, void** out, std::string* error) {
+bool put(DeviceMemory& memory, const std::vector<T>& host, std::vector<void*>& owned, void** out,
+         std::string* error) {
   const std::size_t bytes = host.empty() ? sizeof(T) : host.size() * sizeof(T);
   if (!memory.allocate(bytes, out, error)) return false;
   owned.push_back(*out);
   return host.empty() || memory.upload(*out, host.data(), bytes, error);
 }
 
-int run_on_gpu(aotc_runtime* runtime, const pa::Key& key, const ref::Problem& problem, int max_context_len) {
+int run_on_gpu(aotc_runtime* runtime, const pa::Key& key, const ref::Problem& problem,
+               int max_context_len) {
   DeviceMemory memory;
   std::string error;
   std::vector<void*> owned;
   pa::Args args = host_args(problem, max_context_len);
-  const std::size_t out_elements = static_cast<std::size_t>(problem.num_seqs) * problem.shape.query_len *
-                                   problem.shape.num_q_heads * problem.shape.head_dim;
+  const std::size_t out_elements = static_cast<std::size_t>(problem.num_seqs) *
+                                   problem.shape.query_len * problem.shape.num_q_heads *
+                                   problem.shape.head_dim;
   std::uint64_t workspace = 0;
   void* pointers[9] = {};
   bool ok = memory.open(aotc_runtime_backend(runtime), &error) &&
@@ -84,8 +87,8 @@ int run_on_gpu(aotc_runtime* runtime, const pa::Key& key, const ref::Problem& pr
             put(memory, problem.context_lens, owned, &pointers[4], &error) &&
             put(memory, problem.k_scale, owned, &pointers[5], &error) &&
             put(memory, problem.v_scale, owned, &pointers[6], &error) &&
-            put(memory, std::vector<std::uint16_t>(out_elements, ref::nan_bits(problem.shape.kv)), owned,
-                &pointers[7], &error);
+            put(memory, std::vector<std::uint16_t>(out_elements, ref::nan_bits(problem.shape.kv)),
+                owned, &pointers[7], &error);
   if (ok) {
     args.query = pointers[0];
     args.key_cache = pointers[1];
@@ -113,7 +116,8 @@ int run_on_gpu(aotc_runtime* runtime, const pa::Key& key, const ref::Problem& pr
     std::printf("decode step failed: %s\n", error.c_str());
     return 1;
   }
-  const double err = ref::relative_error(ref::reference_attention(problem), out.data(), ref::io_is_fp16(problem.shape.kv));
+  const double err = ref::relative_error(ref::reference_attention(problem), out.data(),
+                                         ref::io_is_fp16(problem.shape.kv));
   std::printf("ran one decode step; relative error against the float64 CPU reference: %.3g\n", err);
   return err < 2e-2 ? 0 : 1;
 }
@@ -141,13 +145,15 @@ int main() {
 
   if (!s) {
     // What a launch would have done, on a stand-in device with an H100's 132 multiprocessors.
-    std::printf("no GPU found (%s)\nwould have run, on a device with 132 multiprocessors:\n", s.message().c_str());
+    std::printf("no GPU found (%s)\nwould have run, on a device with 132 multiprocessors:\n",
+                s.message().c_str());
     aotc::gen::Device stand_in;
     stand_in.multiprocessor_count = 132;
     stand_in.warp_size = 32;
     stand_in.max_shared_per_block = 232448;
     pa::Plan plan;
-    const aotc::gen::Status planned = pa::plan(key, host_args(problem, max_context_len), stand_in, &plan);
+    const aotc::gen::Status planned =
+        pa::plan(key, host_args(problem, max_context_len), stand_in, &plan);
     if (!planned) {
       std::printf("planning failed: %s\n", planned.message().c_str());
       return 1;
@@ -155,7 +161,8 @@ int main() {
     print_plan(plan);
     return 0;
   }
-  std::printf("device %d: %s, %d multiprocessors\n", device.ordinal, device.arch, device.multiprocessor_count);
+  std::printf("device %d: %s, %d multiprocessors\n", device.ordinal, device.arch,
+              device.multiprocessor_count);
   aotc::gen::Device d{device.multiprocessor_count, device.warp_size, device.max_shared_per_block};
   pa::Plan plan;
   if (pa::plan(key, host_args(problem, max_context_len), d, &plan)) print_plan(plan);

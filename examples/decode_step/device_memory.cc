@@ -32,17 +32,20 @@ bool DeviceMemory::open(aotc_backend backend, std::string* error) {
     }
   }
   if (library == nullptr) {
-    *error = std::string("cannot open the ") + (cuda_ ? "CUDA" : "HIP") + " driver library: " + dlerror();
+    *error = std::string("cannot open the ") + (cuda_ ? "CUDA" : "HIP") +
+             " driver library: " + dlerror();
     return false;
   }
   if (cuda_) {
-    return resolve(library, "cuMemAlloc_v2", &cu_alloc_, error) && resolve(library, "cuMemFree_v2", &cu_free_, error) &&
+    return resolve(library, "cuMemAlloc_v2", &cu_alloc_, error) &&
+           resolve(library, "cuMemFree_v2", &cu_free_, error) &&
            resolve(library, "cuMemcpyHtoD_v2", &cu_htod_, error) &&
            resolve(library, "cuMemcpyDtoH_v2", &cu_dtoh_, error) &&
            resolve(library, "cuCtxSynchronize", &cu_sync_, error) &&
            resolve(library, "cuGetErrorString", &cu_error_string_, error);
   }
-  return resolve(library, "hipMalloc", &hip_malloc_, error) && resolve(library, "hipFree", &hip_free_, error) &&
+  return resolve(library, "hipMalloc", &hip_malloc_, error) &&
+         resolve(library, "hipFree", &hip_free_, error) &&
          resolve(library, "hipMemcpy", &hip_memcpy_, error) &&
          resolve(library, "hipDeviceSynchronize", &hip_sync_, error) &&
          resolve(library, "hipGetErrorString", &hip_error_string_, error);
@@ -56,7 +59,8 @@ bool DeviceMemory::check(int code, const char* what, std::string* error) {
   } else {
     text = hip_error_string_(code);
   }
-  *error = std::string(what) + " failed with error " + std::to_string(code) + ": " + (text ? text : "?");
+  *error =
+      std::string(what) + " failed with error " + std::to_string(code) + ": " + (text ? text : "?");
   return false;
 }
 
@@ -69,17 +73,22 @@ bool DeviceMemory::allocate(std::size_t bytes, void** out, std::string* error) {
 }
 
 bool DeviceMemory::upload(void* device, const void* host, std::size_t bytes, std::string* error) {
-  if (!cuda_) return check(hip_memcpy_(device, host, bytes, k_hip_memcpy_host_to_device), "hipMemcpy", error);
-  return check(cu_htod_(reinterpret_cast<std::uintptr_t>(device), host, bytes), "cuMemcpyHtoD", error);
+  if (!cuda_)
+    return check(hip_memcpy_(device, host, bytes, k_hip_memcpy_host_to_device), "hipMemcpy", error);
+  return check(cu_htod_(reinterpret_cast<std::uintptr_t>(device), host, bytes), "cuMemcpyHtoD",
+               error);
 }
 
 bool DeviceMemory::download(void* host, const void* device, std::size_t bytes, std::string* error) {
-  if (!cuda_) return check(hip_memcpy_(host, device, bytes, k_hip_memcpy_device_to_host), "hipMemcpy", error);
-  return check(cu_dtoh_(host, reinterpret_cast<std::uintptr_t>(device), bytes), "cuMemcpyDtoH", error);
+  if (!cuda_)
+    return check(hip_memcpy_(host, device, bytes, k_hip_memcpy_device_to_host), "hipMemcpy", error);
+  return check(cu_dtoh_(host, reinterpret_cast<std::uintptr_t>(device), bytes), "cuMemcpyDtoH",
+               error);
 }
 
 bool DeviceMemory::synchronize(std::string* error) {
-  return cuda_ ? check(cu_sync_(), "cuCtxSynchronize", error) : check(hip_sync_(), "hipDeviceSynchronize", error);
+  return cuda_ ? check(cu_sync_(), "cuCtxSynchronize", error)
+               : check(hip_sync_(), "hipDeviceSynchronize", error);
 }
 
 void DeviceMemory::release(void* device) {

@@ -3,10 +3,10 @@
 // so the example, like the runtime, links against neither SDK.
 #pragma once
 
+#include <aotc/runtime.h>
+
 #include <cstddef>
 #include <string>
-
-#include <aotc/runtime.h>
 
 class DeviceMemory {
  public:

@@ -8,12 +8,18 @@
 // Path choice: the vendor's matrix path unless PA_FORCE_GENERIC=1.
 #if defined(__NVPTX__) && !PA_FORCE_GENERIC
 #include "pa_decode/pa_path_mma_nv.h"
-namespace pa { using Path = MmaNvPath; }
+namespace pa {
+using Path = MmaNvPath;
+}
 #elif defined(__AMDGCN__) && !PA_FORCE_GENERIC
 #include "pa_decode/pa_path_mfma_amd.h"
-namespace pa { using Path = MfmaAmdPath; }
+namespace pa {
+using Path = MfmaAmdPath;
+}
 #else
-namespace pa { using Path = GenericPath; }
+namespace pa {
+using Path = GenericPath;
+}
 #endif
 
 namespace pa {
@@ -34,7 +40,8 @@ union SharedAll {
   MergeShared<kTokenSplits / 2> merge;
 };
 
-__device__ GPU_INLINE inline void rescale_merge(Path& st, const float* o2, const float* m2, const float* l2) {
+__device__ GPU_INLINE inline void rescale_merge(Path& st, const float* o2, const float* m2,
+                                                const float* l2) {
   float a1[Path::kNumRowSlots], a2[Path::kNumRowSlots];
 #pragma unroll
   for (int r = 0; r < Path::kNumRowSlots; ++r) {
@@ -45,39 +52,40 @@ __device__ GPU_INLINE inline void rescale_merge(Path& st, const float* o2, const
     st.m[r] = mn;
   }
 #pragma unroll
-  for (int i = 0; i < Path::kNumO; ++i) st.o[i] = st.o[i] * a1[Path::row_slot_of(i)] + o2[i] * a2[Path::row_slot_of(i)];
+  for (int i = 0; i < Path::kNumO; ++i)
+    st.o[i] = st.o[i] * a1[Path::row_slot_of(i)] + o2[i] * a2[Path::row_slot_of(i)];
 }
 
 template <class Shared>  // a template so the discarded branch is not checked for one split
 __device__ GPU_INLINE inline void merge_splits(Path& st, Shared& sh, int row_tile, int split) {
   if constexpr (kTokenSplits > 1) {
-  const int lane = int(gpu::lane_id());
+    const int lane = int(gpu::lane_id());
 #pragma unroll
-  for (int half = kTokenSplits / 2; half >= 1; half /= 2) {
-    gpu::sync_threads();
-    if (split >= half && split < 2 * half) {
-      const int slot = split - half;
+    for (int half = kTokenSplits / 2; half >= 1; half /= 2) {
+      gpu::sync_threads();
+      if (split >= half && split < 2 * half) {
+        const int slot = split - half;
 #pragma unroll
-      for (int i = 0; i < Path::kNumO; ++i) sh.merge.o[slot][row_tile][i][lane] = st.o[i];
+        for (int i = 0; i < Path::kNumO; ++i) sh.merge.o[slot][row_tile][i][lane] = st.o[i];
 #pragma unroll
-      for (int r = 0; r < Path::kNumRowSlots; ++r) {
-        sh.merge.ml[slot][row_tile][r][0][lane] = st.m[r];
-        sh.merge.ml[slot][row_tile][r][1][lane] = st.l[r];
+        for (int r = 0; r < Path::kNumRowSlots; ++r) {
+          sh.merge.ml[slot][row_tile][r][0][lane] = st.m[r];
+          sh.merge.ml[slot][row_tile][r][1][lane] = st.l[r];
+        }
+      }
+      gpu::sync_threads();
+      if (split < half) {
+        float o2[Path::kNumO], m2[Path::kNumRowSlots], l2[Path::kNumRowSlots];
+#pragma unroll
+        for (int i = 0; i < Path::kNumO; ++i) o2[i] = sh.merge.o[split][row_tile][i][lane];
+#pragma unroll
+        for (int r = 0; r < Path::kNumRowSlots; ++r) {
+          m2[r] = sh.merge.ml[split][row_tile][r][0][lane];
+          l2[r] = sh.merge.ml[split][row_tile][r][1][lane];
+        }
+        rescale_merge(st, o2, m2, l2);
       }
     }
-    gpu::sync_threads();
-    if (split < half) {
-      float o2[Path::kNumO], m2[Path::kNumRowSlots], l2[Path::kNumRowSlots];
-#pragma unroll
-      for (int i = 0; i < Path::kNumO; ++i) o2[i] = sh.merge.o[split][row_tile][i][lane];
-#pragma unroll
-      for (int r = 0; r < Path::kNumRowSlots; ++r) {
-        m2[r] = sh.merge.ml[split][row_tile][r][0][lane];
-        l2[r] = sh.merge.ml[split][row_tile][r][1][lane];
-      }
-      rescale_merge(st, o2, m2, l2);
-    }
-  }
   }
 }
 
@@ -91,7 +99,8 @@ __device__ GPU_INLINE inline void write_tile(const Path& st, const Args& a, cons
     const int slot = Path::row_slot_of(i);
     const float l = st.l[slot];
     const float value = l > 0.0f ? st.o[i] / l * a.out_scale : 0.0f;
-    const int64_t q_row = (int64_t(w.seq) * kQueryLen + row / kGroup) * kNumQHeads + w.kv_head * kGroup + row % kGroup;
+    const int64_t q_row = (int64_t(w.seq) * kQueryLen + row / kGroup) * kNumQHeads +
+                          w.kv_head * kGroup + row % kGroup;
     if (a.num_partitions == 1) {
       a.out[q_row * kHeadDim + dim] = float_to_io(value);
     } else {
@@ -111,7 +120,8 @@ __device__ GPU_INLINE inline void write_tile(const Path& st, const Args& a, cons
 // AMD: one workgroup of 4 waves per CU is enough in flight for this memory-bound loop, so let
 // the compiler use the whole register file (its default aims at 4 waves per SIMD and spills).
 #if defined(__AMDGCN__)
-#define PA_ATTENTION_ATTRS __attribute__((amdgpu_flat_work_group_size(pa::kThreads, pa::kThreads), amdgpu_waves_per_eu(1)))
+#define PA_ATTENTION_ATTRS \
+  __attribute__((amdgpu_flat_work_group_size(pa::kThreads, pa::kThreads), amdgpu_waves_per_eu(1)))
 #else
 #define PA_ATTENTION_ATTRS __attribute__((launch_bounds(pa::kThreads)))
 #endif
@@ -124,9 +134,21 @@ extern "C" __global__ PA_ATTENTION_ATTRS void pa_decode_attention(
   using namespace pa;
   __shared__ SharedAll shared;
   const bool tensor_scales = kKvIsFp8 && kv_scale_mode == kScalePerTensor;
-  const Args a{out, query, key_cache, value_cache, block_tables, context_lens, k_scale, v_scale,
-               kv_scale_mode, scale * 1.4426950408889634f * (tensor_scales ? k_scale[0] : 1.0f),
-               tensor_scales ? v_scale[0] : 1.0f, num_seqs, max_blocks_per_seq, num_partitions, workspace};
+  const Args a{out,
+               query,
+               key_cache,
+               value_cache,
+               block_tables,
+               context_lens,
+               k_scale,
+               v_scale,
+               kv_scale_mode,
+               scale * 1.4426950408889634f * (tensor_scales ? k_scale[0] : 1.0f),
+               tensor_scales ? v_scale[0] : 1.0f,
+               num_seqs,
+               max_blocks_per_seq,
+               num_partitions,
+               workspace};
   const Work w = make_work(a);
   const int warp = int(gpu::thread_x()) / gpu::kWarpSize;
   const int row_tile = warp % kRowTiles;

@@ -31,7 +31,7 @@ constexpr int nv_c_col(int lane, int e) { return 2 * (lane % 4) + e % 2; }
 // j = s / (kx / 4) the dims at offset 4 * (s % (kx / 4)) + {0..3}. So fragment column k of step
 // s is head dim:
 constexpr int nv_score_dim(int kx, int step, int k) {
-  int spc = kx / 4;                       // k-steps per chunk
+  int spc = kx / 4;  // k-steps per chunk
   int q = (k % 8) / 2, h = k / 8, e = k % 2;
   return (4 * (step / spc) + q) * kx + 4 * (step % spc) + 2 * h + e;
 }

@@ -14,7 +14,7 @@ struct GenericPath {
   static constexpr int kTileRows = kRows < 16 ? kRows : 16;
   static constexpr int kDimsPerLane = kHeadDim / kWS;
   static constexpr int kGroupTokens = kWS;
-  static constexpr int kVec = 16 / kKvBytes;             // tokens per 16-byte value chunk
+  static constexpr int kVec = 16 / kKvBytes;  // tokens per 16-byte value chunk
   static constexpr int kNumO = kTileRows * kDimsPerLane;
   static constexpr int kNumRowSlots = kTileRows;
   static constexpr int kKeyUnroll = kX == 8 ? 2 : 1;
@@ -37,20 +37,26 @@ struct GenericPath {
   __device__ GPU_INLINE void init(const Args& a, const Work& w, int row_tile, Shared& sh) {
     row0 = row_tile * 16;
     for (int i = 0; i < kNumO; ++i) o[i] = 0.0f;
-    for (int r = 0; r < kTileRows; ++r) { m[r] = -__builtin_inff(); l[r] = 0.0f; }
+    for (int r = 0; r < kTileRows; ++r) {
+      m[r] = -__builtin_inff();
+      l[r] = 0.0f;
+    }
     for (int idx = int(gpu::thread_x()); idx < kRowTiles * 16 * kHeadDim; idx += kThreads) {
       int row = idx / kHeadDim, dim = idx % kHeadDim;
       float v = 0.0f;
       if (row < kRows) {
-        int64_t q_row = (int64_t(w.seq) * kQueryLen + row / kGroup) * kNumQHeads + w.kv_head * kGroup + row % kGroup;
+        int64_t q_row = (int64_t(w.seq) * kQueryLen + row / kGroup) * kNumQHeads +
+                        w.kv_head * kGroup + row % kGroup;
         v = io_to_float(a.query[q_row * kHeadDim + dim]);
       }
       sh.q[row][dim] = v;
     }
   }
 
-  // Tokens [g0, g0 + kGroupTokens) of the partition (next_g0, the warp's next group, is unused here).
-  __device__ GPU_INLINE void process_group(const Args& a, const Work& w, int g0, int, Shared& sh, int warp) {
+  // Tokens [g0, g0 + kGroupTokens) of the partition (next_g0, the warp's next group, is unused
+  // here).
+  __device__ GPU_INLINE void process_group(const Args& a, const Work& w, int g0, int, Shared& sh,
+                                           int warp) {
     const int lane = int(gpu::lane_id());
     const int t = g0 + lane;
     float s[kTileRows];
@@ -98,9 +104,12 @@ struct GenericPath {
 #pragma unroll 8
         for (int e = 0; e < kVec; ++e) {
           // Slots past the context may hold anything (NaN too); p is 0 there, v must be finite.
-          float vf = tok0 + e < w.context_len ? kv_to_float(kKvIsFp8 ? gpu::byte_of(v, e) : gpu::half_of(v, e)) : 0.0f;
+          float vf = tok0 + e < w.context_len
+                         ? kv_to_float(kKvIsFp8 ? gpu::byte_of(v, e) : gpu::half_of(v, e))
+                         : 0.0f;
 #pragma unroll
-          for (int r = 0; r < kTileRows; ++r) o[r * kDimsPerLane + j] += sh.p[warp][r][k * kVec + e] * vf;
+          for (int r = 0; r < kTileRows; ++r)
+            o[r * kDimsPerLane + j] += sh.p[warp][r][k * kVec + e] * vf;
         }
       }
     }

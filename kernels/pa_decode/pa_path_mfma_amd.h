@@ -17,11 +17,11 @@ struct MfmaAmdPath {
 #else
   static constexpr int kK = 16;
 #endif
-  static constexpr int kKL = kK / 4;                     // operand elements per lane
-  static constexpr int kWords = kKL / 2;                 // 32-bit words per operand
-  static constexpr int kTV = 16 / kKvBytes;              // tokens per value chunk
+  static constexpr int kKL = kK / 4;         // operand elements per lane
+  static constexpr int kWords = kKL / 2;     // 32-bit words per operand
+  static constexpr int kTV = 16 / kKvBytes;  // tokens per value chunk
   static constexpr int kGroupTokens = 4 * kTV;
-  static constexpr int kScoreTiles = kTV / 4;            // 16-token score tiles per group
+  static constexpr int kScoreTiles = kTV / 4;  // 16-token score tiles per group
   static constexpr int kKSteps = kHeadDim / kK;
   static constexpr int kStepsPerChunk = kX / kKL;
   static constexpr int kChunksPerToken = kHeadDim / (4 * kX);
@@ -56,20 +56,23 @@ struct MfmaAmdPath {
     if constexpr (kK == 32) {
       const gpu::u32x4 av{a.w[0], a.w[1], a.w[2], a.w[3]}, bv{b.w[0], b.w[1], b.w[2], b.w[3]};
       if constexpr (kF16) {
-        return __builtin_amdgcn_mfma_f32_16x16x32_f16(__builtin_bit_cast(f16x8, av), __builtin_bit_cast(f16x8, bv), c, 0, 0, 0);
+        return __builtin_amdgcn_mfma_f32_16x16x32_f16(__builtin_bit_cast(f16x8, av),
+                                                      __builtin_bit_cast(f16x8, bv), c, 0, 0, 0);
       } else {
-        return __builtin_amdgcn_mfma_f32_16x16x32_bf16(__builtin_bit_cast(bf16x8, av), __builtin_bit_cast(bf16x8, bv), c, 0, 0, 0);
+        return __builtin_amdgcn_mfma_f32_16x16x32_bf16(__builtin_bit_cast(bf16x8, av),
+                                                       __builtin_bit_cast(bf16x8, bv), c, 0, 0, 0);
       }
     } else {
       const u32x2 av{a.w[0], a.w[1]}, bv{b.w[0], b.w[1]};
       if constexpr (kF16) {
-        return __builtin_amdgcn_mfma_f32_16x16x16f16(__builtin_bit_cast(f16x4, av), __builtin_bit_cast(f16x4, bv), c, 0, 0, 0);
+        return __builtin_amdgcn_mfma_f32_16x16x16f16(__builtin_bit_cast(f16x4, av),
+                                                     __builtin_bit_cast(f16x4, bv), c, 0, 0, 0);
       } else {
-        return __builtin_amdgcn_mfma_f32_16x16x16bf16_1k(__builtin_bit_cast(i16x4, av), __builtin_bit_cast(i16x4, bv), c, 0, 0, 0);
+        return __builtin_amdgcn_mfma_f32_16x16x16bf16_1k(__builtin_bit_cast(i16x4, av),
+                                                         __builtin_bit_cast(i16x4, bv), c, 0, 0, 0);
       }
     }
   }
-
 
   // Elements [first, first + kKL) of a 16-byte cache chunk as an operand; fp8 widened to bf16
   // exactly (e4m3 values are bf16 values, so dropping the low half is exact).
@@ -105,18 +108,22 @@ struct MfmaAmdPath {
     l[0] = 0.0f;
     // Q^T as the B operand: query row lane % 16, kKL consecutive dims per step.
     const int row = row0 + layout::amd_b_col(lane, 0);
-    const int64_t q_row = (int64_t(w.seq) * kQueryLen + row / kGroup) * kNumQHeads + w.kv_head * kGroup + row % kGroup;
+    const int64_t q_row = (int64_t(w.seq) * kQueryLen + row / kGroup) * kNumQHeads +
+                          w.kv_head * kGroup + row % kGroup;
 #pragma unroll
     for (int s = 0; s < kKSteps; ++s) {
       const int dim = layout::amd_score_dim(kX, kKL, s, layout::amd_b_row(kKL, lane, 0));
 #pragma unroll
       for (int k = 0; k < kWords; ++k)
-        qb[s].w[k] = row < kRows ? reinterpret_cast<const uint32_t*>(a.query + q_row * kHeadDim + dim)[k] : 0u;
+        qb[s].w[k] = row < kRows
+                         ? reinterpret_cast<const uint32_t*>(a.query + q_row * kHeadDim + dim)[k]
+                         : 0u;
     }
   }
 
   // next_g0: unused (no block-table prefetch on this path yet).
-  __device__ GPU_INLINE void process_group(const Args& a, const Work& w, int g0, int, Shared&, int) {
+  __device__ GPU_INLINE void process_group(const Args& a, const Work& w, int g0, int, Shared&,
+                                           int) {
     const int lane = int(gpu::lane_id());
     const int g = lane / 16;
 
@@ -128,11 +135,13 @@ struct MfmaAmdPath {
       gpu::u32x4 kc[kChunksPerToken];
 #pragma unroll
       for (int j = 0; j < kChunksPerToken; ++j)
-        kc[j] = token < w.end ? gpu::load16(key_chunk(a, w, token, 4 * j + g)) : gpu::u32x4{0, 0, 0, 0};
+        kc[j] =
+            token < w.end ? gpu::load16(key_chunk(a, w, token, 4 * j + g)) : gpu::u32x4{0, 0, 0, 0};
       sc[u] = f32x4{0.0f, 0.0f, 0.0f, 0.0f};
 #pragma unroll
       for (int s = 0; s < kKSteps; ++s)
-        sc[u] = mfma(chunk_operand(kc[s / kStepsPerChunk], kKL * (s % kStepsPerChunk)), qb[s], sc[u]);
+        sc[u] =
+            mfma(chunk_operand(kc[s / kStepsPerChunk], kKL * (s % kStepsPerChunk)), qb[s], sc[u]);
     }
 
     // Online softmax for query row lane % 16 over its 4 tokens per tile, then across lane groups.
@@ -145,7 +154,8 @@ struct MfmaAmdPath {
       for (int e = 0; e < 4; ++e) {
         const int token = g0 + layout::amd_group_token(kTV, u, layout::amd_c_row(lane, e));
         const float ks = token < w.end ? token_scale(a, w, a.k_scale, token) : 1.0f;
-        const float x = token < w.end && token <= limit ? sc[u][e] * a.scale_log2 * ks : -__builtin_inff();
+        const float x =
+            token < w.end && token <= limit ? sc[u][e] * a.scale_log2 * ks : -__builtin_inff();
         p_val[u][e] = x;
         mx = __builtin_fmaxf(mx, x);
       }
@@ -184,8 +194,10 @@ struct MfmaAmdPath {
     const int tok0 = g0 + kTV * g;
 #pragma unroll
     for (int nd = 0; nd < kDimTiles; ++nd) {
-      const gpu::u32x4 v = tok0 < w.end ? mask_value_chunk(gpu::load16(value_chunk(a, w, tok0, 16 * nd + lane % 16)), tok0, w.context_len)
-                                       : gpu::u32x4{0, 0, 0, 0};
+      const gpu::u32x4 v =
+          tok0 < w.end ? mask_value_chunk(gpu::load16(value_chunk(a, w, tok0, 16 * nd + lane % 16)),
+                                          tok0, w.context_len)
+                       : gpu::u32x4{0, 0, 0, 0};
       f32x4 acc{o[nd * 4], o[nd * 4 + 1], o[nd * 4 + 2], o[nd * 4 + 3]};
 #pragma unroll
       for (int s = 0; s < kPvSteps; ++s) acc = mfma(chunk_operand(v, kKL * s), pb[s], acc);
@@ -200,7 +212,8 @@ struct MfmaAmdPath {
 #pragma unroll
     for (int nd = 0; nd < kDimTiles; ++nd)
 #pragma unroll
-      for (int e = 0; e < 4; ++e) f(nd * 4 + e, layout::amd_c_col(lane, e), 16 * nd + layout::amd_c_row(lane, e));
+      for (int e = 0; e < 4; ++e)
+        f(nd * 4 + e, layout::amd_c_col(lane, e), 16 * nd + layout::amd_c_row(lane, e));
   }
 };
 

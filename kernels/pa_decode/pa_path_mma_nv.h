@@ -10,7 +10,7 @@
 namespace pa {
 
 struct MmaNvPath {
-  static constexpr int kTV = 16 / kKvBytes;              // tokens per value chunk
+  static constexpr int kTV = 16 / kKvBytes;  // tokens per value chunk
   static constexpr int kGroupTokens = 4 * kTV;
   static constexpr int kScoreTiles = kGroupTokens / 8;
   static constexpr int kKSteps = kHeadDim / 16;
@@ -46,16 +46,19 @@ struct MmaNvPath {
 
   __device__ GPU_INLINE static void mma(float* c, const uint32_t* a, uint32_t b0, uint32_t b1) {
     if constexpr (kF16) {
-      asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};"
-                   : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
-                   : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
+      asm volatile(
+          "mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, "
+          "{%8,%9}, {%0,%1,%2,%3};"
+          : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
+          : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
     } else {
-      asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};"
-                   : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
-                   : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
+      asm volatile(
+          "mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, "
+          "{%8,%9}, {%0,%1,%2,%3};"
+          : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
+          : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
     }
   }
-
 
   // Elements {2p, 2p+1} of a 16-byte cache chunk as an operand pair.
   __device__ GPU_INLINE static uint32_t chunk_pair(gpu::u32x4 v, int p) {
@@ -75,7 +78,10 @@ struct MmaNvPath {
     row0 = tile * 16;
     fetched_g0 = -1;
     for (int i = 0; i < kNumO; ++i) o[i] = 0.0f;
-    for (int r = 0; r < 2; ++r) { m[r] = -__builtin_inff(); l[r] = 0.0f; }
+    for (int r = 0; r < 2; ++r) {
+      m[r] = -__builtin_inff();
+      l[r] = 0.0f;
+    }
     // a{2r, 2r+1} are adjacent dims of one row: one 4-byte load each.
 #pragma unroll
     for (int s = 0; s < kKSteps; ++s) {
@@ -85,9 +91,12 @@ struct MmaNvPath {
         int dim = layout::nv_score_dim(kX, s, layout::nv_a_col(lane, 2 * r));
         uint32_t v = 0;
         if (row < kRows) {
-          int64_t q_row = (int64_t(w.seq) * kQueryLen + row / kGroup) * kNumQHeads + w.kv_head * kGroup + row % kGroup;
+          int64_t q_row = (int64_t(w.seq) * kQueryLen + row / kGroup) * kNumQHeads +
+                          w.kv_head * kGroup + row % kGroup;
           v = *reinterpret_cast<const uint32_t*>(a.query + q_row * kHeadDim + dim);
-          if constexpr (kKvIsFp8) v = gpu::pack_half2<kF16>(gpu::bf16_to_float(uint16_t(v)), gpu::bf16_to_float(uint16_t(v >> 16)));
+          if constexpr (kKvIsFp8)
+            v = gpu::pack_half2<kF16>(gpu::bf16_to_float(uint16_t(v)),
+                                      gpu::bf16_to_float(uint16_t(v >> 16)));
         }
         sh.q[row_tile][s][r][lane] = v;
       }
@@ -106,7 +115,8 @@ struct MmaNvPath {
     fetched_g0 = g0;
   }
 
-  __device__ GPU_INLINE void process_group(const Args& a, const Work& w, int g0, int next_g0, Shared& sh, int) {
+  __device__ GPU_INLINE void process_group(const Args& a, const Work& w, int g0, int next_g0,
+                                           Shared& sh, int) {
     const int lane = int(gpu::lane_id());
     const int quad = lane % 4;
     if (fetched_g0 != g0) fetch_blocks(w, g0);
@@ -120,20 +130,27 @@ struct MmaNvPath {
 #pragma unroll
     for (int tau = 0; tau < kScoreTiles; ++tau) {
       const int token = g0 + layout::nv_group_token(kTV, tau, lane / 4);
-      const int64_t base = ((int64_t(key_block[tau]) * kNumKvHeads + w.kv_head) * (kHeadDim / kX)) * kBlockSize + token % kBlockSize;
+      const int64_t base =
+          ((int64_t(key_block[tau]) * kNumKvHeads + w.kv_head) * (kHeadDim / kX)) * kBlockSize +
+          token % kBlockSize;
 #pragma unroll
       for (int j = 0; j < kChunksPerToken; ++j)
-        kc[tau][j] = token < w.end ? gpu::load16(a.key_cache + (base + int64_t(4 * j + quad) * kBlockSize) * 16)
-                                   : gpu::u32x4{0, 0, 0, 0};
+        kc[tau][j] =
+            token < w.end
+                ? gpu::load16(a.key_cache + (base + int64_t(4 * j + quad) * kBlockSize) * 16)
+                : gpu::u32x4{0, 0, 0, 0};
     }
     const int tok0 = g0 + kTV * quad;
     gpu::u32x4 vc[kDimTiles];
     {
-      const int64_t base = ((int64_t(value_block) * kNumKvHeads + w.kv_head) * kHeadDim + lane / 4) * kBlockSize + tok0 % kBlockSize;
+      const int64_t base =
+          ((int64_t(value_block) * kNumKvHeads + w.kv_head) * kHeadDim + lane / 4) * kBlockSize +
+          tok0 % kBlockSize;
 #pragma unroll
       for (int nd = 0; nd < kDimTiles; ++nd)
-        vc[nd] = tok0 < w.end ? gpu::load16(a.value_cache + (base + int64_t(8 * nd) * kBlockSize) * kKvBytes)
-                              : gpu::u32x4{0, 0, 0, 0};
+        vc[nd] = tok0 < w.end
+                     ? gpu::load16(a.value_cache + (base + int64_t(8 * nd) * kBlockSize) * kKvBytes)
+                     : gpu::u32x4{0, 0, 0, 0};
     }
     if (next_g0 < w.end) fetch_blocks(w, next_g0);
 
@@ -145,8 +162,8 @@ struct MmaNvPath {
       for (int e = 0; e < 4; ++e) sc[tau][e] = 0.0f;
 #pragma unroll
     for (int s = 0; s < kKSteps; ++s) {
-      const uint32_t qa[4] = {sh.q[row_tile][s][0][lane], sh.q[row_tile][s][1][lane], sh.q[row_tile][s][2][lane],
-                              sh.q[row_tile][s][3][lane]};
+      const uint32_t qa[4] = {sh.q[row_tile][s][0][lane], sh.q[row_tile][s][1][lane],
+                              sh.q[row_tile][s][2][lane], sh.q[row_tile][s][3][lane]};
       const int p = 2 * (s % kStepsPerChunk);
 #pragma unroll
       for (int tau = 0; tau < kScoreTiles; ++tau) {
@@ -168,7 +185,8 @@ struct MmaNvPath {
         for (int e = 0; e < 2; ++e) {
           const int token = g0 + layout::nv_group_token(kTV, tau, layout::nv_c_col(lane, e));
           const float ks = per_token && token < w.end ? token_scale(a, w, a.k_scale, token) : 1.0f;
-          const float x = token < w.end && token <= limit ? sc[tau][2 * h + e] * a.scale_log2 * ks : -__builtin_inff();
+          const float x = token < w.end && token <= limit ? sc[tau][2 * h + e] * a.scale_log2 * ks
+                                                          : -__builtin_inff();
           p_val[tau][2 * h + e] = x;
           mx = __builtin_fmaxf(mx, x);
         }
@@ -212,7 +230,8 @@ struct MmaNvPath {
     for (int nd = 0; nd < kDimTiles; ++nd) {
       const gpu::u32x4 v = mask_value_chunk(vc[nd], tok0, w.context_len);
 #pragma unroll
-      for (int u = 0; u < kPvSteps; ++u) mma(&o[nd * 4], pa[u], chunk_pair(v, 2 * u), chunk_pair(v, 2 * u + 1));
+      for (int u = 0; u < kPvSteps; ++u)
+        mma(&o[nd * 4], pa[u], chunk_pair(v, 2 * u), chunk_pair(v, 2 * u + 1));
     }
   }
 
@@ -222,7 +241,8 @@ struct MmaNvPath {
 #pragma unroll
     for (int nd = 0; nd < kDimTiles; ++nd)
 #pragma unroll
-      for (int e = 0; e < 4; ++e) f(nd * 4 + e, layout::nv_c_row(lane, e), 8 * nd + layout::nv_c_col(lane, e));
+      for (int e = 0; e < 4; ++e)
+        f(nd * 4 + e, layout::nv_c_row(lane, e), 8 * nd + layout::nv_c_col(lane, e));
   }
 };
 

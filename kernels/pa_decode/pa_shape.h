@@ -42,15 +42,17 @@ constexpr int kGroup = kNumQHeads / kNumKvHeads;
 // head kv_head * kGroup + r % kGroup.
 constexpr int kRows = kGroup * kQueryLen;
 
-static_assert(kNumQHeads % kNumKvHeads == 0, "PA_NUM_Q_HEADS must be a multiple of PA_NUM_KV_HEADS");
+static_assert(kNumQHeads % kNumKvHeads == 0,
+              "PA_NUM_Q_HEADS must be a multiple of PA_NUM_KV_HEADS");
 static_assert(kQueryLen >= 1 && kQueryLen <= 4, "PA_QUERY_LEN must be 1..4");
 static_assert(kRows <= 64, "query heads per KV head x query length must be <= 64");
-static_assert(kHeadDim == 64 || kHeadDim == 128 || kHeadDim == 256, "PA_HEAD_DIM must be 64, 128 or 256");
+static_assert(kHeadDim == 64 || kHeadDim == 128 || kHeadDim == 256,
+              "PA_HEAD_DIM must be 64, 128 or 256");
 static_assert(kBlockSize % 16 == 0, "PA_BLOCK_SIZE must be a multiple of 16");
 
 #if PA_KV_DTYPE == PA_DTYPE_FP16
 constexpr int kKvBytes = 2;
-constexpr bool kIoIsFp16 = true;   // query and output fp16
+constexpr bool kIoIsFp16 = true;  // query and output fp16
 #elif PA_KV_DTYPE == PA_DTYPE_BF16
 constexpr int kKvBytes = 2;
 constexpr bool kIoIsFp16 = false;  // query and output bf16
@@ -71,7 +73,8 @@ static_assert(kHeadDim % (4 * kX) == 0, "head dim must hold whole 16-byte chunks
 // One KV element (as stored) to float, before the fp8 scale.
 GPU_HD float kv_to_float(uint32_t code) {
   if constexpr (kKvIsFp8) {
-    return kFp8Fnuz ? gpu::fp8_e4m3fnuz_to_float(uint8_t(code)) : gpu::fp8_e4m3fn_to_float(uint8_t(code));
+    return kFp8Fnuz ? gpu::fp8_e4m3fnuz_to_float(uint8_t(code))
+                    : gpu::fp8_e4m3fn_to_float(uint8_t(code));
   } else if constexpr (kIoIsFp16) {
     return gpu::fp16_to_float(uint16_t(code));
   } else {
@@ -92,7 +95,7 @@ GPU_HD uint16_t float_to_io(float f) {
 constexpr int kPartitionAlign = 64;
 
 // kv_scale_mode values (runtime argument).
-constexpr int kScalePerTensor = 0;      // k_scale[0], v_scale[0]
-constexpr int kScalePerTokenHead = 1;   // k_scale[(block * Hkv + kv_head) * block_size + slot]
+constexpr int kScalePerTensor = 0;     // k_scale[0], v_scale[0]
+constexpr int kScalePerTokenHead = 1;  // k_scale[(block * Hkv + kv_head) * block_size + slot]
 
 }  // namespace pa

@@ -16,28 +16,28 @@ constexpr int kTokenSplits = kWarps / kRowTiles;
 static_assert(kTokenSplits >= 1, "more row tiles than warps");
 
 struct Args {
-  uint16_t* out;                 // [num_seqs * kQueryLen, Hq, D]
-  const uint16_t* query;         // [num_seqs * kQueryLen, Hq, D]
-  const uint8_t* key_cache;      // [blocks, Hkv, D / kX, block, kX]
-  const uint8_t* value_cache;    // [blocks, Hkv, D, block]
-  const int32_t* block_tables;   // [num_seqs, max_blocks_per_seq]
-  const int32_t* context_lens;   // [num_seqs]
-  const float* k_scale;          // fp8 only; see kv_scale_mode
+  uint16_t* out;                // [num_seqs * kQueryLen, Hq, D]
+  const uint16_t* query;        // [num_seqs * kQueryLen, Hq, D]
+  const uint8_t* key_cache;     // [blocks, Hkv, D / kX, block, kX]
+  const uint8_t* value_cache;   // [blocks, Hkv, D, block]
+  const int32_t* block_tables;  // [num_seqs, max_blocks_per_seq]
+  const int32_t* context_lens;  // [num_seqs]
+  const float* k_scale;         // fp8 only; see kv_scale_mode
   const float* v_scale;
   int32_t kv_scale_mode;
-  float scale_log2;              // softmax scale * log2(e) (* per-tensor fp8 k scale): exp2 domain
-  float out_scale;               // per-tensor fp8 v scale, applied once to the output; else 1
+  float scale_log2;  // softmax scale * log2(e) (* per-tensor fp8 k scale): exp2 domain
+  float out_scale;   // per-tensor fp8 v scale, applied once to the output; else 1
   int32_t num_seqs;
   int32_t max_blocks_per_seq;
   int32_t num_partitions;
-  float* workspace;              // num_partitions > 1: partial outputs, then (max, sum) pairs
+  float* workspace;  // num_partitions > 1: partial outputs, then (max, sum) pairs
 };
 
 // The slice of the problem one CTA owns: grid (partition, kv head, sequence).
 struct Work {
   int seq, kv_head, partition;
-  int context_len;               // L
-  int begin, end;                // tokens [begin, end) of this partition, end <= L
+  int context_len;  // L
+  int begin, end;   // tokens [begin, end) of this partition, end <= L
   const int32_t* block_table;
 };
 
@@ -62,17 +62,21 @@ __device__ GPU_INLINE inline int visible_limit(const Work& w, int query_token) {
 }
 
 // Byte address of the 16-byte key chunk (dims [chunk * kX, chunk * kX + kX)) of one token.
-__device__ GPU_INLINE inline const uint8_t* key_chunk(const Args& a, const Work& w, int token, int chunk) {
+__device__ GPU_INLINE inline const uint8_t* key_chunk(const Args& a, const Work& w, int token,
+                                                      int chunk) {
   int64_t block = w.block_table[token / kBlockSize];
-  int64_t idx = ((block * kNumKvHeads + w.kv_head) * (kHeadDim / kX) + chunk) * kBlockSize + token % kBlockSize;
+  int64_t idx = ((block * kNumKvHeads + w.kv_head) * (kHeadDim / kX) + chunk) * kBlockSize +
+                token % kBlockSize;
   return a.key_cache + idx * 16;
 }
 
 // Byte address of the 16-byte value chunk holding tokens [token, token + 16 / kKvBytes) of one
 // dim; token must be a multiple of 16 / kKvBytes (chunks never straddle KV blocks).
-__device__ GPU_INLINE inline const uint8_t* value_chunk(const Args& a, const Work& w, int token, int dim) {
+__device__ GPU_INLINE inline const uint8_t* value_chunk(const Args& a, const Work& w, int token,
+                                                        int dim) {
   int64_t block = w.block_table[token / kBlockSize];
-  int64_t idx = ((block * kNumKvHeads + w.kv_head) * kHeadDim + dim) * kBlockSize + token % kBlockSize;
+  int64_t idx =
+      ((block * kNumKvHeads + w.kv_head) * kHeadDim + dim) * kBlockSize + token % kBlockSize;
   return a.value_cache + idx * kKvBytes;
 }
 
@@ -84,9 +88,12 @@ __device__ GPU_INLINE inline gpu::u32x4 mask_value_chunk(gpu::u32x4 v, int token
   if (token + 4 * kPerWord > context_len) {
 #pragma unroll
     for (int e = 0; e < 4; ++e) {
-      const int valid = context_len - (token + e * kPerWord);  // elements of word e inside the context
-      if (valid <= 0) v[e] = 0;
-      else if (valid < kPerWord) v[e] &= 0xffffffffu >> (8 * kKvBytes * (kPerWord - valid));
+      const int valid =
+          context_len - (token + e * kPerWord);  // elements of word e inside the context
+      if (valid <= 0)
+        v[e] = 0;
+      else if (valid < kPerWord)
+        v[e] &= 0xffffffffu >> (8 * kKvBytes * (kPerWord - valid));
     }
   }
   return v;
@@ -97,7 +104,8 @@ __device__ GPU_INLINE inline gpu::u32x4 mask_value_chunk(gpu::u32x4 v, int token
 __device__ GPU_INLINE inline bool per_token_scales(const Args& a) {
   return kKvIsFp8 && a.kv_scale_mode == kScalePerTokenHead;
 }
-__device__ GPU_INLINE inline float token_scale(const Args& a, const Work& w, const float* scales, int token) {
+__device__ GPU_INLINE inline float token_scale(const Args& a, const Work& w, const float* scales,
+                                               int token) {
   if (!per_token_scales(a)) return 1.0f;
   int64_t block = w.block_table[token / kBlockSize];
   return scales[(block * kNumKvHeads + w.kv_head) * kBlockSize + token % kBlockSize];

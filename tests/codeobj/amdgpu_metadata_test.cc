@@ -63,7 +63,9 @@ TEST_CASE("hidden arguments, LDS and AGPRs are read from the note") {
   CHECK(by_name["mfma"]->agpr_count > 0);
 }
 
-TEST_CASE("e_flags decode to the target ids clang-22 writes, across GCN, CDNA, RDNA and generic targets") {
+TEST_CASE(
+    "e_flags decode to the target ids clang-22 writes, across GCN, CDNA, RDNA and generic "
+    "targets") {
   if (!clang22()) {
     WARN("clang-22 not found: skipped");
     return;

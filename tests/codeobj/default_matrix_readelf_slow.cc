@@ -10,7 +10,9 @@
 
 using namespace aotc::test;
 
-TEST_CASE("every AMD code object of the default matrix: metadata equals llvm-readelf-22 and the manifest") {
+TEST_CASE(
+    "every AMD code object of the default matrix: metadata equals llvm-readelf-22 and the "
+    "manifest") {
   if (!clang22() || !readelf22()) {
     WARN("clang-22 or llvm-readelf-22 not found: skipped");
     return;

@@ -124,5 +124,4 @@ void check_against_readelf(const std::filesystem::path& hsaco) {
   }
 }
 
-
 }  // namespace aotc::test

@@ -1,8 +1,7 @@
-#include <catch2/catch.hpp>
-
-#include <filesystem>
-
 #include "core/atomic_file.h"
+
+#include <catch2/catch.hpp>
+#include <filesystem>
 
 using namespace aotc;
 namespace fs = std::filesystem;

@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include "core/hashing.h"
+
+#include <catch2/catch.hpp>
 
 using namespace aotc;
 

@@ -12,22 +12,25 @@
 namespace aotc::pa_test {
 
 struct AmdObjectReport {
-  int max_vgpr_spills = 0;     // over the object's kernels
+  int max_vgpr_spills = 0;  // over the object's kernels
   int max_sgpr_spills = 0;
-  int max_private_bytes = 0;   // scratch per lane
+  int max_private_bytes = 0;  // scratch per lane
   int max_vgprs = 0;
   int max_lds_bytes = 0;
   bool has_dwordx4_loads = false;
   bool has_mfma = false;
 };
 
-// The LLVM tool `name` (clang-22, llvm-readelf-22, ...) if found on PATH or in /usr/lib/llvm-22/bin.
+// The LLVM tool `name` (clang-22, llvm-readelf-22, ...) if found on PATH or in
+// /usr/lib/llvm-22/bin.
 std::string find_llvm_tool(const std::string& name);
 
 // Compiles kernels/pa_decode/pa_decode.hip with `defines` ("NAME=VALUE") for `target` into
 // `out_dir` and reports on the code object. Errors carry clang's diagnostics.
-Result<AmdObjectReport> compile_pa_decode_amd(const std::vector<std::string>& defines, const std::string& target,
-                                              const std::filesystem::path& out_dir, const std::string& name);
+Result<AmdObjectReport> compile_pa_decode_amd(const std::vector<std::string>& defines,
+                                              const std::string& target,
+                                              const std::filesystem::path& out_dir,
+                                              const std::string& name);
 
 // The defines of every variant of the default build-matrix.json, with the variants' names.
 struct MatrixVariant {

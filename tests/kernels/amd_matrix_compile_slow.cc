@@ -18,7 +18,8 @@ int main() {
     std::printf("%s\n", variants.error().message.c_str());
     return 1;
   }
-  const std::filesystem::path out = std::filesystem::path(AOTC_BINARY_DIR) / "tests" / "kernels" / "amd_objects_all";
+  const std::filesystem::path out =
+      std::filesystem::path(AOTC_BINARY_DIR) / "tests" / "kernels" / "amd_objects_all";
   int failures = 0, objects = 0;
   for (const MatrixVariant& v : *variants)
     for (const std::string& target : v.targets) {
@@ -30,11 +31,13 @@ int main() {
         std::printf("FAIL %s\n", r.error().message.c_str());
         continue;
       }
-      const bool ok = r->has_dwordx4_loads && r->has_mfma && r->max_vgpr_spills == 0 && r->max_private_bytes == 0;
+      const bool ok = r->has_dwordx4_loads && r->has_mfma && r->max_vgpr_spills == 0 &&
+                      r->max_private_bytes == 0;
       failures += !ok;
-      std::printf("%s %-40s %-7s vgpr %3d lds %5d spills %d/%d scratch %d dwordx4 %d mfma %d\n", ok ? "ok  " : "FAIL",
-                  v.name.c_str(), target.c_str(), r->max_vgprs, r->max_lds_bytes, r->max_vgpr_spills,
-                  r->max_sgpr_spills, r->max_private_bytes, r->has_dwordx4_loads, r->has_mfma);
+      std::printf("%s %-40s %-7s vgpr %3d lds %5d spills %d/%d scratch %d dwordx4 %d mfma %d\n",
+                  ok ? "ok  " : "FAIL", v.name.c_str(), target.c_str(), r->max_vgprs,
+                  r->max_lds_bytes, r->max_vgpr_spills, r->max_sgpr_spills, r->max_private_bytes,
+                  r->has_dwordx4_loads, r->has_mfma);
     }
   std::printf("%d AMD code objects, %d failures\n", objects, failures);
   return failures ? 1 : 0;

@@ -2,10 +2,8 @@
 // host) against the format definitions (the reference's decoders) and against values the
 // specifications name.
 #include <catch2/catch.hpp>
-
 #include <cmath>
 #include <cstring>
-
 #include <random>
 
 #include "gpu_portability.h"
@@ -38,7 +36,8 @@ TEST_CASE("fp8 e4m3fn: all 256 codes decode as the OCP definition says") {
 TEST_CASE("fp8 e4m3fnuz: all 256 codes decode as the FNUZ definition says") {
   for (int code = 0; code < 256; ++code) {
     INFO("code 0x" << std::hex << code);
-    CHECK(same_value(gpu::fp8_e4m3fnuz_to_float(uint8_t(code)), decode_fp8_e4m3fnuz(uint8_t(code))));
+    CHECK(
+        same_value(gpu::fp8_e4m3fnuz_to_float(uint8_t(code)), decode_fp8_e4m3fnuz(uint8_t(code))));
   }
   // FNUZ: bias 8, max 240, min subnormal 2^-10, 0x80 the only NaN, 0x7f and 0xff finite.
   CHECK(gpu::fp8_e4m3fnuz_to_float(0x7f) == 240.0f);
@@ -61,13 +60,13 @@ TEST_CASE("bf16 and fp16: every bit pattern decodes as its definition says") {
 }
 
 TEST_CASE("float to bf16 rounds to nearest even and keeps NaN") {
-  CHECK(gpu::float_to_bf16(1.0f + std::ldexp(1.0f, -8)) == 0x3f80);                 // tie, even below
-  CHECK(gpu::float_to_bf16(1.0f + 3 * std::ldexp(1.0f, -8)) == 0x3f82);             // tie, even above
+  CHECK(gpu::float_to_bf16(1.0f + std::ldexp(1.0f, -8)) == 0x3f80);      // tie, even below
+  CHECK(gpu::float_to_bf16(1.0f + 3 * std::ldexp(1.0f, -8)) == 0x3f82);  // tie, even above
   CHECK(gpu::float_to_bf16(1.0f + std::ldexp(1.0f, -8) + std::ldexp(1.0f, -20)) == 0x3f81);
   CHECK(std::isnan(gpu::bf16_to_float(gpu::float_to_bf16(std::nanf("")))));
   CHECK(gpu::float_to_bf16(-2.0f) == 0xc000);
   CHECK(gpu::float_to_fp16(65504.0f) == 0x7bff);
-  CHECK(gpu::float_to_fp16(1.0f + std::ldexp(1.0f, -11)) == 0x3c00);                // tie, even below
+  CHECK(gpu::float_to_fp16(1.0f + std::ldexp(1.0f, -11)) == 0x3c00);  // tie, even below
 }
 
 TEST_CASE("input encoders round like the kernel's conversions") {

@@ -6,7 +6,6 @@
 //    fragment element must hold, register by register, as the kernel code indexes them.
 // No AMD GPU exists here, so for the MFMA path this test is the check of its data movement.
 #include <catch2/catch.hpp>
-
 #include <set>
 #include <utility>
 
@@ -51,10 +50,11 @@ TEST_CASE("NVIDIA path: key chunks and query pairs feed the score mma consistent
       CHECK(*dims.rbegin() == head_dim - 1);
       for (int lane = 0; lane < 32; ++lane)
         for (int s = 0; s < steps; ++s) {
-          // The kernel: lane loads key chunk 4 (s / spc) + lane % 4 of its token; b0,b1 and b2,b3 are
-          // chunk elements 4 (s % spc) + {0,1} and + {2,3}.
+          // The kernel: lane loads key chunk 4 (s / spc) + lane % 4 of its token; b0,b1 and b2,b3
+          // are chunk elements 4 (s % spc) + {0,1} and + {2,3}.
           for (int e = 0; e < 4; ++e)
-            CHECK(nv_score_dim(kx, s, nv_b_row(lane, e)) == (4 * (s / spc) + lane % 4) * kx + 4 * (s % spc) + e);
+            CHECK(nv_score_dim(kx, s, nv_b_row(lane, e)) ==
+                  (4 * (s / spc) + lane % 4) * kx + 4 * (s % spc) + e);
           // Query: register r holds a{2r, 2r+1}, two adjacent dims loaded as one 32-bit word.
           for (int r = 0; r < 4; ++r) {
             const int d0 = nv_score_dim(kx, s, nv_a_col(lane, 2 * r));
@@ -78,10 +78,12 @@ TEST_CASE("NVIDIA path: score tiles become the PV A fragment and value chunks it
         for (int e = 0; e < 8; ++e) {
           const int r = e / 2, tile = 2 * u + r / 2, ce = 2 * (r % 2) + e % 2;
           CHECK(nv_a_row(lane, e) == nv_c_row(lane, ce));
-          CHECK(nv_pv_token(tv, u, nv_a_col(lane, e)) == nv_group_token(tv, tile, nv_c_col(lane, ce)));
+          CHECK(nv_pv_token(tv, u, nv_a_col(lane, e)) ==
+                nv_group_token(tv, tile, nv_c_col(lane, ce)));
         }
         // B element e: value chunk (tokens tv * (lane % 4) ..) element 4u + e of dim lane / 4.
-        for (int e = 0; e < 4; ++e) CHECK(nv_pv_token(tv, u, nv_b_row(lane, e)) == tv * (lane % 4) + 4 * u + e);
+        for (int e = 0; e < 4; ++e)
+          CHECK(nv_pv_token(tv, u, nv_b_row(lane, e)) == tv * (lane % 4) + 4 * u + e);
       }
   }
 }
@@ -91,7 +93,8 @@ TEST_CASE("AMD MFMA 16x16xK fragments match the matrix instruction calculator's 
     const int k_dim = 4 * kl;
     for (int i = 0; i < 16; ++i)
       for (int k = 0; k < k_dim; ++k) {
-        // A[i][k]: lane i + 16 * floor(k / kl), item k % kl.   B[k][j]: lane j + 16 * floor(k / kl).
+        // A[i][k]: lane i + 16 * floor(k / kl), item k % kl.   B[k][j]: lane j + 16 * floor(k /
+        // kl).
         const int lane = i + 16 * (k / kl), item = k % kl;
         CHECK(amd_a_row(lane, item) == i);
         CHECK(amd_a_col(kl, lane, item) == k);
@@ -144,8 +147,10 @@ TEST_CASE("AMD path: score tiles become P^T operands and value chunks V^T operan
             // P^T item e of step v: this lane's score tile (kl / 4) v + e / 4, C item e % 4.
             const int tile = (kl / 4) * v + e / 4;
             CHECK(amd_b_col(lane, e) == amd_c_col(lane, e % 4));
-            CHECK(amd_pv_token(tv, kl, v, amd_b_row(kl, lane, e)) == amd_group_token(tv, tile, amd_c_row(lane, e % 4)));
-            // V^T item e: value chunk (tokens tv * (lane / 16) ..) element kl v + e of dim lane % 16.
+            CHECK(amd_pv_token(tv, kl, v, amd_b_row(kl, lane, e)) ==
+                  amd_group_token(tv, tile, amd_c_row(lane, e % 4)));
+            // V^T item e: value chunk (tokens tv * (lane / 16) ..) element kl v + e of dim lane
+            // % 16.
             CHECK(amd_pv_token(tv, kl, v, amd_a_col(kl, lane, e)) == tv * (lane / 16) + kl * v + e);
           }
     }

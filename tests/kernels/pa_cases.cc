@@ -24,8 +24,8 @@ uint16_t encode_fp16(float f) {
   const uint16_t sign = uint16_t((x >> 16) & 0x8000u);
   const uint32_t ax = x & 0x7fffffffu;
   if (ax > 0x7f800000u) return sign | 0x7e00;
-  if (ax >= 0x477ff000u) return sign | 0x7c00;         // >= 65520 rounds to infinity
-  if (ax < 0x38800000u) {                              // below 2^-14: an fp16 subnormal (or 2^-14)
+  if (ax >= 0x477ff000u) return sign | 0x7c00;  // >= 65520 rounds to infinity
+  if (ax < 0x38800000u) {                       // below 2^-14: an fp16 subnormal (or 2^-14)
     float a;
     std::memcpy(&a, &ax, 4);
     return sign | uint16_t(std::nearbyint(a * 16777216.0f));  // units of 2^-24, ties to even
@@ -76,7 +76,8 @@ Problem make_problem(const CaseSpec& spec) {
   int total_blocks = 0;
   for (int32_t len : spec.context_lens) {
     const int blocks = (len + s.block_size - 1) / s.block_size;
-    p.max_blocks_per_seq = std::max(p.max_blocks_per_seq, blocks + 1);  // + 1: a -1 entry past the end
+    p.max_blocks_per_seq =
+        std::max(p.max_blocks_per_seq, blocks + 1);  // + 1: a -1 entry past the end
     total_blocks += blocks;
   }
   p.num_blocks = total_blocks + 3;  // spare blocks that no table points to
@@ -89,12 +90,14 @@ Problem make_problem(const CaseSpec& spec) {
   std::size_t next = 0;
   for (int seq = 0; seq < p.num_seqs; ++seq) {
     const int blocks = (spec.context_lens[std::size_t(seq)] + s.block_size - 1) / s.block_size;
-    for (int b = 0; b < blocks; ++b) p.block_tables[std::size_t(seq) * p.max_blocks_per_seq + b] = physical[next++];
+    for (int b = 0; b < blocks; ++b)
+      p.block_tables[std::size_t(seq) * p.max_blocks_per_seq + b] = physical[next++];
   }
 
   // Caches: NaN everywhere, then random values for every token of every context.
   const int eb = kv_bytes(s.kv);
-  const std::size_t cache_bytes = std::size_t(p.num_blocks) * s.num_kv_heads * s.head_dim * s.block_size * eb;
+  const std::size_t cache_bytes =
+      std::size_t(p.num_blocks) * s.num_kv_heads * s.head_dim * s.block_size * eb;
   if (eb == 1) {
     p.key_cache.assign(cache_bytes, fp8_nan(s.kv));
     p.value_cache.assign(cache_bytes, fp8_nan(s.kv));
@@ -109,7 +112,8 @@ Problem make_problem(const CaseSpec& spec) {
   }
   for (int seq = 0; seq < p.num_seqs; ++seq)
     for (int t = 0; t < spec.context_lens[std::size_t(seq)]; ++t) {
-      const int64_t block = p.block_tables[std::size_t(seq) * p.max_blocks_per_seq + t / s.block_size];
+      const int64_t block =
+          p.block_tables[std::size_t(seq) * p.max_blocks_per_seq + t / s.block_size];
       for (int h = 0; h < s.num_kv_heads; ++h)
         for (int d = 0; d < s.head_dim; ++d) {
           random_kv(s.kv, rng, &p.key_cache[key_offset(s, block, h, d, t % s.block_size)]);
@@ -119,7 +123,9 @@ Problem make_problem(const CaseSpec& spec) {
 
   std::uniform_real_distribution<float> scale_dist(0.05f, 0.3f);
   if (eb == 1) {
-    const std::size_t n = spec.scale_mode == ScaleMode::per_tensor ? 1 : std::size_t(p.num_blocks) * s.num_kv_heads * s.block_size;
+    const std::size_t n = spec.scale_mode == ScaleMode::per_tensor
+                              ? 1
+                              : std::size_t(p.num_blocks) * s.num_kv_heads * s.block_size;
     p.k_scale.resize(n);
     p.v_scale.resize(n);
     for (std::size_t i = 0; i < n; ++i) {
@@ -131,9 +137,11 @@ Problem make_problem(const CaseSpec& spec) {
     p.v_scale = {1.0f};
   }
 
-  std::uniform_real_distribution<float> q(-float(spec.query_amplitude), float(spec.query_amplitude));
+  std::uniform_real_distribution<float> q(-float(spec.query_amplitude),
+                                          float(spec.query_amplitude));
   p.query.resize(std::size_t(p.num_seqs) * s.query_len * s.num_q_heads * s.head_dim);
-  for (uint16_t& bits : p.query) bits = io_is_fp16(s.kv) ? encode_fp16(q(rng)) : encode_bf16(q(rng));
+  for (uint16_t& bits : p.query)
+    bits = io_is_fp16(s.kv) ? encode_fp16(q(rng)) : encode_bf16(q(rng));
   return p;
 }
 
@@ -149,7 +157,8 @@ std::vector<CaseSpec> standard_cases(const Shape& shape, uint64_t seed) {
   const bool fp8 = kv_bytes(shape.kv) == 1;
   std::vector<CaseSpec> cases;
   auto add = [&](std::vector<int32_t> lens, double amplitude, ScaleMode mode) {
-    cases.push_back(CaseSpec{shape, std::move(lens), fp8 ? mode : ScaleMode::per_tensor, amplitude, rng()});
+    cases.push_back(
+        CaseSpec{shape, std::move(lens), fp8 ? mode : ScaleMode::per_tensor, amplitude, rng()});
   };
   add({32768 + 13}, 4.0, ScaleMode::per_tensor);             // one long sequence: many partitions
   add(ragged(5, 1, 4100), 8.0, ScaleMode::per_token_head);   // ragged, sharp softmax
@@ -159,12 +168,16 @@ std::vector<CaseSpec> standard_cases(const Shape& shape, uint64_t seed) {
 }
 
 std::optional<Shape> parse_variant_name(const std::string& name, bool fp8_fnuz) {
-  static const std::regex re(R"(pa_decode\.kv-(fp16|bf16|fp8)\.bs(\d+)\.q(\d+)\.h(\d+)x(\d+)\.d(\d+)(\..*)?)");
+  static const std::regex re(
+      R"(pa_decode\.kv-(fp16|bf16|fp8)\.bs(\d+)\.q(\d+)\.h(\d+)x(\d+)\.d(\d+)(\..*)?)");
   std::smatch m;
   if (!std::regex_match(name, m, re)) return std::nullopt;
   Shape s;
   const std::string dt = m[1];
-  s.kv = dt == "fp16" ? KvDtype::fp16 : dt == "bf16" ? KvDtype::bf16 : fp8_fnuz ? KvDtype::fp8_e4m3fnuz : KvDtype::fp8_e4m3fn;
+  s.kv = dt == "fp16"   ? KvDtype::fp16
+         : dt == "bf16" ? KvDtype::bf16
+         : fp8_fnuz     ? KvDtype::fp8_e4m3fnuz
+                        : KvDtype::fp8_e4m3fn;
   s.block_size = std::stoi(m[2]);
   s.query_len = std::stoi(m[3]);
   s.num_q_heads = std::stoi(m[4]);
@@ -177,7 +190,8 @@ double min_bytes_moved(const Shape& s, const std::vector<int32_t>& context_lens)
   double tokens = 0.0;
   for (int32_t l : context_lens) tokens += l;
   const double kv = 2.0 * tokens * s.num_kv_heads * s.head_dim * kv_bytes(s.kv);
-  const double qo = 2.0 * double(context_lens.size()) * s.query_len * s.num_q_heads * s.head_dim * 2;
+  const double qo =
+      2.0 * double(context_lens.size()) * s.query_len * s.num_q_heads * s.head_dim * 2;
   return kv + qo;
 }
 

@@ -47,7 +47,7 @@ struct Problem {
   int num_seqs = 0;
   int num_blocks = 0;
   int max_blocks_per_seq = 0;
-  float scale = 0.0f;                  // softmax scale
+  float scale = 0.0f;  // softmax scale
   ScaleMode scale_mode = ScaleMode::per_tensor;
   std::vector<uint16_t> query;
   std::vector<uint8_t> key_cache;
@@ -66,8 +66,9 @@ std::size_t value_offset(const Shape& s, int64_t block, int kv_head, int dim, in
 double key_at(const Problem& p, int seq, int kv_head, int token, int dim);
 double value_at(const Problem& p, int seq, int kv_head, int token, int dim);
 
-// softmax(scale * q . k over keys 0 .. L - query_len + i) . v for query token i; float64 throughout.
-// Returns [num_seqs * query_len, Hq, D]. Rows that see no key (L < query_len - i) are 0.
+// softmax(scale * q . k over keys 0 .. L - query_len + i) . v for query token i; float64
+// throughout. Returns [num_seqs * query_len, Hq, D]. Rows that see no key (L < query_len - i) are
+// 0.
 std::vector<double> reference_attention(const Problem& p);
 
 // ||out - ref|| / ||ref|| over 16-bit outputs (fp16 or bf16 bits); NaN or Inf anywhere gives +Inf.

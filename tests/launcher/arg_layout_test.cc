@@ -1,8 +1,8 @@
-#include <catch2/catch.hpp>
+#include "launcher/arg_layout.h"
 
+#include <catch2/catch.hpp>
 #include <set>
 
-#include "launcher/arg_layout.h"
 #include "launcher/launch_rule.h"
 #include "launcher/launcher_fixture.h"
 
@@ -36,9 +36,11 @@ LaunchRule rule(const json& args) {
 // One manifest object whose "main" kernel has these explicit args, plus AMD hidden ones.
 json object(const std::string& target, const std::vector<std::pair<int, int>>& args) {
   json a = json::array();
-  for (const auto& [offset, size] : args) a.push_back({{"offset", offset}, {"size", size}, {"kind", "by_value"}});
+  for (const auto& [offset, size] : args)
+    a.push_back({{"offset", offset}, {"size", size}, {"kind", "by_value"}});
   a.push_back({{"offset", 24}, {"size", 4}, {"kind", "hidden_block_count_x"}});
-  return {{"target", target}, {"metadata", {{"kernels", json::array({{{"name", "main"}, {"args", a}}})}}}};
+  return {{"target", target},
+          {"metadata", {{"kernels", json::array({{{"name", "main"}, {"args", a}}})}}}};
 }
 
 }  // namespace
@@ -52,55 +54,66 @@ TEST_CASE("layouts come from the metadata and hidden arguments are not the rule'
   REQUIRE(layouts.ok());
   REQUIRE(layouts->at(0).slots.size() == 4);
   CHECK(layouts->at(0).slots[2].offset == 16);
-  CHECK(layouts->at(0).slots[3].size == 4);  // the value travels as int32_t because the kernel says so
+  CHECK(layouts->at(0).slots[3].size ==
+        4);  // the value travels as int32_t because the kernel says so
   CHECK(layouts->at(0).buffer_size == 28);
 }
 
-TEST_CASE("a step disagreeing with any target's metadata is refused with variant, target, entry and index") {
+TEST_CASE(
+    "a step disagreeing with any target's metadata is refused with variant, target, entry and "
+    "index") {
   SECTION("count") {
     const json objects = json::array({object("gfx942", {{0, 8}, {8, 4}, {16, 8}})});
-    Result<std::vector<StepLayout>> r =
-        derive_step_layouts(rule(json::array({"out", "alpha", "n", "parts"})), {{"k.b64", &objects}});
+    Result<std::vector<StepLayout>> r = derive_step_layouts(
+        rule(json::array({"out", "alpha", "n", "parts"})), {{"k.b64", &objects}});
     REQUIRE_FALSE(r.ok());
-    CHECK_THAT(r.error().message, Catch::Contains("k.b64 [gfx942]: steps[0] (main): the rule passes 4 arguments "
-                                                  "but the kernel takes 3"));
+    CHECK_THAT(r.error().message,
+               Catch::Contains("k.b64 [gfx942]: steps[0] (main): the rule passes 4 arguments "
+                               "but the kernel takes 3"));
   }
   SECTION("size: a float param against an 8-byte argument (Triton's fp32-as-double bug)") {
-    const json objects = json::array({object("gfx942", {{0, 8}, {8, 4}, {16, 8}}),
-                                      object("sm_90a", {{0, 8}, {8, 8}, {16, 8}})});
+    const json objects = json::array(
+        {object("gfx942", {{0, 8}, {8, 4}, {16, 8}}), object("sm_90a", {{0, 8}, {8, 8}, {16, 8}})});
     Result<std::vector<StepLayout>> r =
         derive_step_layouts(rule(json::array({"out", "alpha", "n"})), {{"k.b64", &objects}});
     REQUIRE_FALSE(r.ok());
-    CHECK_THAT(r.error().message,
-               Catch::Contains("k.b64 [sm_90a]: steps[0] (main): args[1] 'alpha' is float (4 bytes) but the code "
-                               "object's argument 1 is 8 bytes"));
+    CHECK_THAT(
+        r.error().message,
+        Catch::Contains(
+            "k.b64 [sm_90a]: steps[0] (main): args[1] 'alpha' is float (4 bytes) but the code "
+            "object's argument 1 is 8 bytes"));
     CHECK_THAT(r.error().message, !Catch::Contains("[gfx942]"));
   }
   SECTION("integers other than 4 or 8 bytes") {
     const json objects = json::array({object("gfx942", {{0, 8}, {8, 4}, {16, 8}, {24, 2}})});
-    Result<std::vector<StepLayout>> r =
-        derive_step_layouts(rule(json::array({"out", "alpha", "n", "parts"})), {{"k.b64", &objects}});
+    Result<std::vector<StepLayout>> r = derive_step_layouts(
+        rule(json::array({"out", "alpha", "n", "parts"})), {{"k.b64", &objects}});
     REQUIRE_FALSE(r.ok());
     CHECK_THAT(r.error().message, Catch::Contains("args[3] value 'parts' is an integer"));
   }
   SECTION("offsets that differ between targets or variants") {
     const json a = json::array({object("gfx942", {{0, 8}, {8, 4}, {16, 8}})});
     const json b = json::array({object("sm_90a", {{0, 8}, {8, 4}, {12, 8}})});
-    Result<std::vector<StepLayout>> r =
-        derive_step_layouts(rule(json::array({"out", "alpha", "n"})), {{"k.b64", &a}, {"k.b128", &b}});
+    Result<std::vector<StepLayout>> r = derive_step_layouts(
+        rule(json::array({"out", "alpha", "n"})), {{"k.b64", &a}, {"k.b128", &b}});
     REQUIRE_FALSE(r.ok());
-    CHECK_THAT(r.error().message, Catch::Contains("k.b128 [sm_90a]: steps[0] (main): args[2] 'n' is at offset 12") &&
-                                      Catch::Contains("in k.b64 [gfx942]"));
+    CHECK_THAT(r.error().message,
+               Catch::Contains("k.b128 [sm_90a]: steps[0] (main): args[2] 'n' is at offset 12") &&
+                   Catch::Contains("in k.b64 [gfx942]"));
   }
   SECTION("missing entry or metadata") {
-    json objects = json::array({object("gfx942", {{0, 8}}), {{"target", "sm_90a"}, {"file", "x.cubin"}}});
+    json objects =
+        json::array({object("gfx942", {{0, 8}}), {{"target", "sm_90a"}, {"file", "x.cubin"}}});
     objects[0]["metadata"]["kernels"][0]["name"] = "other";
-    Result<std::vector<StepLayout>> r = derive_step_layouts(rule(json::array({"out"})), {{"k.b64", &objects}});
+    Result<std::vector<StepLayout>> r =
+        derive_step_layouts(rule(json::array({"out"})), {{"k.b64", &objects}});
     REQUIRE_FALSE(r.ok());
-    CHECK_THAT(r.error().message, Catch::Contains("k.b64 [gfx942]: steps[0] (main): the code object's metadata has "
-                                                  "no kernel 'main'"));
-    CHECK_THAT(r.error().message, Catch::Contains("k.b64 [sm_90a]: steps[0] (main): the manifest object has no "
-                                                  "'metadata'"));
+    CHECK_THAT(r.error().message,
+               Catch::Contains("k.b64 [gfx942]: steps[0] (main): the code object's metadata has "
+                               "no kernel 'main'"));
+    CHECK_THAT(r.error().message,
+               Catch::Contains("k.b64 [sm_90a]: steps[0] (main): the manifest object has no "
+                               "'metadata'"));
   }
 }
 
@@ -124,7 +137,8 @@ TEST_CASE("argument packing matches the metadata of real gfx942 and sm_90a code 
     return;
   }
   const KernelSpec& spec = build->matrix.kernels.at(0);
-  Result<LaunchRule> r = validate_launch_rule(spec.launch, spec, "split-sum-matrix.json: kernels[0]");
+  Result<LaunchRule> r =
+      validate_launch_rule(spec.launch, spec, "split-sum-matrix.json: kernels[0]");
   REQUIRE(r.ok());
   std::vector<VariantObjects> variants;
   std::set<std::string> targets;
@@ -152,11 +166,14 @@ TEST_CASE("argument packing matches the metadata of real gfx942 and sm_90a code 
   // The same code objects refuse a rule that declares `scale` as double.
   nlohmann::json launch = spec.launch;
   launch["params"][3]["type"] = "double";
-  Result<LaunchRule> wrong = validate_launch_rule(launch, spec, "split-sum-matrix.json: kernels[0]");
+  Result<LaunchRule> wrong =
+      validate_launch_rule(launch, spec, "split-sum-matrix.json: kernels[0]");
   REQUIRE(wrong.ok());
   Result<std::vector<StepLayout>> refused = derive_step_layouts(*wrong, variants);
   REQUIRE_FALSE(refused.ok());
-  CHECK_THAT(refused.error().message, Catch::Contains("[gfx942]: steps[0] (split_sum_partial): args[4] 'scale' is "
-                                                      "double (8 bytes) but the code object's argument 4 is 4 bytes"));
-  CHECK_THAT(refused.error().message, Catch::Contains("[sm_90a]: steps[0] (split_sum_partial): args[4]"));
+  CHECK_THAT(refused.error().message,
+             Catch::Contains("[gfx942]: steps[0] (split_sum_partial): args[4] 'scale' is "
+                             "double (8 bytes) but the code object's argument 4 is 4 bytes"));
+  CHECK_THAT(refused.error().message,
+             Catch::Contains("[sm_90a]: steps[0] (split_sum_partial): args[4]"));
 }

@@ -1,5 +1,4 @@
 #include <catch2/catch.hpp>
-
 #include <fstream>
 #include <limits>
 
@@ -88,28 +87,32 @@ TEST_CASE("overflow and division by zero are errors, not wrapped values") {
   CHECK_FALSE(eval("-a - 2", big, 0).ok());
   Result<std::int64_t> zero = eval("ceil_div(a, b)", 1, 0);
   REQUIRE_FALSE(zero.ok());
-  CHECK_THAT(zero.error().message, Catch::Contains("division by zero") && Catch::Contains("ceil_div(a, b)"));
+  CHECK_THAT(zero.error().message,
+             Catch::Contains("division by zero") && Catch::Contains("ceil_div(a, b)"));
   CHECK_FALSE(eval("a % b", 1, 0).ok());
   CHECK(eval("b == 0 || a / b > 1", 1, 0).ok());  // || short-circuits
-  CHECK_THAT(evaluate_expression(parse("device.warp_size * 2"), [](const Symbol&) { return std::nullopt; })
-                 .error()
-                 .message,
-             Catch::Contains("'warp_size' is only known at launch time"));
+  CHECK_THAT(
+      evaluate_expression(parse("device.warp_size * 2"), [](const Symbol&) { return std::nullopt; })
+          .error()
+          .message,
+      Catch::Contains("'warp_size' is only known at launch time"));
 }
 
 TEST_CASE("parse errors name the offending token and its column") {
   CHECK_THAT(parse_error("ceil_div(num_partition, 2)"),
-             Catch::Contains("unknown identifier 'num_partition'") && Catch::Contains("column 10") &&
-                 Catch::Contains("\"ceil_div(num_partition, 2)\""));
+             Catch::Contains("unknown identifier 'num_partition'") &&
+                 Catch::Contains("column 10") && Catch::Contains("\"ceil_div(num_partition, 2)\""));
   CHECK_THAT(parse_error("a + $"), Catch::Contains("unexpected character '$' at column 5"));
   CHECK_THAT(parse_error("a +"), Catch::Contains("unexpected end of expression at column 4"));
   CHECK_THAT(parse_error("(a + b"), Catch::Contains("expected ')' at column 7"));
   CHECK_THAT(parse_error("a b"), Catch::Contains("unexpected 'b' at column 3"));
-  CHECK_THAT(parse_error("pow(a, 2)"), Catch::Contains("unknown function 'pow'") && Catch::Contains("column 1"));
+  CHECK_THAT(parse_error("pow(a, 2)"),
+             Catch::Contains("unknown function 'pow'") && Catch::Contains("column 1"));
   CHECK_THAT(parse_error("min(a)"), Catch::Contains("min takes two arguments"));
   CHECK_THAT(parse_error("99999999999999999999"), Catch::Contains("does not fit in int64"));
   CHECK_THAT(parse_error("12ab"), Catch::Contains("malformed integer literal '12ab'"));
-  CHECK_THAT(parse_error("device.sm_count"), Catch::Contains("unknown identifier 'device.sm_count'"));
+  CHECK_THAT(parse_error("device.sm_count"),
+             Catch::Contains("unknown identifier 'device.sm_count'"));
 }
 
 TEST_CASE("booleans and integers do not mix") {
@@ -117,7 +120,8 @@ TEST_CASE("booleans and integers do not mix") {
   CHECK_THAT(parse_error("a && b"), Catch::Contains("operator '&&' needs boolean operands") &&
                                         Catch::Contains("column 1"));
   CHECK_THAT(parse_error("!a"), Catch::Contains("operator '!' needs boolean operands"));
-  CHECK_THAT(parse_error("min(a < b, 1)"), Catch::Contains("operator 'min' needs integer operands"));
+  CHECK_THAT(parse_error("min(a < b, 1)"),
+             Catch::Contains("operator 'min' needs integer operands"));
   CHECK(parse("a < b").type() == ExprType::boolean);
   CHECK(parse("a + b").type() == ExprType::integer);
 }
@@ -146,20 +150,35 @@ TEST_CASE("emitted C++ computes exactly what the evaluator computes") {
     WARN("g++ not found: skipping");
     return;
   }
-  const std::vector<std::string> expressions{
-      "1 + 2 * 3 - a", "ceil_div(a, b)", "a / b", "a % b", "min(a, b) * max(a, PA_X)",
-      "-a + -(b - 1)", "a * b", "a + b", "a - b", "(a < b) && (b > a) || !(a >= b) && a != b",
-      "ceil_div(a * PA_X, b) % 5"};
+  const std::vector<std::string> expressions{"1 + 2 * 3 - a",
+                                             "ceil_div(a, b)",
+                                             "a / b",
+                                             "a % b",
+                                             "min(a, b) * max(a, PA_X)",
+                                             "-a + -(b - 1)",
+                                             "a * b",
+                                             "a + b",
+                                             "a - b",
+                                             "(a < b) && (b > a) || !(a >= b) && a != b",
+                                             "ceil_div(a * PA_X, b) % 5"};
   const std::vector<std::pair<std::int64_t, std::int64_t>> inputs{
-      {7, 2}, {-7, 2}, {7, -2}, {-7, -2}, {0, 3}, {5, 0}, {std::numeric_limits<std::int64_t>::max(), 2},
-      {std::numeric_limits<std::int64_t>::min(), -1}, {3000000000, 4000000000}};
+      {7, 2},
+      {-7, 2},
+      {7, -2},
+      {-7, -2},
+      {0, 3},
+      {5, 0},
+      {std::numeric_limits<std::int64_t>::max(), 2},
+      {std::numeric_limits<std::int64_t>::min(), -1},
+      {3000000000, 4000000000}};
   const SymbolEmitter emit = [](const Symbol& s) {
     return s.kind == SymbolKind::define ? std::string("std::int64_t{7}") : s.name;
   };
   // INT64_MIN has no literal of its own.
   const auto literal = [](std::int64_t v) {
-    return v == std::numeric_limits<std::int64_t>::min() ? std::string("std::numeric_limits<std::int64_t>::min()")
-                                                         : std::to_string(v) + "LL";
+    return v == std::numeric_limits<std::int64_t>::min()
+               ? std::string("std::numeric_limits<std::int64_t>::min()")
+               : std::to_string(v) + "LL";
   };
   std::string program = "#include <aotc/launcher_support.h>\n#include <cstdio>\nint main() {\n";
   std::string expected;
@@ -167,9 +186,11 @@ TEST_CASE("emitted C++ computes exactly what the evaluator computes") {
     for (const std::string& text : expressions) {
       const bool boolean = parse(text).type() == ExprType::boolean;
       program += "  {\n    const std::int64_t a = " + literal(a) + ", b = " + literal(b) +
-                 ";\n    (void)a;\n    (void)b;\n    aotc::gen::detail::Eval e;\n    const std::int64_t r = static_cast<std::int64_t>(" +
+                 ";\n    (void)a;\n    (void)b;\n    aotc::gen::detail::Eval e;\n    const "
+                 "std::int64_t r = static_cast<std::int64_t>(" +
                  expression_to_cpp(parse(text), emit) + ");\n" +
-                 "    if (e.failed()) std::printf(\"error\\n\"); else std::printf(\"%lld\\n\", static_cast<long long>(r));\n"
+                 "    if (e.failed()) std::printf(\"error\\n\"); else std::printf(\"%lld\\n\", "
+                 "static_cast<long long>(r));\n"
                  "  }\n";
       Result<std::int64_t> v = eval(text, a, b);
       expected += v ? std::to_string(boolean ? (*v != 0) : *v) + "\n" : "error\n";
@@ -179,9 +200,10 @@ TEST_CASE("emitted C++ computes exactly what the evaluator computes") {
   const std::filesystem::path dir = test::fresh_dir("expression_emission");
   REQUIRE(write_file_atomic(dir / "include/aotc/launcher_support.h", emit_support_header()).ok());
   REQUIRE(write_file_atomic(dir / "main.cc", program).ok());
-  const std::string compile = gxx->string() + " -std=c++17 -Wall -Wextra -Werror -I" + (dir / "include").string() +
-                              " -I" AOTC_SOURCE_DIR "/runtime/include " + (dir / "main.cc").string() + " -o " +
-                              (dir / "main").string();
+  const std::string compile = gxx->string() + " -std=c++17 -Wall -Wextra -Werror -I" +
+                              (dir / "include").string() +
+                              " -I" AOTC_SOURCE_DIR "/runtime/include " +
+                              (dir / "main.cc").string() + " -o " + (dir / "main").string();
   const test::CommandResult built = test::run_command(compile);
   INFO(built.output);
   REQUIRE(built.exit_code == 0);

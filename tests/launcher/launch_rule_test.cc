@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include "launcher/launch_rule.h"
+
+#include <catch2/catch.hpp>
 
 using namespace aotc;
 using namespace aotc::launcher;
@@ -12,10 +12,15 @@ KernelSpec kernel() {
   KernelSpec k;
   k.name = "pa";
   k.entries = {"attention", "reduce"};
-  Axis dtype{"kv_dtype", AxisType::string, 1, "kv-{0}", {{"PA_KV_DTYPE", "PA_DTYPE_{0:upper}"}}, {}};
+  Axis dtype{"kv_dtype", AxisType::string, 1, "kv-{0}", {{"PA_KV_DTYPE", "PA_DTYPE_{0:upper}"}},
+             {}};
   Axis block{"block_size", AxisType::integer, 1, "bs{0}", {{"PA_BLOCK_SIZE", "{0}"}}, {}};
-  Axis heads{"heads", AxisType::integer_tuple, 2, "h{0}x{1}",
-             {{"PA_NUM_Q_HEADS", "{0}"}, {"PA_NUM_KV_HEADS", "{1}"}}, {}};
+  Axis heads{"heads",
+             AxisType::integer_tuple,
+             2,
+             "h{0}x{1}",
+             {{"PA_NUM_Q_HEADS", "{0}"}, {"PA_NUM_KV_HEADS", "{1}"}},
+             {}};
   k.axes = {dtype, block, heads};
   return k;
 }
@@ -58,7 +63,9 @@ TEST_CASE("a valid rule parses into typed params, ordered values and steps") {
   // Each value comes after every value it reads.
   std::vector<std::string> order;
   for (const LaunchValue& v : r->values) order.push_back(v.name);
-  auto pos = [&](const std::string& n) { return std::find(order.begin(), order.end(), n) - order.begin(); };
+  auto pos = [&](const std::string& n) {
+    return std::find(order.begin(), order.end(), n) - order.begin();
+  };
   REQUIRE(order.size() == 3);
   CHECK(pos("all_items") > pos("items"));
   CHECK(pos("all_items") > pos("num_partitions"));
@@ -71,7 +78,8 @@ TEST_CASE("a valid rule parses into typed params, ordered values and steps") {
   CHECK(r->steps[0].args[5].kind == StepArgKind::value);
   CHECK(r->steps[1].args[3].kind == StepArgKind::define);
   // Only the macros something reads, PA_KV_DTYPE (not an integer) is not among them.
-  CHECK(r->defines == std::vector<std::string>{"PA_BLOCK_SIZE", "PA_NUM_KV_HEADS", "PA_NUM_Q_HEADS"});
+  CHECK(r->defines ==
+        std::vector<std::string>{"PA_BLOCK_SIZE", "PA_NUM_KV_HEADS", "PA_NUM_Q_HEADS"});
 }
 
 TEST_CASE("rule errors name the file, the JSON path and the offending token, all at once") {
@@ -82,10 +90,16 @@ TEST_CASE("rule errors name the file, the JSON path and the offending token, all
   bad["steps"][1]["args"][1] = "wrkspace";
   bad["bogus"] = 1;
   const std::string e = errors_of(bad);
-  CHECK_THAT(e, Catch::Contains("m.json: kernels[0].launch.steps[0].grid[0]: unknown identifier 'num_partition' "));
+  CHECK_THAT(
+      e, Catch::Contains(
+             "m.json: kernels[0].launch.steps[0].grid[0]: unknown identifier 'num_partition' "));
   CHECK_THAT(e, Catch::Contains("column 10 in \"ceil_div(num_partition, 2)\""));
-  CHECK_THAT(e, Catch::Contains("m.json: kernels[0].launch.params[2].type: type 'long double' is not allowed"));
-  CHECK_THAT(e, Catch::Contains("launch.steps[1].entry: 'reduc' is not one of the kernel's entries (attention, reduce)"));
+  CHECK_THAT(e, Catch::Contains(
+                    "m.json: kernels[0].launch.params[2].type: type 'long double' is not allowed"));
+  CHECK_THAT(
+      e,
+      Catch::Contains(
+          "launch.steps[1].entry: 'reduc' is not one of the kernel's entries (attention, reduce)"));
   CHECK_THAT(e, Catch::Contains("launch.steps[1].args[1]: unknown argument 'wrkspace'"));
   CHECK_THAT(e, Catch::Contains("m.json: kernels[0].launch.bogus: unknown key"));
 }
@@ -104,8 +118,10 @@ TEST_CASE("workspace is an argument, not a number, and device attributes are a c
   bad["values"]["items"] = "workspace + 1";
   bad["steps"][0]["block"][0] = "device.sm_count";
   const std::string e = errors_of(bad);
-  CHECK_THAT(e, Catch::Contains("'workspace' is a pointer; it can only be passed as a step argument"));
-  CHECK_THAT(e, Catch::Contains("launch.steps[0].block[0]: unknown device attribute 'device.sm_count'"));
+  CHECK_THAT(e,
+             Catch::Contains("'workspace' is a pointer; it can only be passed as a step argument"));
+  CHECK_THAT(
+      e, Catch::Contains("launch.steps[0].block[0]: unknown device attribute 'device.sm_count'"));
 }
 
 TEST_CASE("values that depend on each other in a cycle are reported with the cycle") {
@@ -119,7 +135,8 @@ TEST_CASE("conditions must be boolean and sizes integer") {
   bad["steps"][1]["when"] = "num_partitions";
   bad["steps"][0]["shared_bytes"] = "num_seqs > 1";
   const std::string e = errors_of(bad);
-  CHECK_THAT(e, Catch::Contains("steps[1].when: expected a boolean expression, found \"num_partitions\""));
+  CHECK_THAT(
+      e, Catch::Contains("steps[1].when: expected a boolean expression, found \"num_partitions\""));
   CHECK_THAT(e, Catch::Contains("steps[0].shared_bytes: expected a integer expression"));
 }
 
@@ -141,22 +158,25 @@ TEST_CASE("structural mistakes: dimensions, steps, workspace without a user") {
   bad["steps"][0]["grid"] = json::array({1, 2, 3, 4});
   bad["steps"][0]["block"] = json::array({0});
   bad["steps"][1]["args"] = "out";
-  CHECK_THAT(errors_of(bad), Catch::Contains("steps[0].grid: expected an array of 1 to 3 dimensions") &&
-                                 Catch::Contains("steps[0].block[0]: a dimension must be at least 1, found 0") &&
-                                 Catch::Contains("steps[1].args: expected an array of argument names"));
+  CHECK_THAT(errors_of(bad),
+             Catch::Contains("steps[0].grid: expected an array of 1 to 3 dimensions") &&
+                 Catch::Contains("steps[0].block[0]: a dimension must be at least 1, found 0") &&
+                 Catch::Contains("steps[1].args: expected an array of argument names"));
   json no_steps = rule();
   no_steps["steps"] = json::array();
   CHECK_THAT(errors_of(no_steps), Catch::Contains("launch.steps: expected a non-empty array"));
   json unused = rule();
   unused["steps"][0]["args"][2] = "out";
   unused["steps"][1]["args"][1] = "out";
-  CHECK_THAT(errors_of(unused), Catch::Contains("launch.workspace_bytes: no step passes `workspace`"));
-  CHECK_THAT(errors_of(json::array()), Catch::Contains("m.json: kernels[0].launch: expected an object, found array"));
+  CHECK_THAT(errors_of(unused),
+             Catch::Contains("launch.workspace_bytes: no step passes `workspace`"));
+  CHECK_THAT(errors_of(json::array()),
+             Catch::Contains("m.json: kernels[0].launch: expected an object, found array"));
 }
 
 TEST_CASE("the allowed C types: fixed-width scalars and pointers to them") {
-  for (const char* ok : {"void*", "const void*", "float*", "const float *", "int8_t", "uint64_t", "double",
-                         "const uint16_t*"}) {
+  for (const char* ok : {"void*", "const void*", "float*", "const float *", "int8_t", "uint64_t",
+                         "double", "const uint16_t*"}) {
     INFO(ok);
     CHECK(parse_c_type(ok).has_value());
   }

@@ -1,13 +1,12 @@
 #include "launcher/launcher_fixture.h"
 
-#include <catch2/catch.hpp>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <cstdio>
 #include <cstdlib>
 #include <sstream>
-
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "codeobj/code_object_metadata.h"
 #include "core/atomic_file.h"
@@ -67,9 +66,11 @@ void fill_metadata(nlohmann::json& manifest, const std::filesystem::path& out_di
   for (nlohmann::json& variant : manifest["variants"]) {
     for (nlohmann::json& object : variant["objects"]) {
       if (object.contains("metadata")) continue;
-      Result<std::vector<std::uint8_t>> bytes = read_file_bytes(out_dir / object["file"].get<std::string>());
+      Result<std::vector<std::uint8_t>> bytes =
+          read_file_bytes(out_dir / object["file"].get<std::string>());
       REQUIRE(bytes.ok());
-      Result<nlohmann::json> md = codeobj::code_object_metadata_json(*bytes, object["format"].get<std::string>());
+      Result<nlohmann::json> md =
+          codeobj::code_object_metadata_json(*bytes, object["format"].get<std::string>());
       INFO(object["file"].get<std::string>());
       REQUIRE(md.ok());
       object["metadata"] = *md;
@@ -86,8 +87,9 @@ std::optional<SplitSumBuild> build_split_sum(const std::string& name, std::strin
       std::filesystem::path(AOTC_SOURCE_DIR) / "tests/launcher/data/split-sum-matrix.json";
   SplitSumBuild build;
   build.out_dir = fresh_dir(name) / "out";
-  const CommandResult r = run_command(shell_quote(AOTC_EXE) + " build " + shell_quote(matrix_file.string()) +
-                                      " -o " + shell_quote(build.out_dir.string()));
+  const CommandResult r =
+      run_command(shell_quote(AOTC_EXE) + " build " + shell_quote(matrix_file.string()) + " -o " +
+                  shell_quote(build.out_dir.string()));
   INFO(r.output);
   REQUIRE(r.exit_code == 0);
   Result<std::string> text = read_file_text(build.out_dir / "manifest.json");

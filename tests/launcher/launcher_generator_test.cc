@@ -1,6 +1,7 @@
-#include <catch2/catch.hpp>
+#include "launcher/launcher_generator.h"
 
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -9,7 +10,6 @@
 
 #include "core/atomic_file.h"
 #include "launcher/launcher_fixture.h"
-#include "launcher/launcher_generator.h"
 
 using namespace aotc;
 using nlohmann::json;
@@ -22,7 +22,8 @@ struct Generated {
 };
 
 // Builds split_sum and generates its launcher; `rule` may edit the launch rule first.
-std::optional<Generated> generate(const std::string& name, const std::function<void(json&)>& rule = {}) {
+std::optional<Generated> generate(const std::string& name,
+                                  const std::function<void(json&)>& rule = {}) {
   std::string why_not;
   std::optional<test::SplitSumBuild> build = test::build_split_sum(name, &why_not);
   if (!build) {
@@ -46,13 +47,14 @@ std::filesystem::path compile_driver(const Generated& g, const std::string& comp
   const std::filesystem::path runtime = AOTC_RUNTIME_SHARED_LIBRARY;
   const std::filesystem::path exe = g.build.out_dir.parent_path() / name;
   const std::string command =
-      test::driver_compiler(compiler) + " -std=c++17 -Wall -Wextra -Werror -pthread -I" + test::shell_quote(g.include.string()) +
-      " -I" + test::shell_quote(AOTC_SOURCE_DIR "/runtime/include") + " " +
+      test::driver_compiler(compiler) + " -std=c++17 -Wall -Wextra -Werror -pthread -I" +
+      test::shell_quote(g.include.string()) + " -I" +
+      test::shell_quote(AOTC_SOURCE_DIR "/runtime/include") + " " +
       test::shell_quote(AOTC_SOURCE_DIR "/tests/launcher/data/split_sum_driver.cc") + " " +
       test::shell_quote((aotc_dir / "split_sum_launcher.cc").string()) +
-      (embed ? " " + test::shell_quote((aotc_dir / "split_sum_embed.S").string()) : std::string()) + " " +
-      test::shell_quote(runtime.string()) + " -Wl,-rpath," + test::shell_quote(runtime.parent_path().string()) +
-      " -o " + test::shell_quote(exe.string());
+      (embed ? " " + test::shell_quote((aotc_dir / "split_sum_embed.S").string()) : std::string()) +
+      " " + test::shell_quote(runtime.string()) + " -Wl,-rpath," +
+      test::shell_quote(runtime.parent_path().string()) + " -o " + test::shell_quote(exe.string());
   const test::CommandResult r = test::run_command(command);
   INFO(command << "\n" << r.output);
   REQUIRE(r.exit_code == 0);
@@ -69,8 +71,10 @@ std::string run(const std::filesystem::path& exe, const std::string& args) {
 
 // "acc=f32 block=64 tile=1x32", from the manifest's axis values.
 std::string key_string(const json& axes) {
-  return "acc=" + axes["acc"].get<std::string>() + " block=" + std::to_string(axes["block"].get<int>()) +
-         " tile=" + std::to_string(axes["tile"][0].get<int>()) + "x" + std::to_string(axes["tile"][1].get<int>());
+  return "acc=" + axes["acc"].get<std::string>() +
+         " block=" + std::to_string(axes["block"].get<int>()) +
+         " tile=" + std::to_string(axes["tile"][0].get<int>()) + "x" +
+         std::to_string(axes["tile"][1].get<int>());
 }
 
 std::vector<std::string> lines(const std::string& text) {
@@ -82,7 +86,8 @@ std::vector<std::string> lines(const std::string& text) {
 
 }  // namespace
 
-TEST_CASE("generated launchers compile warning-free with g++ and clang++-22 and find every variant") {
+TEST_CASE(
+    "generated launchers compile warning-free with g++ and clang++-22 and find every variant") {
   std::optional<Generated> g = generate("generated_compiles");
   if (!g) return;
   std::vector<std::string> compilers{"g++"};
@@ -112,11 +117,12 @@ TEST_CASE("an unknown key is unsupported and its error lists the nearest built k
   const std::vector<std::vector<std::string>> keys{
       {"f64", "64", "1", "32"}, {"f32", "128", "4", "64"}, {"f64", "64", "2", "2"}};
   for (const std::vector<std::string>& key : keys) {
-    const std::string out = run(exe, "lookup " + key[0] + " " + key[1] + " " + key[2] + " " + key[3]);
+    const std::string out =
+        run(exe, "lookup " + key[0] + " " + key[1] + " " + key[2] + " " + key[3]);
     INFO(out);
     CHECK_THAT(out, Catch::StartsWith("supported=0\n"));
-    CHECK_THAT(out, Catch::Contains("split_sum: no variant was built for {acc=" + key[0] + " block=" + key[1] +
-                                    " tile=" + key[2] + "x" + key[3] + "}"));
+    CHECK_THAT(out, Catch::Contains("split_sum: no variant was built for {acc=" + key[0] +
+                                    " block=" + key[1] + " tile=" + key[2] + "x" + key[3] + "}"));
     // Nearest = fewest differing axes, counted here from the manifest.
     std::map<std::string, int> differing;
     for (const json& v : g->build.manifest["variants"]) {
@@ -125,9 +131,11 @@ TEST_CASE("an unknown key is unsupported and its error lists the nearest built k
           (a["acc"] != key[0]) + (a["block"] != std::stoi(key[1])) +
           (a["tile"] != json::array({std::stoi(key[2]), std::stoi(key[3])}));
     }
-    const int best = std::min_element(differing.begin(), differing.end(),
-                                      [](auto& x, auto& y) { return x.second < y.second; })->second;
-    CHECK_THAT(out, Catch::Contains("(" + std::to_string(best) + (best == 1 ? " axis differs)" : " axes differ)")));
+    const int best = std::min_element(differing.begin(), differing.end(), [](auto& x, auto& y) {
+                       return x.second < y.second;
+                     })->second;
+    CHECK_THAT(out, Catch::Contains("(" + std::to_string(best) +
+                                    (best == 1 ? " axis differs)" : " axes differ)")));
     for (const auto& [name, d] : differing) {
       INFO(name << " differs in " << d);
       CHECK((out.find("(" + name + ")") != std::string::npos) == (d == best));
@@ -143,21 +151,23 @@ TEST_CASE("plans follow the launch rule: values, workspace, conditional second s
   struct Case {
     std::int64_t block, items, reduce, n, sms;
   };
-  for (const Case c : {Case{256, 4, 64, 1000000, 132}, Case{64, 1, 32, 10, 132}, Case{256, 1, 32, 1 << 30, 8},
-                       Case{64, 4, 64, 0, 100}}) {
+  for (const Case c : {Case{256, 4, 64, 1000000, 132}, Case{64, 1, 32, 10, 132},
+                       Case{256, 1, 32, 1 << 30, 8}, Case{64, 4, 64, 0, 100}}) {
     // The rule of split-sum-matrix.json, restated: num_partitions =
     // max(1, min(ceil_div(n, block * items * 4), 2 * sms)); workspace = num_partitions * 8.
     const std::int64_t per = c.block * c.items * 4;
-    const std::int64_t parts = std::max<std::int64_t>(1, std::min((c.n + per - 1) / per, 2 * c.sms));
-    const std::string out = run(exe, "plan f32 " + std::to_string(c.block) + " " + std::to_string(c.items) + " " +
-                                         std::to_string(c.reduce) + " " + std::to_string(c.n) + " " +
-                                         std::to_string(c.sms));
+    const std::int64_t parts =
+        std::max<std::int64_t>(1, std::min((c.n + per - 1) / per, 2 * c.sms));
+    const std::string out = run(exe, "plan f32 " + std::to_string(c.block) + " " +
+                                         std::to_string(c.items) + " " + std::to_string(c.reduce) +
+                                         " " + std::to_string(c.n) + " " + std::to_string(c.sms));
     INFO(out);
-    const std::string variant = "split_sum.f32.b" + std::to_string(c.block) + ".t" + std::to_string(c.items) + "x" +
-                                std::to_string(c.reduce);
+    const std::string variant = "split_sum.f32.b" + std::to_string(c.block) + ".t" +
+                                std::to_string(c.items) + "x" + std::to_string(c.reduce);
     CHECK(out == "variant " + variant + "\nworkspace " + std::to_string(parts * 8) +
-                     "\nstep split_sum_partial run=1 grid=" + std::to_string(parts) + ",1,1 block=" +
-                     std::to_string(c.block) + ",1,1 shared=0\nstep split_sum_reduce run=" +
+                     "\nstep split_sum_partial run=1 grid=" + std::to_string(parts) +
+                     ",1,1 block=" + std::to_string(c.block) +
+                     ",1,1 shared=0\nstep split_sum_reduce run=" +
                      (parts > 1 ? "1 grid=1,1,1 block=" + std::to_string(c.reduce) + ",1,1"
                                 : std::string("0 grid=1,1,1 block=1,1,1")) +
                      " shared=0\n");
@@ -168,9 +178,11 @@ TEST_CASE("launch() without a GPU returns a clear error instead of crashing") {
   // Rules reading device.* query the device first; others go straight to loading and launching.
   const bool reads_device = GENERATE(true, false);
   INFO("rule reads device.*: " << reads_device);
-  std::optional<Generated> g = generate(reads_device ? "no_gpu_launch" : "no_gpu_launch_no_device", [&](json& rule) {
-    if (!reads_device) rule["values"]["num_partitions"] = "max(1, min(ceil_div(n, SPLIT_BLOCK * 1024), 64))";
-  });
+  std::optional<Generated> g =
+      generate(reads_device ? "no_gpu_launch" : "no_gpu_launch_no_device", [&](json& rule) {
+        if (!reads_device)
+          rule["values"]["num_partitions"] = "max(1, min(ceil_div(n, SPLIT_BLOCK * 1024), 64))";
+      });
   if (!g) return;
   const std::filesystem::path exe = compile_driver(*g, "g++", false, "driver");
   const std::vector<std::string> out = lines(run(exe, "launch f32 256 4 64"));
@@ -182,14 +194,16 @@ TEST_CASE("launch() without a GPU returns a clear error instead of crashing") {
   CHECK(unknown[0] == "code 4");  // the key is checked before any driver is touched
 }
 
-TEST_CASE("embedded images are the build's files byte for byte, and without the .S files are used") {
+TEST_CASE(
+    "embedded images are the build's files byte for byte, and without the .S files are used") {
   std::optional<Generated> g = generate("embedded_images");
   if (!g) return;
   std::vector<std::filesystem::path> files;  // in manifest order, as the launcher lists them
   for (const json& v : g->build.manifest["variants"]) {
     for (const json& o : v["objects"]) {
       files.push_back(g->build.out_dir / o["file"].get<std::string>());
-      if (o.contains("ptx_file")) files.push_back(g->build.out_dir / o["ptx_file"].get<std::string>());
+      if (o.contains("ptx_file"))
+        files.push_back(g->build.out_dir / o["ptx_file"].get<std::string>());
     }
   }
   const std::filesystem::path dump = g->build.out_dir.parent_path() / "dump";
@@ -223,10 +237,12 @@ TEST_CASE("the generator refuses rules the code objects contradict and keeps unc
     // them exactly as they were.
     const std::filesystem::path header = build->out_dir / "include/aotc/split_sum_launcher.h";
     Result<std::string> before = read_file_text(header);
-    Result<std::vector<std::filesystem::path>> r = generate_launchers(m, build->manifest, build->out_dir);
+    Result<std::vector<std::filesystem::path>> r =
+        generate_launchers(m, build->manifest, build->out_dir);
     REQUIRE_FALSE(r.ok());
-    CHECK_THAT(r.error().message, Catch::Contains("split_sum.f32.b64.t1x32 [gfx942]: steps[1] (split_sum_reduce): "
-                                                  "the rule passes 2 arguments but the kernel takes 3"));
+    CHECK_THAT(r.error().message,
+               Catch::Contains("split_sum.f32.b64.t1x32 [gfx942]: steps[1] (split_sum_reduce): "
+                               "the rule passes 2 arguments but the kernel takes 3"));
     Result<std::string> after = read_file_text(header);
     REQUIRE(before.ok());
     REQUIRE(after.ok());
@@ -235,36 +251,44 @@ TEST_CASE("the generator refuses rules the code objects contradict and keeps unc
   SECTION("a define that is not an integer") {
     Matrix m = build->matrix;
     m.kernels[0].launch["steps"][0]["block"][0] = "SPLIT_ACC";
-    Result<std::vector<std::filesystem::path>> r = generate_launchers(m, build->manifest, build->out_dir);
+    Result<std::vector<std::filesystem::path>> r =
+        generate_launchers(m, build->manifest, build->out_dir);
     REQUIRE_FALSE(r.ok());
-    CHECK_THAT(r.error().message, Catch::Contains("(split_sum.f32.b64.t1x32): the launch rule reads SPLIT_ACC as an "
-                                                  "integer, but it is 'SPLIT_ACC_F32'"));
+    CHECK_THAT(r.error().message,
+               Catch::Contains("(split_sum.f32.b64.t1x32): the launch rule reads SPLIT_ACC as an "
+                               "integer, but it is 'SPLIT_ACC_F32'"));
   }
   SECTION("a block larger than the compiled maximum") {
     Matrix m = build->matrix;
     m.kernels[0].launch["steps"][0]["block"] = json::array({"SPLIT_BLOCK * 8"});
-    Result<std::vector<std::filesystem::path>> r = generate_launchers(m, build->manifest, build->out_dir);
+    Result<std::vector<std::filesystem::path>> r =
+        generate_launchers(m, build->manifest, build->out_dir);
     REQUIRE_FALSE(r.ok());
-    CHECK_THAT(r.error().message, Catch::Contains("split_sum.f32.b256.t1x32 [gfx942]: steps[0] (split_sum_partial): "
-                                                  "block of 2048 threads exceeds the kernel's maximum of 1024"));
+    CHECK_THAT(r.error().message,
+               Catch::Contains("split_sum.f32.b256.t1x32 [gfx942]: steps[0] (split_sum_partial): "
+                               "block of 2048 threads exceeds the kernel's maximum of 1024"));
   }
   SECTION("regenerating unchanged launchers leaves the files alone") {
-    Result<std::vector<std::filesystem::path>> first = generate_launchers(build->matrix, build->manifest, build->out_dir);
+    Result<std::vector<std::filesystem::path>> first =
+        generate_launchers(build->matrix, build->manifest, build->out_dir);
     REQUIRE(first.ok());
     CHECK(first->size() == 4);
     std::map<std::filesystem::path, std::filesystem::file_time_type> times;
     for (const auto& p : *first) {
-      std::filesystem::last_write_time(p, std::filesystem::file_time_type::clock::now() - std::chrono::hours(1));
+      std::filesystem::last_write_time(
+          p, std::filesystem::file_time_type::clock::now() - std::chrono::hours(1));
       times[p] = std::filesystem::last_write_time(p);
     }
-    Result<std::vector<std::filesystem::path>> again = generate_launchers(build->matrix, build->manifest, build->out_dir);
+    Result<std::vector<std::filesystem::path>> again =
+        generate_launchers(build->matrix, build->manifest, build->out_dir);
     REQUIRE(again.ok());
     for (const auto& p : *again) CHECK(std::filesystem::last_write_time(p) == times[p]);
   }
   SECTION("kernels without a launch rule get no launcher") {
     Matrix m = build->matrix;
     m.kernels[0].launch = nullptr;
-    Result<std::vector<std::filesystem::path>> r = generate_launchers(m, build->manifest, build->out_dir);
+    Result<std::vector<std::filesystem::path>> r =
+        generate_launchers(m, build->manifest, build->out_dir);
     REQUIRE(r.ok());
     CHECK(r->empty());
   }
@@ -276,16 +300,18 @@ TEST_CASE("the launch-overhead benchmark compiles against a generated launcher")
   const std::filesystem::path runtime = AOTC_RUNTIME_SHARED_LIBRARY;
   const std::filesystem::path exe = g->build.out_dir.parent_path() / "launch_overhead_bench";
   const std::string command =
-      test::driver_compiler("g++") + " -std=c++17 -O2 -Wall -Wextra -Werror -I" + g->include.string() + " -I" AOTC_SOURCE_DIR "/runtime/include " +
-      AOTC_SOURCE_DIR "/tests/launcher/data/launch_overhead_bench.cc " + (g->include / "aotc/split_sum_launcher.cc").string() +
-      " " + (g->include / "aotc/split_sum_embed.S").string() + " " + runtime.string() + " -Wl,-rpath," +
+      test::driver_compiler("g++") + " -std=c++17 -O2 -Wall -Wextra -Werror -I" +
+      g->include.string() + " -I" AOTC_SOURCE_DIR "/runtime/include " +
+      AOTC_SOURCE_DIR "/tests/launcher/data/launch_overhead_bench.cc " +
+      (g->include / "aotc/split_sum_launcher.cc").string() + " " +
+      (g->include / "aotc/split_sum_embed.S").string() + " " + runtime.string() + " -Wl,-rpath," +
       runtime.parent_path().string() + " -ldl -o " + exe.string();
   const test::CommandResult r = test::run_command(command);
   INFO(command << "\n" << r.output);
   REQUIRE(r.exit_code == 0);
   // No GPU here: it must say what it needs, not crash.
-  const test::CommandResult ran =
-      test::run_command(exe.string() + " " + (g->build.out_dir / "sm_90a/split_sum.f32.b64.t1x32.cubin").string());
+  const test::CommandResult ran = test::run_command(
+      exe.string() + " " + (g->build.out_dir / "sm_90a/split_sum.f32.b64.t1x32.cubin").string());
   INFO(ran.output);
   CHECK(ran.exit_code == 2);
   CHECK_THAT(ran.output, Catch::Contains("needs an NVIDIA GPU"));

@@ -1,7 +1,8 @@
 // Malformed JSON is reported as file:line:column; repeated keys are errors with their JSON path.
+#include "matrix/json_document.h"
+
 #include <catch2/catch.hpp>
 
-#include "matrix/json_document.h"
 #include "matrix_test_support.h"
 
 using namespace aotc;
@@ -30,9 +31,11 @@ TEST_CASE("a syntax error names file, line and column of the offending character
   CHECK_THAT(error_of("{\n  \"schema\": 1,\n  \"targets\": [gfx942]\n}\n"),
              Catch::Matchers::StartsWith("m.json:3:15: malformed JSON: "));
   // A trailing comma: the parser stops at the closing brace on line 3, column 1.
-  CHECK_THAT(error_of("{\n  \"schema\": 1,\n}"), Catch::Matchers::StartsWith("m.json:3:1: malformed JSON: "));
+  CHECK_THAT(error_of("{\n  \"schema\": 1,\n}"),
+             Catch::Matchers::StartsWith("m.json:3:1: malformed JSON: "));
   // Cut short: the error is at the end of the text.
-  CHECK_THAT(error_of("{\n  \"schema\": 1,\n  \"kern"), Catch::Matchers::StartsWith("m.json:3:8: malformed JSON: "));
+  CHECK_THAT(error_of("{\n  \"schema\": 1,\n  \"kern"),
+             Catch::Matchers::StartsWith("m.json:3:8: malformed JSON: "));
 }
 
 TEST_CASE("the parser's reason is kept, without its own prefix") {
@@ -42,8 +45,11 @@ TEST_CASE("the parser's reason is kept, without its own prefix") {
 }
 
 TEST_CASE("a key repeated in one object is an error at its path") {
-  CHECK(error_of(R"({"kernels": [{"name": "a"}, {"name": "b", "axes": {"x": {"label": "1", "label": "2"}}}]})") ==
-        "m.json: kernels[1].axes.x.label: expected each key once per object, found a second \"label\"");
+  CHECK(
+      error_of(
+          R"({"kernels": [{"name": "a"}, {"name": "b", "axes": {"x": {"label": "1", "label": "2"}}}]})") ==
+      "m.json: kernels[1].axes.x.label: expected each key once per object, found a second "
+      "\"label\"");
   CHECK(error_of(R"({"a": [[], [1, {"k": 1, "k": 2}]], "a": 3})") ==
         "m.json: a[1][1].k: expected each key once per object, found a second \"k\"\n"
         "m.json: a: expected each key once per object, found a second \"a\"");
@@ -54,5 +60,6 @@ TEST_CASE("a key repeated in one object is an error at its path") {
 }
 
 TEST_CASE("a number beyond double range is malformed JSON, not an exception") {
-  CHECK(error_of("{\"schema\": 1e400}") == "m.json: malformed JSON: number overflow parsing '1e400'");
+  CHECK(error_of("{\"schema\": 1e400}") ==
+        "m.json: malformed JSON: number overflow parsing '1e400'");
 }

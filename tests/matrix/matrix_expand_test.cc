@@ -1,10 +1,10 @@
 // expand_matrix: the cartesian product in axis order, include/exclude, names, collisions, the
 // size cap, and names that stay plain file names whatever the labels say.
-#include <catch2/catch.hpp>
+#include "matrix/matrix_expand.h"
 
+#include <catch2/catch.hpp>
 #include <set>
 
-#include "matrix/matrix_expand.h"
 #include "matrix/name_rules.h"
 #include "matrix_test_support.h"
 
@@ -55,7 +55,8 @@ TEST_CASE("expansion is the cartesian product in axis order, last axis fastest")
   std::vector<std::string> expected;
   for (std::string dtype : {"fp16", "bf16"}) {
     for (std::string bs : {"16", "64"}) {
-      for (std::string kv : {"4", "8"}) expected.push_back("k." + dtype + ".bs" + bs + ".h64x" + kv);
+      for (std::string kv : {"4", "8"})
+        expected.push_back("k." + dtype + ".bs" + bs + ".h64x" + kv);
     }
   }
   CHECK(names_of(variants) == expected);
@@ -63,7 +64,8 @@ TEST_CASE("expansion is the cartesian product in axis order, last axis fastest")
   const Variant& v = variants[3];  // k.fp16.bs64.h64x8
   CHECK(v.kernel == "k");
   CHECK(v.kernel_index == 0);
-  CHECK(v.defines == std::vector<std::string>{"K_DTYPE=K_FP16", "K_BLOCK=64", "K_QH=64", "K_KVH=8"});
+  CHECK(v.defines ==
+        std::vector<std::string>{"K_DTYPE=K_FP16", "K_BLOCK=64", "K_QH=64", "K_KVH=8"});
   REQUIRE(v.axis_values.size() == 3);
   CHECK(v.axis_values[0].first == "dtype");
   CHECK(v.axis_values[2].second.value == nlohmann::json::array({64, 8}));
@@ -83,8 +85,8 @@ TEST_CASE("exclude drops every variant matching all axes of any pattern") {
   doc["kernels"][0]["exclude"] = json::parse(R"([{ "dtype": ["bf16"], "block_size": [16] },
                                                  { "heads": [[64, 4]], "block_size": [64] }])");
   auto names = names_of(expand_ok(f, doc));
-  CHECK(names == std::vector<std::string>{"k.fp16.bs16.h64x4", "k.fp16.bs16.h64x8", "k.fp16.bs64.h64x8",
-                                          "k.bf16.bs64.h64x8"});
+  CHECK(names == std::vector<std::string>{"k.fp16.bs16.h64x4", "k.fp16.bs16.h64x8",
+                                          "k.fp16.bs64.h64x8", "k.bf16.bs64.h64x8"});
 }
 
 TEST_CASE("include keeps only variants matching some pattern, and exclude still applies") {
@@ -94,7 +96,8 @@ TEST_CASE("include keeps only variants matching some pattern, and exclude still 
                                                  { "block_size": [64], "heads": [[64, 8]] }])");
   doc["kernels"][0]["exclude"] = json::parse(R"([{ "dtype": ["fp16"], "heads": [[64, 8]] }])");
   auto names = names_of(expand_ok(f, doc));
-  CHECK(names == std::vector<std::string>{"k.fp16.bs16.h64x4", "k.fp16.bs64.h64x4", "k.bf16.bs64.h64x8"});
+  CHECK(names ==
+        std::vector<std::string>{"k.fp16.bs16.h64x4", "k.fp16.bs64.h64x4", "k.bf16.bs64.h64x8"});
 }
 
 TEST_CASE("variant_matches checks every axis a pattern lists") {
@@ -116,8 +119,8 @@ TEST_CASE("a kernel that expands to zero variants is an error") {
   REQUIRE(matrix.ok());
   auto variants = expand_matrix(*matrix);
   REQUIRE_FALSE(variants.ok());
-  CHECK(variants.error().message ==
-        f.line("kernels[0]: expected at least one variant after include/exclude, found none of 8 combinations kept"));
+  CHECK(variants.error().message == f.line("kernels[0]: expected at least one variant after "
+                                           "include/exclude, found none of 8 combinations kept"));
 }
 
 TEST_CASE("name collisions name both colliding value sets") {
@@ -147,7 +150,8 @@ TEST_CASE("a label without placeholders collides on every value") {
   CHECK(aotc::test::lines_of(variants.error().message).size() == 4);
 }
 
-TEST_CASE("variants x targets above options.max_variants are refused with the count and the option") {
+TEST_CASE(
+    "variants x targets above options.max_variants are refused with the count and the option") {
   MatrixFixture f;
   json doc = aotc::test::base_matrix();
   doc["options"] = {{"max_variants", 15}};
@@ -156,7 +160,8 @@ TEST_CASE("variants x targets above options.max_variants are refused with the co
   auto variants = expand_matrix(*matrix);
   REQUIRE_FALSE(variants.ok());
   CHECK(variants.error().message ==
-        f.line("options.max_variants: expected at least 16 to build this matrix (8 variants, 16 variant x target "
+        f.line("options.max_variants: expected at least 16 to build this matrix (8 variants, 16 "
+               "variant x target "
                "builds); raise options.max_variants to allow it, found 15"));
 
   doc["options"]["max_variants"] = 16;
@@ -168,24 +173,29 @@ TEST_CASE("variants x targets above options.max_variants are refused with the co
 }
 
 TEST_CASE("the default cap refuses a huge matrix without enumerating it") {
-  Matrix matrix = coded_matrix(std::vector<std::vector<std::string>>(6, std::vector<std::string>(100, "x")));
+  Matrix matrix =
+      coded_matrix(std::vector<std::vector<std::string>>(6, std::vector<std::string>(100, "x")));
   auto variants = expand_matrix(matrix);
   REQUIRE_FALSE(variants.ok());
   CHECK(variants.error().message ==
-        "coded.json: kernels[0].axes: expected at most 16777216 combinations of axis values, found 1000000000000");
+        "coded.json: kernels[0].axes: expected at most 16777216 combinations of axis values, found "
+        "1000000000000");
 
-  matrix = coded_matrix(std::vector<std::vector<std::string>>(20, std::vector<std::string>(1000, "x")));
+  matrix =
+      coded_matrix(std::vector<std::vector<std::string>>(20, std::vector<std::string>(1000, "x")));
   variants = expand_matrix(matrix);
   REQUIRE_FALSE(variants.ok());
   CHECK_THAT(variants.error().message, Catch::Matchers::EndsWith("found more than 2^64"));
 }
 
 TEST_CASE("hostile labels can never make a name that leaves out/") {
-  for (std::string label : {"..", "../../etc", "a/b", "/abs", "-rf", "x y", "a\nb", "", ".hidden", "a.b", "x\\..\\y"}) {
+  for (std::string label :
+       {"..", "../../etc", "a/b", "/abs", "-rf", "x y", "a\nb", "", ".hidden", "a.b", "x\\..\\y"}) {
     CAPTURE(label);
     auto variants = expand_matrix(coded_matrix({{"ok"}, {label}}));
     REQUIRE_FALSE(variants.ok());
-    CHECK_THAT(variants.error().message, Catch::Matchers::StartsWith("coded.json: kernels[0]: expected variant names"));
+    CHECK_THAT(variants.error().message,
+               Catch::Matchers::StartsWith("coded.json: kernels[0]: expected variant names"));
   }
   // A name at the length limit passes; one more character fails (file names end at 255 bytes).
   CHECK(expand_matrix(coded_matrix({{std::string(kMaxVariantNameLength - 2, 'x')}})).ok());

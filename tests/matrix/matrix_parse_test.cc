@@ -1,10 +1,10 @@
 // parse_matrix: what a valid matrix becomes, and one test per kind of validation problem, each
 // asserting the exact "<file>: <json path>: expected <what>, found <json>" line.
-#include <catch2/catch.hpp>
+#include "matrix/matrix_parse.h"
 
 #include <algorithm>
+#include <catch2/catch.hpp>
 
-#include "matrix/matrix_parse.h"
 #include "matrix_test_support.h"
 
 using namespace aotc;
@@ -50,15 +50,19 @@ TEST_CASE("unknown keys are errors at every level, all reported in one run") {
   doc["kernels"][0]["axes"]["dtype"]["lable"] = "{0}";
   auto problems = f.problems(doc);
   CHECK(problems.size() == 4);
-  CHECK_THAT(problems, VectorContains(f.line("extra: expected one of the keys schema, root, targets, options, kernels, found \"extra\"")));
-  CHECK_THAT(problems, VectorContains(f.line(
-      "options.max_variant: expected one of the keys opt_level, code_object_version, rocm_floor, compress_bundles, "
-      "max_variants, extra_flags, found \"max_variant\"")));
-  CHECK_THAT(problems, VectorContains(f.line(
-      "kernels[0].nmae: expected one of the keys name, source, include_dirs, entries, axes, include, exclude, "
-      "targets, extra_flags, launch, found \"nmae\"")));
-  CHECK_THAT(problems, VectorContains(f.line(
-      "kernels[0].axes.dtype.lable: expected one of the keys type, arity, values, label, defines, found \"lable\"")));
+  CHECK_THAT(problems, VectorContains(f.line("extra: expected one of the keys schema, root, "
+                                             "targets, options, kernels, found \"extra\"")));
+  CHECK_THAT(problems,
+             VectorContains(f.line("options.max_variant: expected one of the keys opt_level, "
+                                   "code_object_version, rocm_floor, compress_bundles, "
+                                   "max_variants, extra_flags, found \"max_variant\"")));
+  CHECK_THAT(problems,
+             VectorContains(f.line("kernels[0].nmae: expected one of the keys name, source, "
+                                   "include_dirs, entries, axes, include, exclude, "
+                                   "targets, extra_flags, launch, found \"nmae\"")));
+  CHECK_THAT(problems,
+             VectorContains(f.line("kernels[0].axes.dtype.lable: expected one of the keys type, "
+                                   "arity, values, label, defines, found \"lable\"")));
 }
 
 TEST_CASE("keys that are not identifiers are quoted in the JSON path") {
@@ -66,8 +70,9 @@ TEST_CASE("keys that are not identifiers are quoted in the JSON path") {
   json doc = aotc::test::base_matrix();
   doc["kernels"][0]["bad key\"\n"] = 1;
   CHECK(f.problems(doc) == std::vector<std::string>{f.line(
-      "kernels[0][\"bad key\\\"\\n\"]: expected one of the keys name, source, include_dirs, entries, axes, include, "
-      "exclude, targets, extra_flags, launch, found \"bad key\\\"\\n\"")});
+                               "kernels[0][\"bad key\\\"\\n\"]: expected one of the keys name, "
+                               "source, include_dirs, entries, axes, include, "
+                               "exclude, targets, extra_flags, launch, found \"bad key\\\"\\n\"")});
 }
 
 TEST_CASE("wrong value types name the path, the expected type and the value found") {
@@ -79,21 +84,32 @@ TEST_CASE("wrong value types name the path, the expected type and the value foun
   doc["kernels"][0]["entries"] = "k_main";
   auto problems = f.problems(doc);
   CHECK(problems.size() == 4);
-  CHECK_THAT(problems, VectorContains(f.line("kernels[0].axes.block_size.values[2]: expected integer, found \"64x\"")));
-  CHECK_THAT(problems, VectorContains(f.line("kernels[0].axes.heads.values[1][1]: expected integer, found \"8\"")));
-  CHECK_THAT(problems, VectorContains(f.line("kernels[0].axes.dtype.values[0]: expected string of [A-Za-z0-9_]+, found 1.5")));
-  CHECK_THAT(problems, VectorContains(f.line("kernels[0].entries: expected array of C identifiers, found \"k_main\"")));
+  CHECK_THAT(problems,
+             VectorContains(
+                 f.line("kernels[0].axes.block_size.values[2]: expected integer, found \"64x\"")));
+  CHECK_THAT(
+      problems,
+      VectorContains(f.line("kernels[0].axes.heads.values[1][1]: expected integer, found \"8\"")));
+  CHECK_THAT(problems,
+             VectorContains(f.line(
+                 "kernels[0].axes.dtype.values[0]: expected string of [A-Za-z0-9_]+, found 1.5")));
+  CHECK_THAT(problems,
+             VectorContains(
+                 f.line("kernels[0].entries: expected array of C identifiers, found \"k_main\"")));
 }
 
 TEST_CASE("integers must fit int64 and have no fraction") {
   MatrixFixture f;
   json doc = aotc::test::base_matrix();
-  doc["kernels"][0]["axes"]["block_size"]["values"] = json::parse("[16, 9223372036854775808, 2e3, -9223372036854775808]");
+  doc["kernels"][0]["axes"]["block_size"]["values"] =
+      json::parse("[16, 9223372036854775808, 2e3, -9223372036854775808]");
   auto problems = f.problems(doc);
   CHECK(problems.size() == 2);
-  CHECK_THAT(problems, VectorContains(f.line(
-      "kernels[0].axes.block_size.values[1]: expected integer within int64, found 9223372036854775808")));
-  CHECK_THAT(problems, VectorContains(f.line("kernels[0].axes.block_size.values[2]: expected integer, found 2000.0")));
+  CHECK_THAT(problems, VectorContains(f.line("kernels[0].axes.block_size.values[1]: expected "
+                                             "integer within int64, found 9223372036854775808")));
+  CHECK_THAT(problems,
+             VectorContains(
+                 f.line("kernels[0].axes.block_size.values[2]: expected integer, found 2000.0")));
 }
 
 TEST_CASE("missing required keys are reported with what belongs there") {
@@ -106,48 +122,57 @@ TEST_CASE("missing required keys are reported with what belongs there") {
   auto problems = f.problems(doc);
   CHECK(problems.size() == 4);
   CHECK_THAT(problems, VectorContains(f.line("schema: expected 1 (required key), found nothing")));
-  CHECK_THAT(problems, VectorContains(f.line("kernels[0].name: expected C identifier (required key), found nothing")));
-  CHECK_THAT(problems, VectorContains(f.line(
-      "kernels[0].axes.block_size.values: expected array of values (required key), found nothing")));
-  CHECK_THAT(problems, VectorContains(f.line(
-      "kernels[0].axes.heads.arity: expected integer from 1 to 16 (required key), found nothing")));
+  CHECK_THAT(problems,
+             VectorContains(
+                 f.line("kernels[0].name: expected C identifier (required key), found nothing")));
+  CHECK_THAT(problems, VectorContains(f.line("kernels[0].axes.block_size.values: expected array of "
+                                             "values (required key), found nothing")));
+  CHECK_THAT(problems, VectorContains(f.line("kernels[0].axes.heads.arity: expected integer from 1 "
+                                             "to 16 (required key), found nothing")));
 }
 
 TEST_CASE("schema must be 1") {
   MatrixFixture f;
   json doc = aotc::test::base_matrix();
   doc["schema"] = 2;
-  CHECK(f.problems(doc) == std::vector<std::string>{f.line("schema: expected 1 (the only schema version), found 2")});
+  CHECK(f.problems(doc) ==
+        std::vector<std::string>{f.line("schema: expected 1 (the only schema version), found 2")});
   doc["schema"] = "1";
-  CHECK(f.problems(doc) == std::vector<std::string>{f.line("schema: expected integer, found \"1\"")});
+  CHECK(f.problems(doc) ==
+        std::vector<std::string>{f.line("schema: expected integer, found \"1\"")});
 }
 
 TEST_CASE("targets must be AMD or NVIDIA target names, each listed once") {
   MatrixFixture f;
   json doc = aotc::test::base_matrix();
-  doc["targets"] = {"gfx942", "gfx94", "sm90a", "gfx942:xnack+", "GFX950", "sm_90b", "gfx942", "gfx1201", "sm_100a",
-                    "gfx90a"};
+  doc["targets"] = {"gfx942", "gfx94",  "sm90a",   "gfx942:xnack+", "GFX950",
+                    "sm_90b", "gfx942", "gfx1201", "sm_100a",       "gfx90a"};
   const std::string what = "target name (gfxNNN[a-f], gfxN[-N]-generic or sm_NN[a])";
   std::vector<std::string> expected;
   for (int i : {1, 2, 3, 4, 5}) {
-    expected.push_back(f.line("targets[" + std::to_string(i) + "]: expected " + what + ", found " + doc["targets"][i].dump()));
+    expected.push_back(f.line("targets[" + std::to_string(i) + "]: expected " + what + ", found " +
+                              doc["targets"][i].dump()));
   }
-  expected.push_back(f.line("targets[6]: expected " + what + " not listed before, found \"gfx942\""));
+  expected.push_back(
+      f.line("targets[6]: expected " + what + " not listed before, found \"gfx942\""));
   CHECK(f.problems(doc) == expected);
 
   doc["targets"] = json::array();
-  CHECK(f.problems(doc) == std::vector<std::string>{f.line("targets: expected at least one " + what + ", found []")});
+  CHECK(f.problems(doc) ==
+        std::vector<std::string>{f.line("targets: expected at least one " + what + ", found []")});
   doc["targets"] = "gfx942";
-  CHECK(f.problems(doc) == std::vector<std::string>{f.line("targets: expected array of " + what + "s, found \"gfx942\"")});
+  CHECK(f.problems(doc) == std::vector<std::string>{f.line("targets: expected array of " + what +
+                                                           "s, found \"gfx942\"")});
 }
 
 TEST_CASE("per-kernel targets follow the same rules") {
   MatrixFixture f;
   json doc = aotc::test::base_matrix();
   doc["kernels"][0]["targets"] = {"sm_90a", "sm_90a"};
-  CHECK(f.problems(doc) == std::vector<std::string>{f.line(
-      "kernels[0].targets[1]: expected target name (gfxNNN[a-f], gfxN[-N]-generic or sm_NN[a]) not listed before, "
-      "found \"sm_90a\"")});
+  CHECK(f.problems(doc) ==
+        std::vector<std::string>{f.line("kernels[0].targets[1]: expected target name (gfxNNN[a-f], "
+                                        "gfxN[-N]-generic or sm_NN[a]) not listed before, "
+                                        "found \"sm_90a\"")});
 }
 
 TEST_CASE("generic AMD targets need code object version 6, which needs ROCm 6.3") {
@@ -155,12 +180,14 @@ TEST_CASE("generic AMD targets need code object version 6, which needs ROCm 6.3"
   json doc = aotc::test::base_matrix();
   doc["targets"] = {"gfx9-4-generic", "gfx942"};
   CHECK(f.problems(doc) == std::vector<std::string>{f.line(
-      "targets[0]: expected a specific processor, or options.code_object_version 6 (generic targets need v6), found "
-      "\"gfx9-4-generic\"")});
+                               "targets[0]: expected a specific processor, or "
+                               "options.code_object_version 6 (generic targets need v6), found "
+                               "\"gfx9-4-generic\"")});
   doc["options"] = {{"code_object_version", 6}};
-  CHECK(f.problems(doc) == std::vector<std::string>{f.line(
-      "options.code_object_version: expected at most 5 while rocm_floor is below 6.3 (code object v6 needs ROCm 6.3), "
-      "found 6")});
+  CHECK(f.problems(doc) ==
+        std::vector<std::string>{f.line("options.code_object_version: expected at most 5 while "
+                                        "rocm_floor is below 6.3 (code object v6 needs ROCm 6.3), "
+                                        "found 6")});
   doc["options"]["rocm_floor"] = "6.3";
   CHECK(f.problems(doc).empty());
 }
@@ -174,13 +201,15 @@ TEST_CASE("entries and kernel names are C identifiers, kernel names are unique")
   doc["kernels"].push_back(doc["kernels"][1]);
   doc["kernels"][2]["name"] = "../k";
   auto problems = f.problems(doc);
-  CHECK(problems == std::vector<std::string>{
-                        f.line("kernels[0].entries[1]: expected C identifier, found \"1st\""),
-                        f.line("kernels[0].entries[2]: expected C identifier, found \"k-2\""),
-                        f.line("kernels[0].entries[3]: expected C identifier not listed before, found \"k_main\""),
-                        f.line("kernels[1].name: expected a kernel name not used before, found \"k\""),
-                        f.line("kernels[2].name: expected C identifier, found \"../k\""),
-                    });
+  CHECK(problems ==
+        std::vector<std::string>{
+            f.line("kernels[0].entries[1]: expected C identifier, found \"1st\""),
+            f.line("kernels[0].entries[2]: expected C identifier, found \"k-2\""),
+            f.line(
+                "kernels[0].entries[3]: expected C identifier not listed before, found \"k_main\""),
+            f.line("kernels[1].name: expected a kernel name not used before, found \"k\""),
+            f.line("kernels[2].name: expected C identifier, found \"../k\""),
+        });
 }
 
 TEST_CASE("axis types, arity and axis names") {
@@ -191,12 +220,16 @@ TEST_CASE("axis types, arity and axis names") {
   doc["kernels"][0]["axes"]["heads"]["arity"] = 0;
   doc["kernels"][0]["axes"]["bad-axis"] = {{"type", "integer"}, {"values", {1}}, {"label", "x{0}"}};
   auto problems = f.problems(doc);
-  CHECK(problems == std::vector<std::string>{
-                        f.line("kernels[0].axes.dtype.type: expected one of integer, string, integer_tuple, found \"float\""),
-                        f.line("kernels[0].axes.block_size.arity: expected no arity (only integer_tuple axes have one), found 1"),
-                        f.line("kernels[0].axes.heads.arity: expected integer from 1 to 16, found 0"),
-                        f.line("kernels[0].axes[\"bad-axis\"]: expected a C identifier as axis name, found \"bad-axis\""),
-                    });
+  CHECK(problems ==
+        std::vector<std::string>{
+            f.line("kernels[0].axes.dtype.type: expected one of integer, string, integer_tuple, "
+                   "found \"float\""),
+            f.line("kernels[0].axes.block_size.arity: expected no arity (only integer_tuple axes "
+                   "have one), found 1"),
+            f.line("kernels[0].axes.heads.arity: expected integer from 1 to 16, found 0"),
+            f.line("kernels[0].axes[\"bad-axis\"]: expected a C identifier as axis name, found "
+                   "\"bad-axis\""),
+        });
 }
 
 TEST_CASE("axis values: non-empty, the axis type, each listed once") {
@@ -206,28 +239,34 @@ TEST_CASE("axis values: non-empty, the axis type, each listed once") {
   doc["kernels"][0]["axes"]["heads"]["values"] = {{64, 4}, {64}, {64, 4, 1}};
   doc["kernels"][0]["axes"]["block_size"]["values"] = json::array();
   auto problems = f.problems(doc);
-  CHECK(problems == std::vector<std::string>{
-                        f.line("kernels[0].axes.dtype.values[1]: expected string of [A-Za-z0-9_]+, found \"fp-8\""),
-                        f.line("kernels[0].axes.dtype.values[2]: expected a value not listed before, found \"fp16\""),
-                        f.line("kernels[0].axes.dtype.values[3]: expected string of [A-Za-z0-9_]+, found \"\""),
-                        f.line("kernels[0].axes.block_size.values: expected at least one value, found []"),
-                        f.line("kernels[0].axes.heads.values[1]: expected array of 2 integers, found [64]"),
-                        f.line("kernels[0].axes.heads.values[2]: expected array of 2 integers, found [64,4,1]"),
-                    });
+  CHECK(
+      problems ==
+      std::vector<std::string>{
+          f.line(
+              "kernels[0].axes.dtype.values[1]: expected string of [A-Za-z0-9_]+, found \"fp-8\""),
+          f.line("kernels[0].axes.dtype.values[2]: expected a value not listed before, found "
+                 "\"fp16\""),
+          f.line("kernels[0].axes.dtype.values[3]: expected string of [A-Za-z0-9_]+, found \"\""),
+          f.line("kernels[0].axes.block_size.values: expected at least one value, found []"),
+          f.line("kernels[0].axes.heads.values[1]: expected array of 2 integers, found [64]"),
+          f.line("kernels[0].axes.heads.values[2]: expected array of 2 integers, found [64,4,1]"),
+      });
 }
 
 TEST_CASE("label formats: placeholders below the arity, output a safe name fragment") {
   MatrixFixture f;
   const std::string what =
-      "format of text and {i} / {i:upper} placeholders with i < 2 giving a name fragment ([A-Za-z0-9_+-]+, no "
+      "format of text and {i} / {i:upper} placeholders with i < 2 giving a name fragment "
+      "([A-Za-z0-9_+-]+, no "
       "leading '-')";
-  for (std::string label : {"h{0}x{2}", "h{0", "h{x}", "h{0}}", "h/{0}", "-h{0}", "h.{0}", "h {0}", "..", "",
-                            "h{0:lower}", "h{}"}) {
+  for (std::string label : {"h{0}x{2}", "h{0", "h{x}", "h{0}}", "h/{0}", "-h{0}", "h.{0}", "h {0}",
+                            "..", "", "h{0:lower}", "h{}"}) {
     CAPTURE(label);
     json doc = aotc::test::base_matrix();
     doc["kernels"][0]["axes"]["heads"]["label"] = label;
     CHECK(f.problems(doc) ==
-          std::vector<std::string>{f.line("kernels[0].axes.heads.label: expected " + what + ", found " + json(label).dump())});
+          std::vector<std::string>{f.line("kernels[0].axes.heads.label: expected " + what +
+                                          ", found " + json(label).dump())});
   }
 }
 
@@ -236,9 +275,10 @@ TEST_CASE("a value whose label would start with '-' is reported at the value") {
   json doc = aotc::test::base_matrix();
   doc["kernels"][0]["axes"]["block_size"]["values"] = {16, -1};
   doc["kernels"][0]["axes"]["block_size"]["label"] = "{0}";
-  CHECK(f.problems(doc) == std::vector<std::string>{f.line(
-      "kernels[0].axes.block_size.values[1]: expected a value for which kernels[0].axes.block_size.label gives a name "
-      "fragment ([A-Za-z0-9_+-]+, no leading '-'), found -1")});
+  CHECK(f.problems(doc) ==
+        std::vector<std::string>{f.line("kernels[0].axes.block_size.values[1]: expected a value "
+                                        "for which kernels[0].axes.block_size.label gives a name "
+                                        "fragment ([A-Za-z0-9_+-]+, no leading '-'), found -1")});
 }
 
 TEST_CASE("defines: macro names are identifiers, values one token, each macro from one axis") {
@@ -252,17 +292,22 @@ TEST_CASE("defines: macro names are identifiers, values one token, each macro fr
   defines["K_EMPTY"] = "";
   defines["K_NUMBER"] = 1;
   defines["K_DTYPE"] = "{0}";
-  const std::string what = "format of text and {i} / {i:upper} placeholders with i < 1 giving a macro value ([A-Za-z0-9_.+-]+)";
+  const std::string what =
+      "format of text and {i} / {i:upper} placeholders with i < 1 giving a macro value "
+      "([A-Za-z0-9_.+-]+)";
   const std::string at = "kernels[0].axes.block_size.defines.";
-  CHECK(f.problems(doc) == std::vector<std::string>{
-                               f.line(at.substr(0, at.size() - 1) + "[\"1X\"]: expected a C identifier as macro name, found \"1X\""),
-                               f.line(at + "K_INJECT: expected " + what + ", found \"{0} -o /tmp/x\""),
-                               f.line(at + "K_QUOTE: expected " + what + ", found \"\\\"{0}\\\"\""),
-                               f.line(at + "K_NEWLINE: expected " + what + ", found \"{0}\\n\""),
-                               f.line(at + "K_EMPTY: expected " + what + ", found \"\""),
-                               f.line(at + "K_NUMBER: expected " + what + ", found 1"),
-                               f.line(at + "K_DTYPE: expected a macro no other axis defines (axis dtype does), found \"K_DTYPE\""),
-                           });
+  CHECK(f.problems(doc) ==
+        std::vector<std::string>{
+            f.line(at.substr(0, at.size() - 1) +
+                   "[\"1X\"]: expected a C identifier as macro name, found \"1X\""),
+            f.line(at + "K_INJECT: expected " + what + ", found \"{0} -o /tmp/x\""),
+            f.line(at + "K_QUOTE: expected " + what + ", found \"\\\"{0}\\\"\""),
+            f.line(at + "K_NEWLINE: expected " + what + ", found \"{0}\\n\""),
+            f.line(at + "K_EMPTY: expected " + what + ", found \"\""),
+            f.line(at + "K_NUMBER: expected " + what + ", found 1"),
+            f.line(at + "K_DTYPE: expected a macro no other axis defines (axis dtype does), found "
+                        "\"K_DTYPE\""),
+        });
 }
 
 TEST_CASE("negative integers are valid macro values") {
@@ -288,16 +333,22 @@ TEST_CASE("include and exclude patterns name existing axes and existing values")
   doc["kernels"][0]["include"] = json::object();
   const std::string dtype_values = "one of the values of axis dtype [\"fp16\",\"bf16\"]";
   const std::string block_values = "one of the values of axis block_size [16,64]";
-  CHECK(f.problems(doc) == std::vector<std::string>{
-                               f.line("kernels[0].include: expected array of patterns (objects: axis name -> array of values), found {}"),
-                               f.line("kernels[0].exclude[0].dtype[0]: expected " + dtype_values + ", found \"fp8\""),
-                               f.line("kernels[0].exclude[0].block_size[1]: expected " + block_values + ", found \"16\""),
-                               f.line("kernels[0].exclude[0].block_size[2]: expected " + block_values + ", found 32"),
-                               f.line("kernels[0].exclude[1].heads[1]: expected one of the values of axis heads [[64,4],[64,8]], found [64,5]"),
-                               f.line("kernels[0].exclude[1].head_dim: expected one of the axes dtype, block_size, heads, found \"head_dim\""),
-                               f.line("kernels[0].exclude[2]: expected object naming at least one axis, found {}"),
-                               f.line("kernels[0].exclude[3].dtype: expected array of at least one value of axis dtype, found \"fp16\""),
-                           });
+  CHECK(f.problems(doc) ==
+        std::vector<std::string>{
+            f.line("kernels[0].include: expected array of patterns (objects: axis name -> array of "
+                   "values), found {}"),
+            f.line("kernels[0].exclude[0].dtype[0]: expected " + dtype_values + ", found \"fp8\""),
+            f.line("kernels[0].exclude[0].block_size[1]: expected " + block_values +
+                   ", found \"16\""),
+            f.line("kernels[0].exclude[0].block_size[2]: expected " + block_values + ", found 32"),
+            f.line("kernels[0].exclude[1].heads[1]: expected one of the values of axis heads "
+                   "[[64,4],[64,8]], found [64,5]"),
+            f.line("kernels[0].exclude[1].head_dim: expected one of the axes dtype, block_size, "
+                   "heads, found \"head_dim\""),
+            f.line("kernels[0].exclude[2]: expected object naming at least one axis, found {}"),
+            f.line("kernels[0].exclude[3].dtype: expected array of at least one value of axis "
+                   "dtype, found \"fp16\""),
+        });
 }
 
 TEST_CASE("options: ranges and consistency") {
@@ -305,19 +356,24 @@ TEST_CASE("options: ranges and consistency") {
   json doc = aotc::test::base_matrix();
   doc["options"] = json::parse(R"({ "opt_level": "4", "code_object_version": 7, "rocm_floor": "6",
                                     "compress_bundles": "yes", "max_variants": 0, "extra_flags": ["-g", "", "a\nb"] })");
-  CHECK(f.problems(doc) == std::vector<std::string>{
-                               f.line("options.opt_level: expected one of \"0\", \"1\", \"2\", \"3\", \"s\", \"z\", found \"4\""),
-                               f.line("options.code_object_version: expected 4, 5 or 6, found 7"),
-                               f.line("options.rocm_floor: expected ROCm version \"X.Y\", found \"6\""),
-                               f.line("options.compress_bundles: expected boolean, found \"yes\""),
-                               f.line("options.max_variants: expected positive integer, found 0"),
-                               f.line("options.extra_flags[1]: expected flag without control characters, found \"\""),
-                               f.line("options.extra_flags[2]: expected flag without control characters, found \"a\\nb\""),
-                           });
+  CHECK(
+      f.problems(doc) ==
+      std::vector<std::string>{
+          f.line("options.opt_level: expected one of \"0\", \"1\", \"2\", \"3\", \"s\", \"z\", "
+                 "found \"4\""),
+          f.line("options.code_object_version: expected 4, 5 or 6, found 7"),
+          f.line("options.rocm_floor: expected ROCm version \"X.Y\", found \"6\""),
+          f.line("options.compress_bundles: expected boolean, found \"yes\""),
+          f.line("options.max_variants: expected positive integer, found 0"),
+          f.line("options.extra_flags[1]: expected flag without control characters, found \"\""),
+          f.line(
+              "options.extra_flags[2]: expected flag without control characters, found \"a\\nb\""),
+      });
 
   doc["options"] = json::parse(R"({ "rocm_floor": "6.1", "compress_bundles": true })");
   CHECK(f.problems(doc) == std::vector<std::string>{f.line(
-      "options.compress_bundles: expected false while rocm_floor is below 6.2 (compressed bundles need ROCm 6.2), found true")});
+                               "options.compress_bundles: expected false while rocm_floor is below "
+                               "6.2 (compressed bundles need ROCm 6.2), found true")});
   doc["options"]["rocm_floor"] = "6.10";
   CHECK(f.problems(doc).empty());
 }
@@ -326,7 +382,8 @@ TEST_CASE("launch must be an object, its content belongs to the launcher generat
   MatrixFixture f;
   json doc = aotc::test::base_matrix();
   doc["kernels"][0]["launch"] = json::array();
-  CHECK(f.problems(doc) == std::vector<std::string>{f.line("kernels[0].launch: expected object, found []")});
+  CHECK(f.problems(doc) ==
+        std::vector<std::string>{f.line("kernels[0].launch: expected object, found []")});
   doc["kernels"][0]["launch"] = {{"params", json::array()}};
   auto matrix = f.parse(doc);
   REQUIRE(matrix.ok());
@@ -339,14 +396,16 @@ TEST_CASE("long values are shortened in messages") {
   doc["kernels"][0]["name"] = std::string(500, '-');
   auto problems = f.problems(doc);
   REQUIRE(problems.size() == 1);
-  CHECK(problems[0] == f.line("kernels[0].name: expected C identifier, found \"" + std::string(76, '-') + "..."));
+  CHECK(problems[0] ==
+        f.line("kernels[0].name: expected C identifier, found \"" + std::string(76, '-') + "..."));
 }
 
 TEST_CASE("load_matrix reads the file and names it in messages") {
   aotc::test::ScratchDir dir;
   auto missing = load_matrix(dir.path() / "none.json");
   REQUIRE_FALSE(missing.ok());
-  CHECK_THAT(missing.error().message, Catch::Matchers::StartsWith((dir.path() / "none.json").string() + ": "));
+  CHECK_THAT(missing.error().message,
+             Catch::Matchers::StartsWith((dir.path() / "none.json").string() + ": "));
 
   dir.write("k.hip", "");
   json doc = aotc::test::base_matrix();
@@ -354,10 +413,12 @@ TEST_CASE("load_matrix reads the file and names it in messages") {
   auto file = dir.write("sub/../m.json", doc.dump());
   auto bad = load_matrix(file);
   REQUIRE_FALSE(bad.ok());
-  CHECK(bad.error().message == file.string() + ": schema: expected 1 (the only schema version), found 3");
+  CHECK(bad.error().message ==
+        file.string() + ": schema: expected 1 (the only schema version), found 3");
 }
 
 TEST_CASE("a document that is not an object is reported at the top level") {
   MatrixFixture f;
-  CHECK(f.problems(json::array()) == std::vector<std::string>{f.line("(top level): expected object, found []")});
+  CHECK(f.problems(json::array()) ==
+        std::vector<std::string>{f.line("(top level): expected object, found []")});
 }

@@ -1,8 +1,9 @@
 // Kernel sources and include directories: relative paths resolve against the matrix's directory
 // and must stay inside it (also through symbolic links); absolute paths are taken as written.
+#include "matrix/matrix_paths.h"
+
 #include <catch2/catch.hpp>
 
-#include "matrix/matrix_paths.h"
 #include "matrix_test_support.h"
 
 using namespace aotc;
@@ -16,7 +17,8 @@ TEST_CASE("relative sources resolve against the matrix file's directory") {
   auto resolved = resolve_matrix_path(dir.path() / "proj", "kernels/./a.hip", PathKind::file);
   REQUIRE(resolved.ok());
   CHECK(*resolved == dir.path() / "proj/kernels/a.hip");
-  auto up_and_back = resolve_matrix_path(dir.path() / "proj", "kernels/../kernels/a.hip", PathKind::file);
+  auto up_and_back =
+      resolve_matrix_path(dir.path() / "proj", "kernels/../kernels/a.hip", PathKind::file);
   REQUIRE(up_and_back.ok());
   CHECK(*up_and_back == dir.path() / "proj/kernels/a.hip");
 }
@@ -27,15 +29,17 @@ TEST_CASE("sources must exist and be of the right kind") {
   json doc = aotc::test::base_matrix();
   doc["kernels"][0]["source"] = "missing.hip";
   doc["kernels"][0]["include_dirs"] = {"inc", "k.hip", "nowhere", 3};
-  CHECK(f.problems(doc) == std::vector<std::string>{
-                               f.line("kernels[0].source: expected an existing file, found \"missing.hip\""),
-                               f.line("kernels[0].include_dirs[1]: expected an existing directory, found \"k.hip\""),
-                               f.line("kernels[0].include_dirs[2]: expected an existing directory, found \"nowhere\""),
-                               f.line("kernels[0].include_dirs[3]: expected string, found 3"),
-                           });
+  CHECK(f.problems(doc) ==
+        std::vector<std::string>{
+            f.line("kernels[0].source: expected an existing file, found \"missing.hip\""),
+            f.line("kernels[0].include_dirs[1]: expected an existing directory, found \"k.hip\""),
+            f.line("kernels[0].include_dirs[2]: expected an existing directory, found \"nowhere\""),
+            f.line("kernels[0].include_dirs[3]: expected string, found 3"),
+        });
   doc["kernels"][0]["source"] = "inc";
   doc["kernels"][0]["include_dirs"] = {"inc", "."};
-  CHECK(f.problems(doc) == std::vector<std::string>{f.line("kernels[0].source: expected an existing file, found \"inc\"")});
+  CHECK(f.problems(doc) == std::vector<std::string>{f.line(
+                               "kernels[0].source: expected an existing file, found \"inc\"")});
 }
 
 TEST_CASE("relative paths may not climb out of the matrix's directory") {
@@ -43,7 +47,8 @@ TEST_CASE("relative paths may not climb out of the matrix's directory") {
   dir.write("outside.hip", "");
   dir.write("proj/k.hip", "");
   const fs::path proj = dir.path() / "proj";
-  for (std::string written : {"../outside.hip", "sub/../../outside.hip", "./../proj/../outside.hip"}) {
+  for (std::string written :
+       {"../outside.hip", "sub/../../outside.hip", "./../proj/../outside.hip"}) {
     CAPTURE(written);
     auto resolved = resolve_matrix_path(proj, written, PathKind::file);
     REQUIRE_FALSE(resolved.ok());
@@ -61,7 +66,8 @@ TEST_CASE("symbolic links out of the matrix's directory are refused") {
   fs::create_symlink(proj / "k.hip", proj / "alias.hip");
   auto escaped = resolve_matrix_path(proj, "linked/secret.hip", PathKind::file);
   REQUIRE_FALSE(escaped.ok());
-  CHECK(escaped.error().message == "a path inside the matrix file's directory, also after following symbolic links");
+  CHECK(escaped.error().message ==
+        "a path inside the matrix file's directory, also after following symbolic links");
   // A link that stays inside is fine.
   CHECK(resolve_matrix_path(proj, "alias.hip", PathKind::file).ok());
 }
@@ -73,7 +79,9 @@ TEST_CASE("absolute paths are taken as written") {
   auto resolved = resolve_matrix_path(dir.path() / "proj", elsewhere.string(), PathKind::file);
   REQUIRE(resolved.ok());
   CHECK(*resolved == elsewhere);
-  CHECK_FALSE(resolve_matrix_path(dir.path() / "proj", (dir.path() / "none.hip").string(), PathKind::file).ok());
+  CHECK_FALSE(
+      resolve_matrix_path(dir.path() / "proj", (dir.path() / "none.hip").string(), PathKind::file)
+          .ok());
 }
 
 TEST_CASE("a matrix named without a directory resolves against the current directory") {
@@ -108,5 +116,6 @@ TEST_CASE("a root lets a matrix outside the sources name them, and confines them
   doc["kernels"][0]["source"] = "kernels/k.hip";
   auto no_root = parse_matrix(doc.dump(), dir.path() / "repo/configs/m.json");
   REQUIRE_FALSE(no_root.ok());
-  CHECK_THAT(no_root.error().message, Catch::Contains("root: expected an existing directory, found \"../missing\""));
+  CHECK_THAT(no_root.error().message,
+             Catch::Contains("root: expected an existing directory, found \"../missing\""));
 }

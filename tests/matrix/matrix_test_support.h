@@ -6,11 +6,10 @@
 
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "matrix/matrix_parse.h"
 
@@ -20,7 +19,8 @@ namespace aotc::test {
 class ScratchDir {
  public:
   ScratchDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "aotc-matrix-test-XXXXXX").string();
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "aotc-matrix-test-XXXXXX").string();
     path_ = mkdtemp(pattern.data());
   }
   ~ScratchDir() {
@@ -79,7 +79,9 @@ struct MatrixFixture {
 
   MatrixFixture() : file(dir.path() / "m.json") { dir.write("k.hip", "// kernel\n"); }
 
-  Result<Matrix> parse(const nlohmann::ordered_json& document) const { return parse_matrix(document.dump(), file); }
+  Result<Matrix> parse(const nlohmann::ordered_json& document) const {
+    return parse_matrix(document.dump(), file);
+  }
 
   // The problem lines for `document`; empty when it parses.
   std::vector<std::string> problems(const nlohmann::ordered_json& document) const {

@@ -1,13 +1,14 @@
 // The string rules that keep matrix text out of file names and compiler arguments.
-#include <catch2/catch.hpp>
-
 #include "matrix/name_rules.h"
+
+#include <catch2/catch.hpp>
 
 using namespace aotc;
 
 TEST_CASE("AMD and NVIDIA target names") {
-  for (auto name : {"gfx90a", "gfx942", "gfx950", "gfx1100", "gfx1201", "gfx906", "gfx90c", "gfx9-4-generic",
-                    "gfx9-generic", "gfx10-3-generic", "gfx11-generic", "gfx12-generic"}) {
+  for (auto name :
+       {"gfx90a", "gfx942", "gfx950", "gfx1100", "gfx1201", "gfx906", "gfx90c", "gfx9-4-generic",
+        "gfx9-generic", "gfx10-3-generic", "gfx11-generic", "gfx12-generic"}) {
     CAPTURE(name);
     CHECK(is_amd_target_name(name));
     CHECK_FALSE(is_nvidia_target_name(name));
@@ -17,8 +18,9 @@ TEST_CASE("AMD and NVIDIA target names") {
     CHECK(is_nvidia_target_name(name));
     CHECK_FALSE(is_amd_target_name(name));
   }
-  for (auto name : {"", "gfx", "gfx94", "gfx942:xnack+", "gfx942 ", "GFX942", "gfx0942", "gfx9420a", "gfx9--generic",
-                    "gfx9-4-4-generic", "sm_9", "sm_90b", "sm90a", "sm_090", "compute_90", "../gfx942"}) {
+  for (auto name : {"", "gfx", "gfx94", "gfx942:xnack+", "gfx942 ", "GFX942", "gfx0942", "gfx9420a",
+                    "gfx9--generic", "gfx9-4-4-generic", "sm_9", "sm_90b", "sm90a", "sm_090",
+                    "compute_90", "../gfx942"}) {
     CAPTURE(name);
     CHECK_FALSE(is_amd_target_name(name));
     CHECK_FALSE(is_nvidia_target_name(name));
@@ -48,7 +50,8 @@ TEST_CASE("labels, identifiers and macro tokens") {
 TEST_CASE("variant names are always plain file names") {
   CHECK(is_variant_name("pa_decode.kv-bf16.bs64.q2.h64x8.d128"));
   CHECK(is_variant_name("k"));
-  for (auto name : {"", ".", "..", "k..x", "k.", ".k", "k/x", "k.-x", "-k", "k.a b", "../k", "k.x/../y"}) {
+  for (auto name :
+       {"", ".", "..", "k..x", "k.", ".k", "k/x", "k.-x", "-k", "k.a b", "../k", "k.x/../y"}) {
     CAPTURE(name);
     CHECK_FALSE(is_variant_name(name));
   }

@@ -30,7 +30,8 @@ class FakeBackend : public aotc::runtime::Backend {
     std::atomic<int> loads{0};
     std::atomic<int> unloads{0};
     std::atomic<int> property_reads{0};
-    std::atomic<int> slot_queries{0};  // current_device calls (the full query; current_key is not counted)
+    std::atomic<int> slot_queries{
+        0};  // current_device calls (the full query; current_key is not counted)
     std::atomic<int> shared_opt_ins{0};
     std::atomic<int> fail_next_loads{0};      // the next N loads fail with a driver error
     std::chrono::milliseconds load_delay{0};  // widens the window for racing first launches

@@ -158,7 +158,8 @@ TEST_CASE("two contexts on one device load once each; alternating launches use t
   CHECK(used == expected);
 }
 
-TEST_CASE("a context made current only after the first launch elsewhere loads on its first launch") {
+TEST_CASE(
+    "a context made current only after the first launch elsewhere loads on its first launch") {
   auto f = make_fixture({"gfx942:sramecc+:xnack-", "gfx90a:sramecc-:xnack-"});
   REQUIRE_FIXTURE(f);
   SaxpyArgs args{nullptr, nullptr, 1.0f, 1};

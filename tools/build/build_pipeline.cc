@@ -14,11 +14,11 @@
 #include "build/scheduler.h"
 #include "build/subprocess.h"
 #include "build/variant_bundle.h"
-#include "launcher/launch_rule.h"
-#include "launcher/launcher_generator.h"
 #include "codeobj/code_object_metadata.h"
 #include "core/atomic_file.h"
 #include "core/hashing.h"
+#include "launcher/launch_rule.h"
+#include "launcher/launcher_generator.h"
 #include "matrix/matrix_expand.h"
 #include "matrix/matrix_parse.h"
 
@@ -89,7 +89,8 @@ Status load_phase(BuildState& state) {
   for (std::size_t k = 0; k < state.matrix.kernels.size(); ++k) {
     const auto& kernel = state.matrix.kernels[k];
     if (kernel.launch.is_null()) continue;
-    std::string where = state.matrix.file.filename().string() + ": kernels[" + std::to_string(k) + "]";
+    std::string where =
+        state.matrix.file.filename().string() + ": kernels[" + std::to_string(k) + "]";
     auto rule = launcher::validate_launch_rule(kernel.launch, kernel, where);
     if (!rule) rule_problems.push_back(rule.error().message);
   }
@@ -438,7 +439,10 @@ Result<BuildSummary> run_build(const BuildOptions& options, std::ostream& out) {
   inputs.matrix_sha256 = *matrix_hash;
   auto manifest = make_manifest(inputs);
   if (auto written = launcher_phase(state, tree, manifest); !written) return written.error();
-  if (auto finished = tree.finish(manifest.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n"); !finished) return finished.error();
+  if (auto finished = tree.finish(
+          manifest.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n");
+      !finished)
+    return finished.error();
   state.printer.summary(state.summary);
   return state.summary;
 }

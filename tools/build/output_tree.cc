@@ -82,7 +82,7 @@ Result<std::size_t> OutputTree::remove_temporaries(const fs::path& dir) {
 }
 
 std::optional<OutputTree::Stamp> OutputTree::stat_file(const fs::path& relative) const {
-  struct stat info {};
+  struct stat info{};
   if (::stat((out_dir_ / relative).c_str(), &info) != 0 || !S_ISREG(info.st_mode))
     return std::nullopt;
   Stamp stamp;

@@ -77,8 +77,8 @@ void StatusPrinter::summary(const BuildSummary& summary) {
     return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
   };
   out_ << "aotc: " << counted(summary.variants, "variant") << ", "
-       << counted(summary.targets, "target") << ": " << summary.compiled << " compiled, " << summary.cached << " cached, "
-       << summary.failed << " failed in " << wall << " s" << '\n'
+       << counted(summary.targets, "target") << ": " << summary.compiled << " compiled, "
+       << summary.cached << " cached, " << summary.failed << " failed in " << wall << " s" << '\n'
        << std::flush;
 }
 

@@ -24,8 +24,8 @@ using Clock = std::chrono::steady_clock;
 std::atomic<int> g_interrupt_signal{0};
 int g_wake_pipe[2] = {-1, -1};
 int g_guard_depth = 0;
-struct sigaction g_previous_int {};
-struct sigaction g_previous_term {};
+struct sigaction g_previous_int{};
+struct sigaction g_previous_term{};
 
 void on_interrupt(int signal_number) {
   int saved_errno = errno;
@@ -216,7 +216,7 @@ InterruptGuard::InterruptGuard() {
   drain_wake_pipe();
   // No SA_RESTART: a blocking call (flock while waiting for another build) returns EINTR so the
   // driver notices the interrupt.
-  struct sigaction action {};
+  struct sigaction action{};
   action.sa_handler = on_interrupt;
   sigemptyset(&action.sa_mask);
   action.sa_flags = 0;

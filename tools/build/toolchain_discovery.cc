@@ -35,7 +35,7 @@ std::optional<fs::path> identity_cache_file(const fs::path& path, std::string_vi
   if (!cache_dir) return std::nullopt;
   std::error_code ec;
   fs::path resolved = fs::canonical(path, ec);
-  struct stat info {};
+  struct stat info{};
   if (ec || ::stat(resolved.c_str(), &info) != 0) return std::nullopt;
   TaggedHasher hasher;
   hasher.add("tool", tool_name);

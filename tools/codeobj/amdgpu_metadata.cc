@@ -109,7 +109,7 @@ Result<AmdKernel> kernel_from_metadata(const nlohmann::json& k, const std::strin
   // targets without AGPRs, spills) and the dynamic-stack flag default to zero/false.
   struct UintField {
     std::string_view key;
-    std::uint64_t AmdKernel::*field;
+    std::uint64_t AmdKernel::* field;
     std::optional<std::uint64_t> fallback;
   };
   static const UintField kFields[] = {

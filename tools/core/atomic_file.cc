@@ -52,7 +52,8 @@ Status write_file_atomic(const fs::path& path, std::span<const std::uint8_t> byt
   std::error_code ec;
   if (path.has_parent_path()) {
     fs::create_directories(path.parent_path(), ec);
-    if (ec) return make_error(path.parent_path().string() + ": cannot create directory: " + ec.message());
+    if (ec)
+      return make_error(path.parent_path().string() + ": cannot create directory: " + ec.message());
   }
   fs::path tmp = temporary_sibling(path);
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
@@ -84,7 +85,8 @@ Status write_file_atomic(const fs::path& path, std::span<const std::uint8_t> byt
 
 Status write_file_atomic(const fs::path& path, std::string_view text) {
   return write_file_atomic(
-      path, std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
+      path, std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(text.data()),
+                                          text.size()));
 }
 
 }  // namespace aotc

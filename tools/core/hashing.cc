@@ -18,9 +18,7 @@ std::array<std::uint8_t, N> digest(const EVP_MD* md, std::span<const std::uint8_
 
 }  // namespace
 
-Sha256Digest sha256(std::span<const std::uint8_t> bytes) {
-  return digest<32>(EVP_sha256(), bytes);
-}
+Sha256Digest sha256(std::span<const std::uint8_t> bytes) { return digest<32>(EVP_sha256(), bytes); }
 
 Md5Digest md5(std::span<const std::uint8_t> bytes) { return digest<16>(EVP_md5(), bytes); }
 

@@ -21,10 +21,14 @@ struct Located {
 
 std::string describe(const StepArg& arg, const LaunchRule& rule) {
   switch (arg.kind) {
-    case StepArgKind::param: return "'" + arg.name + "' is " + rule.params[arg.param_index].type.spelling;
-    case StepArgKind::value: return "value '" + arg.name + "'";
-    case StepArgKind::define: return "define '" + arg.name + "'";
-    case StepArgKind::workspace: return "'workspace' is a pointer";
+    case StepArgKind::param:
+      return "'" + arg.name + "' is " + rule.params[arg.param_index].type.spelling;
+    case StepArgKind::value:
+      return "value '" + arg.name + "'";
+    case StepArgKind::define:
+      return "define '" + arg.name + "'";
+    case StepArgKind::workspace:
+      return "'workspace' is a pointer";
   }
   return arg.name;
 }
@@ -32,9 +36,12 @@ std::string describe(const StepArg& arg, const LaunchRule& rule) {
 // The size the rule implies, or nullopt for integers whose width the code object decides.
 std::optional<std::uint32_t> rule_size(const StepArg& arg, const LaunchRule& rule) {
   switch (arg.kind) {
-    case StepArgKind::param: return rule.params[arg.param_index].type.size;
-    case StepArgKind::workspace: return 8;
-    default: return std::nullopt;
+    case StepArgKind::param:
+      return rule.params[arg.param_index].type.size;
+    case StepArgKind::workspace:
+      return 8;
+    default:
+      return std::nullopt;
   }
 }
 
@@ -76,10 +83,11 @@ class LayoutDeriver {
 
   void check(std::size_t s, const Located& at, const nlohmann::json& object) {
     const LaunchStep& step = rule_.steps[s];
-    const std::string where = at.variant + " [" + at.target + "]: steps[" + std::to_string(s) +
-                              "] (" + step.entry + ")";
+    const std::string where =
+        at.variant + " [" + at.target + "]: steps[" + std::to_string(s) + "] (" + step.entry + ")";
     if (!object.contains("metadata")) {
-      report(where + ": the manifest object has no 'metadata' (the build records each code object's)");
+      report(where +
+             ": the manifest object has no 'metadata' (the build records each code object's)");
       return;
     }
     const nlohmann::json* md = find_entry_metadata(object, step.entry);
@@ -94,12 +102,14 @@ class LayoutDeriver {
     std::vector<ArgSlot> slots;
     for (const nlohmann::json& a : (*md)["args"]) {
       if (is_hidden(a)) continue;
-      if (!a.contains("offset") || !a["offset"].is_number_integer() || a["offset"].get<std::int64_t>() < 0 ||
-          !a.contains("size") || !a["size"].is_number_integer() || a["size"].get<std::int64_t>() <= 0) {
+      if (!a.contains("offset") || !a["offset"].is_number_integer() ||
+          a["offset"].get<std::int64_t>() < 0 || !a.contains("size") ||
+          !a["size"].is_number_integer() || a["size"].get<std::int64_t>() <= 0) {
         report(where + ": argument metadata without offset/size: " + a.dump());
         return;
       }
-      const std::int64_t offset = a["offset"].get<std::int64_t>(), size = a["size"].get<std::int64_t>();
+      const std::int64_t offset = a["offset"].get<std::int64_t>(),
+                         size = a["size"].get<std::int64_t>();
       if (offset + size > k_max_argument_bytes) {
         report(where + ": argument beyond " + std::to_string(k_max_argument_bytes) +
                " bytes of arguments: " + a.dump());
@@ -122,9 +132,10 @@ class LayoutDeriver {
                " bytes) but the code object's argument " + std::to_string(a) + " is " +
                std::to_string(slots[a].size) + " bytes");
       } else if (!want && slots[a].size != 4 && slots[a].size != 8) {
-        report(arg_where + describe(arg, rule_) + " is an integer (passed as int32_t or int64_t) "
-               "but the code object's argument " + std::to_string(a) + " is " +
-               std::to_string(slots[a].size) + " bytes");
+        report(arg_where + describe(arg, rule_) +
+               " is an integer (passed as int32_t or int64_t) "
+               "but the code object's argument " +
+               std::to_string(a) + " is " + std::to_string(slots[a].size) + " bytes");
       } else {
         continue;
       }
@@ -142,9 +153,10 @@ class LayoutDeriver {
     }
     for (std::size_t a = 0; a < slots.size(); ++a) {
       if (slots[a].offset != layout.slots[a].offset || slots[a].size != layout.slots[a].size) {
-        report(where + ": args[" + std::to_string(a) + "] '" + step.args[a].name + "' is at offset " +
-               std::to_string(slots[a].offset) + " size " + std::to_string(slots[a].size) +
-               ", but at offset " + std::to_string(layout.slots[a].offset) + " size " +
+        report(where + ": args[" + std::to_string(a) + "] '" + step.args[a].name +
+               "' is at offset " + std::to_string(slots[a].offset) + " size " +
+               std::to_string(slots[a].size) + ", but at offset " +
+               std::to_string(layout.slots[a].offset) + " size " +
                std::to_string(layout.slots[a].size) + " in " + first_[s]->variant + " [" +
                first_[s]->target + "]; one launcher cannot pack both");
       }

@@ -1,7 +1,6 @@
-#include "launcher/emitters.h"
-
 #include <algorithm>
 
+#include "launcher/emitters.h"
 #include "launcher/expression_cpp.h"
 
 namespace aotc::launcher {
@@ -12,10 +11,14 @@ std::string str(std::size_t n) { return std::to_string(n); }
 // How rule symbols read inside compute(): a = Args, x = Values*, c = Constants, d = Device.
 std::string symbol_cpp(const Symbol& s) {
   switch (s.kind) {
-    case SymbolKind::param: return "static_cast<std::int64_t>(a." + s.name + ")";
-    case SymbolKind::value: return "x->" + s.name;
-    case SymbolKind::define: return "c." + s.name;
-    case SymbolKind::device: return "static_cast<std::int64_t>(d." + s.name + ")";
+    case SymbolKind::param:
+      return "static_cast<std::int64_t>(a." + s.name + ")";
+    case SymbolKind::value:
+      return "x->" + s.name;
+    case SymbolKind::define:
+      return "c." + s.name;
+    case SymbolKind::device:
+      return "static_cast<std::int64_t>(d." + s.name + ")";
   }
   return s.name;
 }
@@ -23,9 +26,10 @@ std::string symbol_cpp(const Symbol& s) {
 std::string cpp(const Expression& e) { return expression_to_cpp(e, symbol_cpp); }
 
 std::string emit_tables(const FamilyModel& m, const std::string& default_kernel_dir) {
-  std::string out = "constexpr std::size_t k_variant_count = " + str(m.variants.size()) + ";\n" +
-                    "constexpr char k_default_kernel_dir[] = " + cpp_string_literal(default_kernel_dir) +
-                    ";\n\nconst VariantInfo k_variants[k_variant_count] = {\n";
+  std::string out =
+      "constexpr std::size_t k_variant_count = " + str(m.variants.size()) + ";\n" +
+      "constexpr char k_default_kernel_dir[] = " + cpp_string_literal(default_kernel_dir) +
+      ";\n\nconst VariantInfo k_variants[k_variant_count] = {\n";
   for (const FamilyVariant& v : m.variants) {
     out += "    {" + cpp_string_literal(v.name) + ", {";
     for (std::size_t a = 0; a < m.axes.size(); ++a) {
@@ -38,19 +42,21 @@ std::string emit_tables(const FamilyModel& m, const std::string& default_kernel_
   out += "};\nconst Constants k_constants[k_variant_count] = {\n";
   for (const FamilyVariant& v : m.variants) {
     out += "    {";
-    for (std::size_t i = 0; i < v.defines.size(); ++i) out += (i ? ", " : "") + std::to_string(v.defines[i]);
+    for (std::size_t i = 0; i < v.defines.size(); ++i)
+      out += (i ? ", " : "") + std::to_string(v.defines[i]);
     out += "},\n";
   }
-  out += "};\n\n// Code objects, relative to the kernel directory; k_images[k_first_image[v] ..\n"
-         "// k_first_image[v + 1]) are variant v's, in the order of the embedded table.\n"
-         "struct ImageFile {\n  const char* target;\n  const char* format;\n  const char* file;\n};\n"
-         "const ImageFile k_images[] = {\n";
+  out +=
+      "};\n\n// Code objects, relative to the kernel directory; k_images[k_first_image[v] ..\n"
+      "// k_first_image[v + 1]) are variant v's, in the order of the embedded table.\n"
+      "struct ImageFile {\n  const char* target;\n  const char* format;\n  const char* file;\n};\n"
+      "const ImageFile k_images[] = {\n";
   std::string first = "const std::uint32_t k_first_image[k_variant_count + 1] = {0";
   std::size_t count = 0, most = 0;
   for (const FamilyVariant& v : m.variants) {
     for (const ImageRef& image : v.images) {
-      out += "    {" + cpp_string_literal(image.target) + ", " + cpp_string_literal(image.format) + ", " +
-             cpp_string_literal(image.file) + "},\n";
+      out += "    {" + cpp_string_literal(image.target) + ", " + cpp_string_literal(image.format) +
+             ", " + cpp_string_literal(image.file) + "},\n";
     }
     count += v.images.size();
     most = std::max(most, v.images.size());
@@ -79,7 +85,8 @@ std::string emit_lookup(const FamilyModel& m) {
   std::vector<std::uint64_t> radix;
   for (const KeyAxis& axis : m.axes) {
     const std::string type = key_field_type(axis);
-    const std::string param = axis.type == AxisType::integer_tuple ? "const " + type + "& v" : type + " v";
+    const std::string param =
+        axis.type == AxisType::integer_tuple ? "const " + type + "& v" : type + " v";
     out += "int index_of_" + axis.name + "(" + param + ") {\n";
     if (axis.type == AxisType::string) {
       out += "  const int i = static_cast<int>(v);\n  return i < " + str(axis.values.size()) +
@@ -99,11 +106,14 @@ std::string emit_lookup(const FamilyModel& m) {
     }
     out += "  return -1;\n}\n\n";
   }
-  out += "// The variant for a key in constant time: axis indices packed mixed-radix, then a switch.\n"
-         "int find_variant(const Key& key) {\n  std::uint64_t packed = 0;\n  int i = 0;\n";
+  out +=
+      "// The variant for a key in constant time: axis indices packed mixed-radix, then a switch.\n"
+      "int find_variant(const Key& key) {\n  std::uint64_t packed = 0;\n  int i = 0;\n";
   for (const KeyAxis& axis : m.axes) {
-    out += "  if ((i = index_of_" + axis.name + "(key." + axis.name + ")) < 0) return -1;\n"
-           "  packed = packed * " + str(axis.values.size()) + " + static_cast<std::uint64_t>(i);\n";
+    out += "  if ((i = index_of_" + axis.name + "(key." + axis.name +
+           ")) < 0) return -1;\n"
+           "  packed = packed * " +
+           str(axis.values.size()) + " + static_cast<std::uint64_t>(i);\n";
   }
   out += "  switch (packed) {\n";
   for (std::size_t v = 0; v < m.variants.size(); ++v) {
@@ -115,12 +125,14 @@ std::string emit_lookup(const FamilyModel& m) {
   }
   out += "    default: return -1;\n  }\n}\n\n";
   out += "int differing_axes(const Key& a, const Key& b) {\n  return 0";
-  for (const KeyAxis& axis : m.axes) out += " +\n         (a." + axis.name + " != b." + axis.name + " ? 1 : 0)";
+  for (const KeyAxis& axis : m.axes)
+    out += " +\n         (a." + axis.name + " != b." + axis.name + " ? 1 : 0)";
   out += ";\n}\n\n";
   out += R"aotc(Status unknown_key(const Key& key) {
   int best = 1 << 30;
   for (const VariantInfo& v : k_variants) best = std::min(best, differing_axes(key, v.key));
-  std::string message = ")aotc" + m.kernel + R"aotc(: no variant was built for {" + to_string(key) +
+  std::string message = ")aotc" +
+         m.kernel + R"aotc(: no variant was built for {" + to_string(key) +
                         "}; nearest built keys (" + std::to_string(best) + (best == 1 ? " axis differs):" : " axes differ):");
   int listed = 0;
   for (const VariantInfo& v : k_variants) {
@@ -159,8 +171,8 @@ std::string emit_to_string(const FamilyModel& m) {
       out += "  out += std::to_string(key." + axis.name + ");\n";
     } else {
       for (std::size_t i = 0; i < axis.arity; ++i) {
-        out += std::string(i ? "  out += \"x\";\n" : "") + "  out += std::to_string(key." + axis.name +
-               "[" + str(i) + "]);\n";
+        out += std::string(i ? "  out += \"x\";\n" : "") + "  out += std::to_string(key." +
+               axis.name + "[" + str(i) + "]);\n";
       }
     }
   }
@@ -171,12 +183,14 @@ std::string emit_compute(const FamilyModel& m) {
   const LaunchRule& r = m.rule;
   std::string out = "struct Values {\n";
   for (const LaunchValue& v : r.values) out += "  std::int64_t " + v.name + " = 0;\n";
-  out += "};\n\n// Evaluates the launch rule for variant v: values, workspace and each step's shape.\n"
-         "Status compute(std::size_t v, const Args& a, const Device& d, Values* x, Plan* p) {\n"
-         "  detail::Eval e;\n  const Constants& c = k_constants[v];\n"
-         "  (void)a;\n  (void)d;\n  (void)x;\n  (void)c;\n  p->variant = k_variants[v].name;\n";
+  out +=
+      "};\n\n// Evaluates the launch rule for variant v: values, workspace and each step's shape.\n"
+      "Status compute(std::size_t v, const Args& a, const Device& d, Values* x, Plan* p) {\n"
+      "  detail::Eval e;\n  const Constants& c = k_constants[v];\n"
+      "  (void)a;\n  (void)d;\n  (void)x;\n  (void)c;\n  p->variant = k_variants[v].name;\n";
   for (const LaunchValue& v : r.values) {
-    out += "  e.at = \"launch.values." + v.name + "\";\n  x->" + v.name + " = " + cpp(v.expression) + ";\n";
+    out += "  e.at = \"launch.values." + v.name + "\";\n  x->" + v.name + " = " +
+           cpp(v.expression) + ";\n";
   }
   if (r.workspace_bytes) {
     out += "  e.at = \"launch.workspace_bytes\";\n  p->workspace_bytes = e.bytes64(" +
@@ -196,8 +210,8 @@ std::string emit_compute(const FamilyModel& m) {
     for (const char* what : {"grid", "block"}) {
       for (int d = 0; d < 3; ++d) {
         const Expression& e = std::string(what) == "grid" ? step.grid[d] : step.block[d];
-        out += "    e.at = \"" + at + "." + what + "[" + std::to_string(d) + "]\";\n    " + ps + "." +
-               what + "[" + std::to_string(d) + "] = e.dimension(" + cpp(e) + ");\n";
+        out += "    e.at = \"" + at + "." + what + "[" + std::to_string(d) + "]\";\n    " + ps +
+               "." + what + "[" + std::to_string(d) + "] = e.dimension(" + cpp(e) + ");\n";
       }
     }
     out += "    e.at = \"" + at + ".shared_bytes\";\n    " + ps + ".shared_bytes = e.bytes32(" +
@@ -216,7 +230,8 @@ std::string emit_compute(const FamilyModel& m) {
 
 std::string emit_loading(const FamilyModel& m) {
   const std::string table = embedded_table_symbol(m);
-  std::string out = R"aotc(// A variant's module and kernels, created at its first launch and kept for the process's
+  std::string out =
+      R"aotc(// A variant's module and kernels, created at its first launch and kept for the process's
 // life (the runtime loads the code object once per device underneath).
 struct Loaded {
   std::atomic<bool> ready{false};
@@ -230,7 +245,8 @@ std::mutex g_load_mutex;
 Status create_module(std::size_t v, aotc_runtime* runtime, Loaded& l) {
   const std::uint32_t first = k_first_image[v];
   const std::uint32_t count = k_first_image[v + 1] - first;
-  const bool from_binary = )aotc" + table + R"aotc( != nullptr;
+  const bool from_binary = )aotc" +
+      table + R"aotc( != nullptr;
   const std::string dir = from_binary ? std::string() : detail::kernel_dir(k_default_kernel_dir);
   aotc_image images[k_max_images] = {};
   for (std::uint32_t i = 0; i < count; ++i) {
@@ -238,8 +254,10 @@ Status create_module(std::size_t v, aotc_runtime* runtime, Loaded& l) {
     images[i].target = f.target;
     images[i].format = f.format;
     if (from_binary) {
-      images[i].data = )aotc" + table + R"aotc([first + i].data;
-      images[i].size = static_cast<std::size_t>()aotc" + table + R"aotc([first + i].size);
+      images[i].data = )aotc" +
+      table + R"aotc([first + i].data;
+      images[i].size = static_cast<std::size_t>()aotc" +
+      table + R"aotc([first + i].size);
     } else {
       l.paths[i] = dir + "/" + f.file;
       images[i].path = l.paths[i].c_str();
@@ -312,15 +330,19 @@ std::string emit_step_launch(const FamilyModel& m, std::size_t s) {
       const ArgSlot& slot = layout.slots[a];
       const std::string at = "    std::memcpy(buffer + " + str(slot.offset) + ", &";
       switch (arg.kind) {
-        case StepArgKind::param: out += at + "args." + arg.name; break;
-        case StepArgKind::workspace: out += at + "args.workspace"; break;
+        case StepArgKind::param:
+          out += at + "args." + arg.name;
+          break;
+        case StepArgKind::workspace:
+          out += at + "args.workspace";
+          break;
         case StepArgKind::value:
         case StepArgKind::define: {
           const std::string type = slot.size == 4 ? "std::int32_t" : "std::int64_t";
-          const std::string source = arg.kind == StepArgKind::value ? "values." + arg.name
-                                                                      : "k_constants[v]." + arg.name;
-          out += "    const " + type + " arg" + str(a) + " = static_cast<" + type + ">(" + source + ");\n" +
-                 at + "arg" + str(a);
+          const std::string source =
+              arg.kind == StepArgKind::value ? "values." + arg.name : "k_constants[v]." + arg.name;
+          out += "    const " + type + " arg" + str(a) + " = static_cast<" + type + ">(" + source +
+                 ");\n" + at + "arg" + str(a);
           break;
         }
       }
@@ -357,17 +379,19 @@ bool reads_device(const LaunchRule& r) {
 
 std::string emit_api(const FamilyModel& m) {
   const std::string table = embedded_table_symbol(m);
-  const std::string device_query = reads_device(m.rule)
-      ? "  Status s = current_device(&runtime, &device);\n"
-      : "  // The rule reads no device.* attribute: no need to ask the driver for them.\n"
-        "  Status s = Status::adopt(aotc_runtime_default(&runtime));\n";
+  const std::string device_query =
+      reads_device(m.rule)
+          ? "  Status s = current_device(&runtime, &device);\n"
+          : "  // The rule reads no device.* attribute: no need to ask the driver for them.\n"
+            "  Status s = Status::adopt(aotc_runtime_default(&runtime));\n";
   std::string out = R"aotc(}  // namespace
 
 Span<VariantInfo> variants() { return Span<VariantInfo>(k_variants, k_variant_count); }
 
 bool is_supported(const Key& key) { return find_variant(key) >= 0; }
 
-bool embedded() { return )aotc" + table + R"aotc( != nullptr; }
+bool embedded() { return )aotc" +
+                    table + R"aotc( != nullptr; }
 
 Status plan(const Key& key, const Args& args, const Device& device, Plan* out) {
   const int found = find_variant(key);
@@ -397,7 +421,8 @@ Status launch(void* stream, const Key& key, const Args& args) {
   const auto v = static_cast<std::size_t>(found);
   aotc_runtime* runtime = nullptr;
   Device device;
-)aotc" + device_query + R"aotc(  if (!s) return s;
+)aotc" + device_query +
+                    R"aotc(  if (!s) return s;
   Values values;
   Plan p;
   s = compute(v, args, device, &values, &p);
@@ -419,15 +444,23 @@ Status launch(void* stream, const Key& key, const Args& args) {
 
 std::string emit_launcher_source(const FamilyModel& m, const std::string& default_kernel_dir) {
   const std::string table = embedded_table_symbol(m);
-  return "// Generated by aotc (kernel " + m.kernel + "). Do not edit. See docs/LAUNCHERS.md.\n"
-         "#include <aotc/" + m.kernel + "_launcher.h>\n\n#include <algorithm>\n#include <atomic>\n"
+  return "// Generated by aotc (kernel " + m.kernel +
+         "). Do not edit. See docs/LAUNCHERS.md.\n"
+         "#include <aotc/" +
+         m.kernel +
+         "_launcher.h>\n\n#include <algorithm>\n#include <atomic>\n"
          "#include <cstring>\n#include <mutex>\n#include <string>\n\n"
-         "// Defined by " + m.kernel + "_embed.S when it is linked in. Weak: without it the table is\n"
+         "// Defined by " +
+         m.kernel +
+         "_embed.S when it is linked in. Weak: without it the table is\n"
          "// null and code objects are read from the kernel directory instead.\n"
-         "extern \"C\" const aotc::gen::detail::EmbeddedImage " + table + "[] __attribute__((weak));\n\n"
-         "namespace aotc::gen::" + m.kernel + " {\nnamespace {\n\n" +
-         emit_tables(m, default_kernel_dir) + emit_lookup(m) + emit_to_string(m) + emit_compute(m) +
-         emit_loading(m) + emit_api(m) + "}  // namespace aotc::gen::" + m.kernel + "\n";
+         "extern \"C\" const aotc::gen::detail::EmbeddedImage " +
+         table +
+         "[] __attribute__((weak));\n\n"
+         "namespace aotc::gen::" +
+         m.kernel + " {\nnamespace {\n\n" + emit_tables(m, default_kernel_dir) + emit_lookup(m) +
+         emit_to_string(m) + emit_compute(m) + emit_loading(m) + emit_api(m) +
+         "}  // namespace aotc::gen::" + m.kernel + "\n";
 }
 
 }  // namespace aotc::launcher

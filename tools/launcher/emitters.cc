@@ -29,9 +29,12 @@ std::string cpp_string_literal(std::string_view text) {
 
 std::string key_field_type(const KeyAxis& axis) {
   switch (axis.type) {
-    case AxisType::string: return axis.enum_name;
-    case AxisType::integer_tuple: return "std::array<std::int64_t, " + std::to_string(axis.arity) + ">";
-    case AxisType::integer: break;
+    case AxisType::string:
+      return axis.enum_name;
+    case AxisType::integer_tuple:
+      return "std::array<std::int64_t, " + std::to_string(axis.arity) + ">";
+    case AxisType::integer:
+      break;
   }
   return "std::int64_t";
 }
@@ -39,13 +42,15 @@ std::string key_field_type(const KeyAxis& axis) {
 std::string key_value_cpp(const KeyAxis& axis, std::size_t index) {
   const nlohmann::json& v = axis.values[index];
   switch (axis.type) {
-    case AxisType::string: return axis.enum_name + "::" + axis.enumerators[index];
+    case AxisType::string:
+      return axis.enum_name + "::" + axis.enumerators[index];
     case AxisType::integer_tuple: {
       std::string out = "{{";
       for (std::size_t i = 0; i < v.size(); ++i) out += (i ? ", " : "") + v[i].dump();
       return out + "}}";
     }
-    case AxisType::integer: break;
+    case AxisType::integer:
+      break;
   }
   return v.dump();
 }

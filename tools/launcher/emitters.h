@@ -28,7 +28,8 @@ std::string emit_embed_asm(const FamilyModel& model, const std::string& out_dir)
 // Names shared by the emitters.
 std::string embedded_table_symbol(const FamilyModel& model);
 std::string cpp_string_literal(std::string_view text);
-std::string key_field_type(const KeyAxis& axis);                    // "std::int64_t", "KvDtype"...
-std::string key_value_cpp(const KeyAxis& axis, std::size_t index);  // "KvDtype::bf16", "64", "{{64, 8}}"
+std::string key_field_type(const KeyAxis& axis);  // "std::int64_t", "KvDtype"...
+std::string key_value_cpp(const KeyAxis& axis,
+                          std::size_t index);  // "KvDtype::bf16", "64", "{{64, 8}}"
 
 }  // namespace aotc::launcher

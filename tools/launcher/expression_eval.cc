@@ -43,9 +43,12 @@ class Evaluator {
 
   std::optional<std::int64_t> binary(ExprOp op, std::int64_t a, std::int64_t b) {
     switch (op) {
-      case ExprOp::add: return checked(__builtin_add_overflow(a, b, &result_));
-      case ExprOp::subtract: return checked(__builtin_sub_overflow(a, b, &result_));
-      case ExprOp::multiply: return checked(__builtin_mul_overflow(a, b, &result_));
+      case ExprOp::add:
+        return checked(__builtin_add_overflow(a, b, &result_));
+      case ExprOp::subtract:
+        return checked(__builtin_sub_overflow(a, b, &result_));
+      case ExprOp::multiply:
+        return checked(__builtin_mul_overflow(a, b, &result_));
       case ExprOp::divide:
       case ExprOp::modulo:
       case ExprOp::ceil_div: {
@@ -58,17 +61,28 @@ class Evaluator {
         const bool round_up = op == ExprOp::ceil_div && a % b != 0 && ((a < 0) == (b < 0));
         return a / b + (round_up ? 1 : 0);
       }
-      case ExprOp::min: return std::min(a, b);
-      case ExprOp::max: return std::max(a, b);
-      case ExprOp::less: return a < b;
-      case ExprOp::less_equal: return a <= b;
-      case ExprOp::greater: return a > b;
-      case ExprOp::greater_equal: return a >= b;
-      case ExprOp::equal: return a == b;
-      case ExprOp::not_equal: return a != b;
-      case ExprOp::logical_and: return b != 0;  // a was true
-      case ExprOp::logical_or: return b != 0;   // a was false
-      default: return a;  // unary ops, literals and symbols are handled by eval()
+      case ExprOp::min:
+        return std::min(a, b);
+      case ExprOp::max:
+        return std::max(a, b);
+      case ExprOp::less:
+        return a < b;
+      case ExprOp::less_equal:
+        return a <= b;
+      case ExprOp::greater:
+        return a > b;
+      case ExprOp::greater_equal:
+        return a >= b;
+      case ExprOp::equal:
+        return a == b;
+      case ExprOp::not_equal:
+        return a != b;
+      case ExprOp::logical_and:
+        return b != 0;  // a was true
+      case ExprOp::logical_or:
+        return b != 0;  // a was false
+      default:
+        return a;  // unary ops, literals and symbols are handled by eval()
     }
   }
 

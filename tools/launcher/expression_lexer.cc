@@ -8,8 +8,8 @@ namespace aotc::launcher {
 namespace {
 
 // Longest first, so "<=" is not read as "<" then "=".
-constexpr std::array<std::string_view, 15> k_operators{
-    "&&", "||", "<=", ">=", "==", "!=", "<", ">", "+", "-", "*", "/", "%", "!", ","};
+constexpr std::array<std::string_view, 15> k_operators{"&&", "||", "<=", ">=", "==", "!=", "<", ">",
+                                                       "+",  "-",  "*",  "/",  "%",  "!",  ","};
 
 bool is_identifier_start(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
 bool is_identifier_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
@@ -59,15 +59,16 @@ Result<std::vector<Token>> tokenize_expression(std::string_view text) {
       continue;
     }
     if (c == '(' || c == ')') {
-      tokens.push_back({c == '(' ? TokenKind::lparen : TokenKind::rparen, std::string(1, c), 0,
-                        column});
+      tokens.push_back(
+          {c == '(' ? TokenKind::lparen : TokenKind::rparen, std::string(1, c), 0, column});
       ++i;
       continue;
     }
     bool matched = false;
     for (std::string_view op : k_operators) {
       if (text.substr(i, op.size()) == op) {
-        tokens.push_back({op == "," ? TokenKind::comma : TokenKind::op, std::string(op), 0, column});
+        tokens.push_back(
+            {op == "," ? TokenKind::comma : TokenKind::op, std::string(op), 0, column});
         i += op.size();
         matched = true;
         break;

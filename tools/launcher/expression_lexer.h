@@ -16,9 +16,9 @@ enum class TokenKind { integer, identifier, op, lparen, rparen, comma, end };
 
 struct Token {
   TokenKind kind = TokenKind::end;
-  std::string text;            // as written ("ceil_div", "<=", "512")
-  std::int64_t value = 0;      // for integers
-  std::size_t column = 0;      // 1-based, for messages
+  std::string text;        // as written ("ceil_div", "<=", "512")
+  std::int64_t value = 0;  // for integers
+  std::size_t column = 0;  // 1-based, for messages
 };
 
 // Splits an expression into tokens ending with TokenKind::end. Errors name the column and the

@@ -17,14 +17,16 @@ const std::set<std::string, std::less<>> k_generated_names{
 
 // C++ keywords that plausibly appear as axis values ("float", "double"...) or axis names.
 const std::set<std::string, std::less<>> k_keywords{
-    "auto", "bool", "char", "class", "const", "default", "delete", "double", "enum", "float",
-    "int", "long", "new", "short", "signed", "struct", "union", "unsigned", "void", "this",
-    "true", "false", "template", "typename", "namespace", "operator", "register", "static"};
+    "auto",   "bool",     "char",     "class",     "const",    "default",  "delete",
+    "double", "enum",     "float",    "int",       "long",     "new",      "short",
+    "signed", "struct",   "union",    "unsigned",  "void",     "this",     "true",
+    "false",  "template", "typename", "namespace", "operator", "register", "static"};
 
 bool is_identifier(std::string_view s) {
   if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
-  return std::all_of(s.begin(), s.end(),
-                     [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+  });
 }
 
 std::string upper_camel(std::string_view snake) {
@@ -103,10 +105,12 @@ class ModelBuilder {
         }
         std::set<std::string> seen;
         for (const nlohmann::json& v : key.values) {
-          key.enumerators.push_back(enumerator_name(v.is_string() ? v.get<std::string>() : v.dump()));
+          key.enumerators.push_back(
+              enumerator_name(v.is_string() ? v.get<std::string>() : v.dump()));
           if (!seen.insert(key.enumerators.back()).second) {
-            errors_.push_back(path + ": values " + v.dump() + " and another both become enumerator '" +
-                              key.enumerators.back() + "'");
+            errors_.push_back(path + ": values " + v.dump() +
+                              " and another both become enumerator '" + key.enumerators.back() +
+                              "'");
           }
         }
       }
@@ -146,7 +150,9 @@ class ModelBuilder {
                                   : std::find(axis.values.begin(), axis.values.end(), *it);
       if (pos == axis.values.end()) {
         errors_.push_back(where + ".axes." + axis.name + ": " +
-                          (it == axes.end() ? std::string("missing") : it->dump() + " is not a value of the axis in the matrix"));
+                          (it == axes.end()
+                               ? std::string("missing")
+                               : it->dump() + " is not a value of the axis in the matrix"));
         return;
       }
       out.axis_indices.push_back(static_cast<std::size_t>(pos - axis.values.begin()));
@@ -156,7 +162,8 @@ class ModelBuilder {
       const std::string target = object.value("target", std::string());
       const std::string file = object.value("file", std::string());
       if (target.empty() || file.empty()) {
-        errors_.push_back(where + ": an object lacks 'target' or 'file': " + object.dump().substr(0, 200));
+        errors_.push_back(where +
+                          ": an object lacks 'target' or 'file': " + object.dump().substr(0, 200));
         return;
       }
       out.images.push_back({target, object.value("format", std::string()), file});
@@ -183,15 +190,16 @@ class ModelBuilder {
     for (const std::string& macro : model_.rule.defines) {
       auto it = defines.find(macro);
       if (it == defines.end()) {
-        errors_.push_back(where + ": the launch rule reads " + macro + ", which this variant does not define");
+        errors_.push_back(where + ": the launch rule reads " + macro +
+                          ", which this variant does not define");
         return false;
       }
       std::int64_t value = 0;
       const std::string& text = it->second;
       auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
       if (ec != std::errc() || ptr != text.data() + text.size()) {
-        errors_.push_back(where + ": the launch rule reads " + macro + " as an integer, but it is '" +
-                          text + "'");
+        errors_.push_back(where + ": the launch rule reads " + macro +
+                          " as an integer, but it is '" + text + "'");
         return false;
       }
       out.defines.push_back(value);
@@ -225,12 +233,13 @@ class ModelBuilder {
         for (const nlohmann::json& object : *objects_[vi].objects) {
           const nlohmann::json* md = find_entry_metadata(object, step.entry);
           if (md == nullptr) continue;
-          const std::int64_t limit = md->value("max_workgroup_size", md->value("max_threads", std::int64_t{0}));
+          const std::int64_t limit =
+              md->value("max_workgroup_size", md->value("max_threads", std::int64_t{0}));
           if (limit > 0 && threads > limit) {
             errors_.push_back(variant.name + " [" + object.value("target", std::string("?")) +
-                              "]: steps[" + std::to_string(s) + "] (" + step.entry + "): block of " +
-                              std::to_string(threads) + " threads exceeds the kernel's maximum of " +
-                              std::to_string(limit));
+                              "]: steps[" + std::to_string(s) + "] (" + step.entry +
+                              "): block of " + std::to_string(threads) +
+                              " threads exceeds the kernel's maximum of " + std::to_string(limit));
           }
         }
       }

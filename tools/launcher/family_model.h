@@ -5,10 +5,9 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "core/result.h"
 #include "launcher/arg_layout.h"
@@ -19,19 +18,19 @@ namespace aotc::launcher {
 
 // One axis of the Key struct.
 struct KeyAxis {
-  std::string name;                     // field name, e.g. "kv_dtype"
+  std::string name;  // field name, e.g. "kv_dtype"
   AxisType type = AxisType::integer;
-  std::size_t arity = 1;                // integer_tuple: std::array<std::int64_t, arity>
-  std::string enum_name;                // string axes: enum class name, e.g. "KvDtype"
-  std::vector<std::string> enumerators; // string axes: C++ names of the values, e.g. "fp16"
-  std::vector<nlohmann::json> values;   // as in the matrix, in matrix order
+  std::size_t arity = 1;                 // integer_tuple: std::array<std::int64_t, arity>
+  std::string enum_name;                 // string axes: enum class name, e.g. "KvDtype"
+  std::vector<std::string> enumerators;  // string axes: C++ names of the values, e.g. "fp16"
+  std::vector<nlohmann::json> values;    // as in the matrix, in matrix order
 };
 
 // One code-object image of a variant; the runtime picks the one that fits the device.
 struct ImageRef {
-  std::string target;   // "gfx942", "sm_90a"
-  std::string format;   // "hsaco", "cubin", "ptx"
-  std::string file;     // relative to the output directory, as in the manifest
+  std::string target;  // "gfx942", "sm_90a"
+  std::string format;  // "hsaco", "cubin", "ptx"
+  std::string file;    // relative to the output directory, as in the manifest
 };
 
 struct FamilyVariant {
@@ -42,7 +41,7 @@ struct FamilyVariant {
 };
 
 struct FamilyModel {
-  std::string kernel;                 // also the C++ namespace aotc::gen::<kernel>
+  std::string kernel;  // also the C++ namespace aotc::gen::<kernel>
   LaunchRule rule;
   std::vector<KeyAxis> axes;
   std::vector<FamilyVariant> variants;  // manifest order

@@ -24,16 +24,22 @@ constexpr std::array<BinaryLevel, 6> k_levels{{
     {{{{"||", ExprOp::logical_or}}}, 1, ExprType::boolean, ExprType::boolean},
     {{{{"&&", ExprOp::logical_and}}}, 1, ExprType::boolean, ExprType::boolean},
     {{{{"==", ExprOp::equal}, {"!=", ExprOp::not_equal}}}, 2, ExprType::integer, ExprType::boolean},
-    {{{{"<", ExprOp::less}, {"<=", ExprOp::less_equal}, {">", ExprOp::greater},
+    {{{{"<", ExprOp::less},
+       {"<=", ExprOp::less_equal},
+       {">", ExprOp::greater},
        {">=", ExprOp::greater_equal}}},
-     4, ExprType::integer, ExprType::boolean},
+     4,
+     ExprType::integer,
+     ExprType::boolean},
     {{{{"+", ExprOp::add}, {"-", ExprOp::subtract}}}, 2, ExprType::integer, ExprType::integer},
     {{{{"*", ExprOp::multiply}, {"/", ExprOp::divide}, {"%", ExprOp::modulo}}},
-     3, ExprType::integer, ExprType::integer},
+     3,
+     ExprType::integer,
+     ExprType::integer},
 }};
 
-constexpr std::array<std::pair<std::string_view, ExprOp>, 3> k_functions{{
-    {"min", ExprOp::min}, {"max", ExprOp::max}, {"ceil_div", ExprOp::ceil_div}}};
+constexpr std::array<std::pair<std::string_view, ExprOp>, 3> k_functions{
+    {{"min", ExprOp::min}, {"max", ExprOp::max}, {"ceil_div", ExprOp::ceil_div}}};
 
 std::string_view type_name(ExprType t) { return t == ExprType::integer ? "integer" : "boolean"; }
 
@@ -61,8 +67,9 @@ class Parser {
   Result<ExprNode> check_type(Result<ExprNode> node, const Token& where, ExprType want,
                               std::string_view op) const {
     if (node && node->type != want) {
-      return fail(where, "operator '" + std::string(op) + "' needs " + std::string(type_name(want)) +
-                             " operands, found a " + std::string(type_name(node->type)) + " one");
+      return fail(where, "operator '" + std::string(op) + "' needs " +
+                             std::string(type_name(want)) + " operands, found a " +
+                             std::string(type_name(node->type)) + " one");
     }
     return node;
   }
@@ -83,8 +90,8 @@ class Parser {
       next();
       left = check_type(std::move(left), first, lv.operand_type, token.text);
       if (!left) return left;
-      Result<ExprNode> right = check_type(parse_level(level + 1, depth), token, lv.operand_type,
-                                          token.text);
+      Result<ExprNode> right =
+          check_type(parse_level(level + 1, depth), token, lv.operand_type, token.text);
       if (!right) return right;
       ExprNode node{*op, lv.result_type, 0, {}, {}};
       node.operands.push_back(std::move(*left));
@@ -141,8 +148,8 @@ class Parser {
     ExprNode node{*op, ExprType::integer, 0, {}, {}};
     for (int i = 0; i < 2; ++i) {
       const Token& arg_start = peek();
-      Result<ExprNode> arg = check_type(parse_level(0, depth + 1), arg_start, ExprType::integer,
-                                        name.text);
+      Result<ExprNode> arg =
+          check_type(parse_level(0, depth + 1), arg_start, ExprType::integer, name.text);
       if (!arg) return arg;
       node.operands.push_back(std::move(*arg));
       const TokenKind want = i == 0 ? TokenKind::comma : TokenKind::rparen;
@@ -195,7 +202,8 @@ Result<Expression> parse_expression(std::string_view text, const SymbolResolver&
 }
 
 Expression integer_expression(std::int64_t value) {
-  return Expression{std::to_string(value), ExprNode{ExprOp::literal, ExprType::integer, value, {}, {}}};
+  return Expression{std::to_string(value),
+                    ExprNode{ExprOp::literal, ExprType::integer, value, {}, {}}};
 }
 
 }  // namespace aotc::launcher

@@ -30,20 +30,34 @@ struct Symbol {
 enum class ExprType { integer, boolean };
 
 enum class ExprOp {
-  literal, symbol,
-  negate, logical_not,
-  add, subtract, multiply, divide, modulo,
-  less, less_equal, greater, greater_equal, equal, not_equal,
-  logical_and, logical_or,
-  min, max, ceil_div,
+  literal,
+  symbol,
+  negate,
+  logical_not,
+  add,
+  subtract,
+  multiply,
+  divide,
+  modulo,
+  less,
+  less_equal,
+  greater,
+  greater_equal,
+  equal,
+  not_equal,
+  logical_and,
+  logical_or,
+  min,
+  max,
+  ceil_div,
 };
 
 struct ExprNode {
   ExprOp op = ExprOp::literal;
   ExprType type = ExprType::integer;
-  std::int64_t literal = 0;       // ExprOp::literal
-  Symbol symbol;                  // ExprOp::symbol
-  std::vector<ExprNode> operands; // one for unary ops, two otherwise
+  std::int64_t literal = 0;        // ExprOp::literal
+  Symbol symbol;                   // ExprOp::symbol
+  std::vector<ExprNode> operands;  // one for unary ops, two otherwise
 };
 
 struct Expression {

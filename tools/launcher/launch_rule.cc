@@ -10,30 +10,53 @@ namespace aotc::launcher {
 namespace {
 
 // Names the generated launcher uses itself (Args::workspace, device.*, the functions).
-const std::set<std::string, std::less<>> k_reserved{"workspace", "device", "min", "max", "ceil_div"};
+const std::set<std::string, std::less<>> k_reserved{"workspace", "device", "min", "max",
+                                                    "ceil_div"};
 
 // Params become C++ struct fields and values local names: C++ keywords cannot be either.
 const std::set<std::string, std::less<>> k_cpp_keywords{
-    "alignas", "alignof", "and", "and_eq", "asm", "auto", "bitand", "bitor", "bool", "break",
-    "case", "catch", "char", "char8_t", "char16_t", "char32_t", "class", "compl", "concept",
-    "const", "consteval", "constexpr", "constinit", "const_cast", "continue", "co_await",
-    "co_return", "co_yield", "decltype", "default", "delete", "do", "double", "dynamic_cast",
-    "else", "enum", "explicit", "export", "extern", "false", "float", "for", "friend", "goto",
-    "if", "inline", "int", "long", "mutable", "namespace", "new", "noexcept", "not", "not_eq",
-    "nullptr", "operator", "or", "or_eq", "private", "protected", "public", "register",
-    "reinterpret_cast", "requires", "return", "short", "signed", "sizeof", "static",
-    "static_assert", "static_cast", "struct", "switch", "template", "this", "thread_local",
-    "throw", "true", "try", "typedef", "typeid", "typename", "union", "unsigned", "using",
-    "virtual", "void", "volatile", "wchar_t", "while", "xor", "xor_eq"};
+    "alignas",       "alignof",     "and",
+    "and_eq",        "asm",         "auto",
+    "bitand",        "bitor",       "bool",
+    "break",         "case",        "catch",
+    "char",          "char8_t",     "char16_t",
+    "char32_t",      "class",       "compl",
+    "concept",       "const",       "consteval",
+    "constexpr",     "constinit",   "const_cast",
+    "continue",      "co_await",    "co_return",
+    "co_yield",      "decltype",    "default",
+    "delete",        "do",          "double",
+    "dynamic_cast",  "else",        "enum",
+    "explicit",      "export",      "extern",
+    "false",         "float",       "for",
+    "friend",        "goto",        "if",
+    "inline",        "int",         "long",
+    "mutable",       "namespace",   "new",
+    "noexcept",      "not",         "not_eq",
+    "nullptr",       "operator",    "or",
+    "or_eq",         "private",     "protected",
+    "public",        "register",    "reinterpret_cast",
+    "requires",      "return",      "short",
+    "signed",        "sizeof",      "static",
+    "static_assert", "static_cast", "struct",
+    "switch",        "template",    "this",
+    "thread_local",  "throw",       "true",
+    "try",           "typedef",     "typeid",
+    "typename",      "union",       "unsigned",
+    "using",         "virtual",     "void",
+    "volatile",      "wchar_t",     "while",
+    "xor",           "xor_eq"};
 
-const std::set<std::string, std::less<>> k_rule_keys{"params", "values", "workspace_bytes", "steps"};
-const std::set<std::string, std::less<>> k_step_keys{"entry", "grid", "block", "shared_bytes",
-                                                     "when", "args"};
+const std::set<std::string, std::less<>> k_rule_keys{"params", "values", "workspace_bytes",
+                                                     "steps"};
+const std::set<std::string, std::less<>> k_step_keys{"entry",        "grid", "block",
+                                                     "shared_bytes", "when", "args"};
 
 bool is_identifier(std::string_view s) {
   if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
-  return std::all_of(s.begin(), s.end(),
-                     [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+  });
 }
 
 std::string join(const std::vector<std::string>& items, std::string_view sep) {
@@ -63,8 +86,8 @@ class RuleValidator {
     read_params(launch);
     read_values(launch);
     if (launch.contains("workspace_bytes")) {
-      rule_.workspace_bytes = read_expression(launch["workspace_bytes"], ".workspace_bytes",
-                                              ExprType::integer);
+      rule_.workspace_bytes =
+          read_expression(launch["workspace_bytes"], ".workspace_bytes", ExprType::integer);
     }
     read_steps(launch);
     if (rule_.workspace_bytes && !rule_.passes_workspace) {
@@ -85,7 +108,8 @@ class RuleValidator {
     if (!is_identifier(name)) {
       fail(path, "'" + name + "' is not a C identifier");
     } else if (k_cpp_keywords.contains(name) || k_reserved.contains(name)) {
-      fail(path, "'" + name + "' is reserved (C++ keyword or one of workspace, device, min, max, ceil_div)");
+      fail(path, "'" + name +
+                     "' is reserved (C++ keyword or one of workspace, device, min, max, ceil_div)");
     } else if (define_names_.contains(name)) {
       fail(path, "'" + name + "' is already a define macro of the kernel's axes");
     } else if (!names_.insert(name).second) {
@@ -114,8 +138,8 @@ class RuleValidator {
       const std::string name = p["name"].get<std::string>();
       std::optional<CType> type = parse_c_type(p["type"].get<std::string>());
       if (!type) {
-        fail(path + ".type", "type '" + p["type"].get<std::string>() + "' is not allowed (allowed: " +
-                                 allowed_c_types() + ")");
+        fail(path + ".type", "type '" + p["type"].get<std::string>() +
+                                 "' is not allowed (allowed: " + allowed_c_types() + ")");
         continue;
       }
       if (check_new_name(path + ".name", name)) rule_.params.push_back({name, *type});
@@ -190,7 +214,8 @@ class RuleValidator {
     LaunchStep out;
     for (const auto& [key, value] : step.items()) {
       if (!k_step_keys.contains(key)) {
-        fail(path + "." + key, "unknown key (expected entry, grid, block, shared_bytes, when, args)");
+        fail(path + "." + key,
+             "unknown key (expected entry, grid, block, shared_bytes, when, args)");
       }
     }
     if (!step.contains("entry") || !step["entry"].is_string()) {
@@ -207,7 +232,8 @@ class RuleValidator {
     out.block = read_dims(step, path, "block");
     out.shared_bytes = integer_expression(0);
     if (step.contains("shared_bytes")) {
-      if (auto e = read_expression(step["shared_bytes"], path + ".shared_bytes", ExprType::integer)) {
+      if (auto e =
+              read_expression(step["shared_bytes"], path + ".shared_bytes", ExprType::integer)) {
         out.shared_bytes = std::move(*e);
       }
     }
@@ -276,14 +302,13 @@ class RuleValidator {
   // A JSON integer or an expression string of the wanted type; nullopt after reporting.
   std::optional<Expression> read_expression(const nlohmann::json& item, const std::string& path,
                                             ExprType want) {
-    Result<Expression> e = item.is_number_integer()
-                               ? Result<Expression>(integer_expression(item.get<std::int64_t>()))
-                           : item.is_string()
-                               ? parse_expression(item.get<std::string>(),
-                                                  [this](std::string_view n) { return resolve(n); })
-                               : Result<Expression>(make_error(
-                                     "expected an integer or an expression string, found " +
-                                     item.dump()));
+    Result<Expression> e =
+        item.is_number_integer() ? Result<Expression>(integer_expression(item.get<std::int64_t>()))
+        : item.is_string()
+            ? parse_expression(item.get<std::string>(),
+                               [this](std::string_view n) { return resolve(n); })
+            : Result<Expression>(
+                  make_error("expected an integer or an expression string, found " + item.dump()));
     if (!e) {
       fail(path, e.error().message);
       return std::nullopt;
@@ -330,8 +355,8 @@ class RuleValidator {
         defines(define_names_.begin(), define_names_.end());
     for (const LaunchParam& p : rule_.params) params.push_back(p.name);
     return "params: " + join(params, ", ") + "; values: " + join(values, ", ") +
-           "; defines: " + join(defines, ", ") + "; device." + join(device_attributes(), ", device.") +
-           "; workspace";
+           "; defines: " + join(defines, ", ") + "; device." +
+           join(device_attributes(), ", device.") + "; workspace";
   }
 
   const KernelSpec& kernel_;

@@ -5,12 +5,11 @@
 #pragma once
 
 #include <array>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "core/result.h"
 #include "launcher/c_types.h"
@@ -31,8 +30,8 @@ struct LaunchValue {
 
 // What a step passes as one kernel argument.
 enum class StepArgKind {
-  param,      // a param, with its declared C type
-  value,      // a value or define macro: an integer whose width comes from the code object
+  param,  // a param, with its declared C type
+  value,  // a value or define macro: an integer whose width comes from the code object
   define,
   workspace,  // the caller's workspace pointer (Args::workspace)
 };
@@ -44,21 +43,21 @@ struct StepArg {
 };
 
 struct LaunchStep {
-  std::string entry;                  // one of the kernel's entries
-  std::array<Expression, 3> grid;     // missing trailing dimensions are 1
+  std::string entry;               // one of the kernel's entries
+  std::array<Expression, 3> grid;  // missing trailing dimensions are 1
   std::array<Expression, 3> block;
-  Expression shared_bytes;            // "0" when absent
-  std::optional<Expression> when;     // boolean; absent: always run
+  Expression shared_bytes;         // "0" when absent
+  std::optional<Expression> when;  // boolean; absent: always run
   std::vector<StepArg> args;
 };
 
 struct LaunchRule {
   std::vector<LaunchParam> params;
-  std::vector<LaunchValue> values;      // in dependency order: each reads only earlier ones
+  std::vector<LaunchValue> values;  // in dependency order: each reads only earlier ones
   std::optional<Expression> workspace_bytes;
   std::vector<LaunchStep> steps;
-  std::vector<std::string> defines;     // define macros that expressions or args read
-  bool passes_workspace = false;        // some step passes `workspace`
+  std::vector<std::string> defines;  // define macros that expressions or args read
+  bool passes_workspace = false;     // some step passes `workspace`
 };
 
 // The identifiers `device.<name>` may name, in the order aotc_device_info lists them.
@@ -66,7 +65,8 @@ const std::vector<std::string>& device_attributes();
 
 // Validates `launch` for `kernel`. `where` locates the kernel object for messages, e.g.
 // "build-matrix.json: kernels[0]"; errors then read
-// "build-matrix.json: kernels[0].launch.steps[1].grid[0]: unknown identifier 'n' at column 1 in \"n\"".
+// "build-matrix.json: kernels[0].launch.steps[1].grid[0]: unknown identifier 'n' at column 1 in
+// \"n\"".
 Result<LaunchRule> validate_launch_rule(const nlohmann::json& launch, const KernelSpec& kernel,
                                         std::string_view where);
 

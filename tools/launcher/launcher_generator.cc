@@ -19,7 +19,8 @@ Status write_if_changed(const std::filesystem::path& path, const std::string& te
 
 }  // namespace
 
-Result<std::vector<GeneratedFile>> render_launchers(const Matrix& matrix, const nlohmann::json& manifest,
+Result<std::vector<GeneratedFile>> render_launchers(const Matrix& matrix,
+                                                    const nlohmann::json& manifest,
                                                     const std::filesystem::path& out_dir,
                                                     const LauncherOptions& options) {
   std::error_code ec;
@@ -47,12 +48,16 @@ Result<std::vector<GeneratedFile>> render_launchers(const Matrix& matrix, const 
   if (!errors.empty()) return make_error(errors).with_context("generating launchers");
 
   std::vector<GeneratedFile> files;
-  if (!models.empty()) files.push_back({include / "launcher_support.h", launcher::emit_support_header()});
+  if (!models.empty())
+    files.push_back({include / "launcher_support.h", launcher::emit_support_header()});
   for (const launcher::FamilyModel& m : models) {
-    files.push_back({include / (m.kernel + "_launcher.h"), launcher::emit_launcher_header(m, matrix_name)});
-    files.push_back({include / (m.kernel + "_launcher.cc"), launcher::emit_launcher_source(m, kernel_dir.string())});
+    files.push_back(
+        {include / (m.kernel + "_launcher.h"), launcher::emit_launcher_header(m, matrix_name)});
+    files.push_back({include / (m.kernel + "_launcher.cc"),
+                     launcher::emit_launcher_source(m, kernel_dir.string())});
     if (options.embed_assembly) {
-      files.push_back({include / (m.kernel + "_embed.S"), launcher::emit_embed_asm(m, root.string())});
+      files.push_back(
+          {include / (m.kernel + "_embed.S"), launcher::emit_embed_asm(m, root.string())});
     }
   }
   return files;

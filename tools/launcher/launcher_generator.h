@@ -8,10 +8,9 @@
 #pragma once
 
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "core/result.h"
 #include "matrix/matrix.h"
@@ -35,7 +34,8 @@ struct GeneratedFile {
 // The launcher files for `matrix` and `manifest`, without writing anything: for a build that
 // writes its outputs itself (e.g. through its output tree, so stale launchers get cleaned up).
 // `out_dir` is where the code objects are (for the .S's .incbin and the default kernel dir).
-Result<std::vector<GeneratedFile>> render_launchers(const Matrix& matrix, const nlohmann::json& manifest,
+Result<std::vector<GeneratedFile>> render_launchers(const Matrix& matrix,
+                                                    const nlohmann::json& manifest,
                                                     const std::filesystem::path& out_dir,
                                                     const LauncherOptions& options = {});
 

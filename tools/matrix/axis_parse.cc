@@ -20,7 +20,8 @@ constexpr std::array<std::pair<std::string_view, AxisType>, 3> kAxisTypes{{
     {"integer_tuple", AxisType::integer_tuple},
 }};
 
-std::optional<AxisType> read_axis_type(const OrderedJson& node, const JsonPath& path, Problems& problems) {
+std::optional<AxisType> read_axis_type(const OrderedJson& node, const JsonPath& path,
+                                       Problems& problems) {
   if (node.is_string()) {
     for (const auto& [name, type] : kAxisTypes) {
       if (node.get_ref<const std::string&>() == name) return type;
@@ -31,8 +32,9 @@ std::optional<AxisType> read_axis_type(const OrderedJson& node, const JsonPath& 
 }
 
 // One value of an axis of `type`, normalised (integers as int64) so equal values compare equal.
-std::optional<nlohmann::json> read_axis_value(const OrderedJson& node, const JsonPath& path, AxisType type,
-                                              std::size_t arity, Problems& problems) {
+std::optional<nlohmann::json> read_axis_value(const OrderedJson& node, const JsonPath& path,
+                                              AxisType type, std::size_t arity,
+                                              Problems& problems) {
   switch (type) {
     case AxisType::integer:
       if (auto integer = read_integer(node, path, problems)) return nlohmann::json(*integer);
@@ -61,10 +63,10 @@ std::optional<nlohmann::json> read_axis_value(const OrderedJson& node, const Jso
 }
 
 // A format string at `path`, valid for `arity` elements, whose literal text passes `rule`.
-std::optional<ValueFormat> read_format(const OrderedJson& node, const JsonPath& path, std::size_t arity,
-                                       StringRule rule, Problems& problems) {
-  std::string what = "format of text and {i} / {i:upper} placeholders with i < " + std::to_string(arity) +
-                     " giving " + std::string(rule.what);
+std::optional<ValueFormat> read_format(const OrderedJson& node, const JsonPath& path,
+                                       std::size_t arity, StringRule rule, Problems& problems) {
+  std::string what = "format of text and {i} / {i:upper} placeholders with i < " +
+                     std::to_string(arity) + " giving " + std::string(rule.what);
   if (!node.is_string()) {
     problems.expected(path, what, node);
     return std::nullopt;
@@ -90,17 +92,20 @@ struct NamedFormat {
 // the format's literal text already passed, but a negative integer can give a label a leading '-'.
 std::optional<std::string> render_checked(const ValueFormat& format, const nlohmann::json& value,
                                           const OrderedJson& written, const JsonPath& value_path,
-                                          const JsonPath& format_path, StringRule rule, Problems& problems) {
+                                          const JsonPath& format_path, StringRule rule,
+                                          Problems& problems) {
   std::string text = format.render(value_elements(value));
   if (rule.accepts(text)) return text;
-  problems.expected(value_path, "a value for which " + format_path.to_string() + " gives " + std::string(rule.what),
-                    written);
+  problems.expected(
+      value_path,
+      "a value for which " + format_path.to_string() + " gives " + std::string(rule.what), written);
   return std::nullopt;
 }
 
 }  // namespace
 
-Axis parse_axis(const std::string& name, const OrderedJson& node, const JsonPath& path, Problems& problems) {
+Axis parse_axis(const std::string& name, const OrderedJson& node, const JsonPath& path,
+                Problems& problems) {
   Axis axis;
   axis.name = name;
   ObjectReader reader(node, path, problems, {"type", "arity", "values", "label", "defines"});
@@ -115,7 +120,8 @@ Axis parse_axis(const std::string& name, const OrderedJson& node, const JsonPath
   if (type == AxisType::integer_tuple) {
     std::string arity_what = "integer from 1 to " + std::to_string(kMaxArity);
     std::optional<std::int64_t> arity;
-    if (reader.required("arity", arity_what)) arity = read_integer(*arity_node, reader.path("arity"), problems);
+    if (reader.required("arity", arity_what))
+      arity = read_integer(*arity_node, reader.path("arity"), problems);
     if (arity && (*arity < 1 || *arity > kMaxArity)) {
       problems.expected(reader.path("arity"), arity_what, *arity_node);
       arity.reset();
@@ -124,7 +130,8 @@ Axis parse_axis(const std::string& name, const OrderedJson& node, const JsonPath
     if (!arity) return axis;
     axis.arity = static_cast<std::size_t>(*arity);
   } else if (type && arity_node) {
-    problems.expected(reader.path("arity"), "no arity (only integer_tuple axes have one)", *arity_node);
+    problems.expected(reader.path("arity"), "no arity (only integer_tuple axes have one)",
+                      *arity_node);
   }
   std::optional<ValueFormat> label;
   if (const auto* label_node = reader.required("label", "string")) {
@@ -174,11 +181,13 @@ Axis parse_axis(const std::string& name, const OrderedJson& node, const JsonPath
     AxisValue axis_value;
     axis_value.value = *value;
     if (label) {
-      auto text = render_checked(*label, *value, written, value_path, reader.path("label"), kLabelRule, problems);
+      auto text = render_checked(*label, *value, written, value_path, reader.path("label"),
+                                 kLabelRule, problems);
       if (text) axis_value.label = *text;
     }
     for (const NamedFormat& define : defines) {
-      auto text = render_checked(define.format, *value, written, value_path, define.path, kDefineRule, problems);
+      auto text = render_checked(define.format, *value, written, value_path, define.path,
+                                 kDefineRule, problems);
       if (text) axis_value.defines.push_back(define.macro + "=" + *text);
     }
     axis.values.push_back(std::move(axis_value));
@@ -186,8 +195,8 @@ Axis parse_axis(const std::string& name, const OrderedJson& node, const JsonPath
   return axis;
 }
 
-std::vector<AxisPattern> parse_patterns(const OrderedJson& node, const JsonPath& path, const std::vector<Axis>& axes,
-                                        Problems& problems) {
+std::vector<AxisPattern> parse_patterns(const OrderedJson& node, const JsonPath& path,
+                                        const std::vector<Axis>& axes, Problems& problems) {
   std::vector<AxisPattern> patterns;
   const char* what = "array of patterns (objects: axis name -> array of values)";
   if (!check_array(node, path, problems, what)) return patterns;
@@ -204,7 +213,8 @@ std::vector<AxisPattern> parse_patterns(const OrderedJson& node, const JsonPath&
     AxisPattern pattern;
     for (const auto& [axis_name, accepted] : pattern_node.items()) {
       JsonPath axis_path = pattern_path.key(axis_name);
-      auto axis = std::find_if(axes.begin(), axes.end(), [&](const Axis& a) { return a.name == axis_name; });
+      auto axis = std::find_if(axes.begin(), axes.end(),
+                               [&](const Axis& a) { return a.name == axis_name; });
       if (axis == axes.end()) {
         problems.expected(axis_path, "one of the axes " + axis_names, axis_name);
         continue;
@@ -220,10 +230,13 @@ std::vector<AxisPattern> parse_patterns(const OrderedJson& node, const JsonPath&
         // Same normalisation as the axis values, reporting into a scratch list: a value of the
         // wrong type is simply not one of the axis's values.
         Problems scratch{""};
-        auto value = read_axis_value(accepted[i], axis_path.index(i), axis->type, axis->arity, scratch);
+        auto value =
+            read_axis_value(accepted[i], axis_path.index(i), axis->type, axis->arity, scratch);
         if (!value || std::find(known.begin(), known.end(), *value) == known.end()) {
-          problems.expected(axis_path.index(i), "one of the values of axis " + axis_name + " " +
-                                                    json_excerpt(known, Problems::kMaxFoundLength), accepted[i]);
+          problems.expected(axis_path.index(i),
+                            "one of the values of axis " + axis_name + " " +
+                                json_excerpt(known, Problems::kMaxFoundLength),
+                            accepted[i]);
           continue;
         }
         values.push_back(std::move(*value));

@@ -30,11 +30,13 @@ const OrderedJson* ObjectReader::optional(std::string_view key) const {
 const OrderedJson* ObjectReader::required(std::string_view key, std::string_view what) const {
   if (!is_object_) return nullptr;
   const OrderedJson* value = optional(key);
-  if (!value) problems_.expected_text(path_.key(key), std::string(what) + " (required key)", "nothing");
+  if (!value)
+    problems_.expected_text(path_.key(key), std::string(what) + " (required key)", "nothing");
   return value;
 }
 
-std::optional<std::string> read_string(const OrderedJson& node, const JsonPath& path, Problems& problems) {
+std::optional<std::string> read_string(const OrderedJson& node, const JsonPath& path,
+                                       Problems& problems) {
   if (!node.is_string()) {
     problems.expected(path, "string", node);
     return std::nullopt;
@@ -42,21 +44,24 @@ std::optional<std::string> read_string(const OrderedJson& node, const JsonPath& 
   return node.get<std::string>();
 }
 
-std::optional<std::int64_t> read_integer(const OrderedJson& node, const JsonPath& path, Problems& problems) {
+std::optional<std::int64_t> read_integer(const OrderedJson& node, const JsonPath& path,
+                                         Problems& problems) {
   if (!node.is_number_integer()) {
     problems.expected(path, "integer", node);
     return std::nullopt;
   }
   // The parser stores every non-negative integer as unsigned; above int64 it has to go.
   if (node.is_number_unsigned() &&
-      node.get<std::uint64_t>() > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+      node.get<std::uint64_t>() >
+          static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
     problems.expected(path, "integer within int64", node);
     return std::nullopt;
   }
   return node.get<std::int64_t>();
 }
 
-std::optional<bool> read_boolean(const OrderedJson& node, const JsonPath& path, Problems& problems) {
+std::optional<bool> read_boolean(const OrderedJson& node, const JsonPath& path,
+                                 Problems& problems) {
   if (!node.is_boolean()) {
     problems.expected(path, "boolean", node);
     return std::nullopt;
@@ -64,16 +69,18 @@ std::optional<bool> read_boolean(const OrderedJson& node, const JsonPath& path, 
   return node.get<bool>();
 }
 
-bool check_array(const OrderedJson& node, const JsonPath& path, Problems& problems, std::string_view what) {
+bool check_array(const OrderedJson& node, const JsonPath& path, Problems& problems,
+                 std::string_view what) {
   if (node.is_array()) return true;
   problems.expected(path, what, node);
   return false;
 }
 
-std::vector<std::string> read_string_array(const OrderedJson& node, const JsonPath& path, Problems& problems,
-                                           StringRule rule, bool at_least_one) {
+std::vector<std::string> read_string_array(const OrderedJson& node, const JsonPath& path,
+                                           Problems& problems, StringRule rule, bool at_least_one) {
   std::vector<std::string> accepted;
-  if (!check_array(node, path, problems, "array of " + std::string(rule.what) + "s")) return accepted;
+  if (!check_array(node, path, problems, "array of " + std::string(rule.what) + "s"))
+    return accepted;
   if (at_least_one && node.empty()) {
     problems.expected(path, "at least one " + std::string(rule.what), node);
     return accepted;

@@ -5,12 +5,11 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "matrix/json_path.h"
 #include "matrix/problems.h"
@@ -41,14 +40,18 @@ class ObjectReader {
   bool is_object_;
 };
 
-std::optional<std::string> read_string(const OrderedJson& node, const JsonPath& path, Problems& problems);
+std::optional<std::string> read_string(const OrderedJson& node, const JsonPath& path,
+                                       Problems& problems);
 // Integers that fit int64 (JSON numbers without fraction or exponent).
-std::optional<std::int64_t> read_integer(const OrderedJson& node, const JsonPath& path, Problems& problems);
+std::optional<std::int64_t> read_integer(const OrderedJson& node, const JsonPath& path,
+                                         Problems& problems);
 std::optional<bool> read_boolean(const OrderedJson& node, const JsonPath& path, Problems& problems);
 // Reports anything but an array; `what` describes the elements, e.g. "array of strings".
-bool check_array(const OrderedJson& node, const JsonPath& path, Problems& problems, std::string_view what);
+bool check_array(const OrderedJson& node, const JsonPath& path, Problems& problems,
+                 std::string_view what);
 
-// A rule a string must satisfy and how messages describe it, e.g. {"C identifier", is_c_identifier}.
+// A rule a string must satisfy and how messages describe it, e.g. {"C identifier",
+// is_c_identifier}.
 struct StringRule {
   std::string_view what;
   bool (*accepts)(std::string_view);
@@ -56,7 +59,7 @@ struct StringRule {
 
 // An array of strings, each satisfying `rule` and listed once; with `at_least_one`, [] is an
 // error too. Returns the elements that passed, in order.
-std::vector<std::string> read_string_array(const OrderedJson& node, const JsonPath& path, Problems& problems,
-                                           StringRule rule, bool at_least_one);
+std::vector<std::string> read_string_array(const OrderedJson& node, const JsonPath& path,
+                                           Problems& problems, StringRule rule, bool at_least_one);
 
 }  // namespace aotc

@@ -31,7 +31,7 @@ class DuplicateKeyFinder {
         top.current_key = parsed.get<std::string>();
         if (!top.keys.insert(top.current_key).second) {
           problems_.expected_text(path_to_current(), "each key once per object",
-                                 "a second " + json_excerpt(parsed, Problems::kMaxFoundLength));
+                                  "a second " + json_excerpt(parsed, Problems::kMaxFoundLength));
         }
         break;
       }
@@ -102,13 +102,15 @@ Result<OrderedJson> parse_json_document(std::string_view text, std::string_view 
     TextPosition at = text_position(text, error.byte == 0 ? 0 : error.byte - 1);
     std::string reason = error.what();
     // Drop nlohmann's "[json.exception.parse_error.101] parse error at line 1, column 5: ".
-    if (auto colon = reason.find(": "); colon != std::string::npos) reason = reason.substr(colon + 2);
-    return make_error(std::string(file) + ":" + std::to_string(at.line) + ":" + std::to_string(at.column) +
-                      ": malformed JSON: " + reason);
+    if (auto colon = reason.find(": "); colon != std::string::npos)
+      reason = reason.substr(colon + 2);
+    return make_error(std::string(file) + ":" + std::to_string(at.line) + ":" +
+                      std::to_string(at.column) + ": malformed JSON: " + reason);
   } catch (const OrderedJson::exception& error) {
     // The lexer throws out_of_range (no position) for numbers beyond double, e.g. 1e400.
     std::string reason = error.what();
-    if (auto bracket = reason.find("] "); bracket != std::string::npos) reason = reason.substr(bracket + 2);
+    if (auto bracket = reason.find("] "); bracket != std::string::npos)
+      reason = reason.substr(bracket + 2);
     return make_error(std::string(file) + ": malformed JSON: " + reason);
   }
   if (Status status = duplicates.status(); !status) return status.error();

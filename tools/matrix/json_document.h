@@ -3,9 +3,8 @@
 // hide e.g. a second "exclude" list). Object key order is kept (axis order makes variant names).
 #pragma once
 
-#include <string_view>
-
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 #include "core/result.h"
 

@@ -31,7 +31,9 @@ std::string JsonPath::to_string() const {
         out += name;
       } else {
         // dump() escapes quotes and control characters; replace keeps invalid UTF-8 printable.
-        out += "[" + nlohmann::json(name).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "]";
+        out += "[" +
+               nlohmann::json(name).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
+               "]";
       }
     }
   }

@@ -30,7 +30,8 @@ IndexPattern index_pattern(const KernelSpec& kernel, const AxisPattern& pattern)
   IndexPattern compiled;
   compiled.accepted.resize(kernel.axes.size());
   for (const auto& [axis_name, values] : pattern) {
-    auto axis = std::find_if(kernel.axes.begin(), kernel.axes.end(), [&](const Axis& a) { return a.name == axis_name; });
+    auto axis = std::find_if(kernel.axes.begin(), kernel.axes.end(),
+                             [&](const Axis& a) { return a.name == axis_name; });
     if (axis == kernel.axes.end()) {
       compiled.unmatchable = true;
       continue;
@@ -57,7 +58,8 @@ std::uint64_t combination_count(const KernelSpec& kernel) {
   std::uint64_t count = 1;
   for (const Axis& axis : kernel.axes) {
     std::uint64_t n = axis.values.size();
-    if (n != 0 && count > std::numeric_limits<std::uint64_t>::max() / n) return std::numeric_limits<std::uint64_t>::max();
+    if (n != 0 && count > std::numeric_limits<std::uint64_t>::max() / n)
+      return std::numeric_limits<std::uint64_t>::max();
     count *= n;
   }
   return count;
@@ -69,14 +71,16 @@ std::vector<Combination> kept_combinations(const KernelSpec& kernel) {
   for (const auto& p : kernel.include) include.push_back(index_pattern(kernel, p));
   for (const auto& p : kernel.exclude) exclude.push_back(index_pattern(kernel, p));
   auto any_match = [](const std::vector<IndexPattern>& patterns, const Combination& c) {
-    return std::any_of(patterns.begin(), patterns.end(), [&](const IndexPattern& p) { return matches(p, c); });
+    return std::any_of(patterns.begin(), patterns.end(),
+                       [&](const IndexPattern& p) { return matches(p, c); });
   };
 
   std::vector<Combination> kept;
   if (combination_count(kernel) == 0) return kept;
   Combination current(kernel.axes.size(), 0);
   while (true) {
-    if ((include.empty() || any_match(include, current)) && !any_match(exclude, current)) kept.push_back(current);
+    if ((include.empty() || any_match(include, current)) && !any_match(exclude, current))
+      kept.push_back(current);
     // Odometer step: advance the last axis, carrying into earlier ones.
     std::size_t a = current.size();
     while (a > 0 && ++current[a - 1] == kernel.axes[a - 1].values.size()) current[--a] = 0;
@@ -84,7 +88,8 @@ std::vector<Combination> kept_combinations(const KernelSpec& kernel) {
   }
 }
 
-Variant make_variant(const KernelSpec& kernel, std::size_t kernel_index, const Combination& combination,
+Variant make_variant(const KernelSpec& kernel, std::size_t kernel_index,
+                     const Combination& combination,
                      const std::vector<std::string>& matrix_targets) {
   Variant variant;
   variant.kernel = kernel.name;
@@ -114,7 +119,8 @@ bool variant_matches(const Variant& variant, const AxisPattern& pattern) {
     auto it = std::find_if(variant.axis_values.begin(), variant.axis_values.end(),
                            [&](const auto& entry) { return entry.first == axis_name; });
     if (it == variant.axis_values.end()) return false;
-    if (std::find(accepted.begin(), accepted.end(), it->second.value) == accepted.end()) return false;
+    if (std::find(accepted.begin(), accepted.end(), it->second.value) == accepted.end())
+      return false;
   }
   return true;
 }
@@ -129,11 +135,11 @@ Result<std::vector<Variant>> expand_matrix(const Matrix& matrix) {
     const KernelSpec& kernel = matrix.kernels[k];
     std::uint64_t combinations = combination_count(kernel);
     if (combinations > kMaxCombinations) {
-      problems.expected_text(kernels_path.index(k).key("axes"),
-                             "at most " + std::to_string(kMaxCombinations) + " combinations of axis values",
-                             combinations == std::numeric_limits<std::uint64_t>::max()
-                                 ? std::string("more than 2^64")
-                                 : std::to_string(combinations));
+      problems.expected_text(
+          kernels_path.index(k).key("axes"),
+          "at most " + std::to_string(kMaxCombinations) + " combinations of axis values",
+          combinations == std::numeric_limits<std::uint64_t>::max() ? std::string("more than 2^64")
+                                                                    : std::to_string(combinations));
       continue;
     }
     kept[k] = kept_combinations(kernel);
@@ -148,7 +154,8 @@ Result<std::vector<Variant>> expand_matrix(const Matrix& matrix) {
   if (build_count > matrix.options.max_variants) {
     problems.expected_text(JsonPath{}.key("options").key("max_variants"),
                            "at least " + std::to_string(build_count) + " to build this matrix (" +
-                               std::to_string(variant_count) + " variants, " + std::to_string(build_count) +
+                               std::to_string(variant_count) + " variants, " +
+                               std::to_string(build_count) +
                                " variant x target builds); raise options.max_variants to allow it",
                            std::to_string(matrix.options.max_variants));
   }
@@ -168,10 +175,12 @@ Result<std::vector<Variant>> expand_matrix(const Matrix& matrix) {
                                    [](const auto& entry) { return is_label(entry.second.label); });
       if (!labels_ok || !is_variant_name(variant.name)) {
         if (!reported_bad_name) {
-          problems.expected(kernels_path.index(k),
-                            "variant names of the kernel name and labels ([A-Za-z0-9_+-]+, no leading '-') "
-                            "joined by '.', at most " + std::to_string(kMaxVariantNameLength) + " characters",
-                            variant.name);
+          problems.expected(
+              kernels_path.index(k),
+              "variant names of the kernel name and labels ([A-Za-z0-9_+-]+, no leading '-') "
+              "joined by '.', at most " +
+                  std::to_string(kMaxVariantNameLength) + " characters",
+              variant.name);
         }
         reported_bad_name = true;
         continue;
@@ -179,8 +188,9 @@ Result<std::vector<Variant>> expand_matrix(const Matrix& matrix) {
       auto [it, inserted] = by_name.emplace(variant.name, variants.size());
       if (!inserted) {
         problems.expected_text(kernels_path.index(k), "unique variant names",
-                               "\"" + variant.name + "\" for both " + describe_values(variants[it->second]) +
-                                   " and " + describe_values(variant));
+                               "\"" + variant.name + "\" for both " +
+                                   describe_values(variants[it->second]) + " and " +
+                                   describe_values(variant));
         continue;
       }
       variants.push_back(std::move(variant));

@@ -19,9 +19,9 @@ namespace {
 // A matrix is a hand-written config; anything this big is a mistake or an attack.
 constexpr std::uint64_t kMaxMatrixBytes = 16u << 20;
 
-constexpr StringRule kTargetRule{"target name (gfxNNN[a-f], gfxN[-N]-generic or sm_NN[a])", [](std::string_view t) {
-                                   return is_amd_target_name(t) || is_nvidia_target_name(t);
-                                 }};
+constexpr StringRule kTargetRule{
+    "target name (gfxNNN[a-f], gfxN[-N]-generic or sm_NN[a])",
+    [](std::string_view t) { return is_amd_target_name(t) || is_nvidia_target_name(t); }};
 constexpr StringRule kIdentifierRule{"C identifier", is_c_identifier};
 constexpr StringRule kFlagRule{"flag without control characters", is_plain_argument};
 constexpr std::array<std::string_view, 6> kOptLevels{"0", "1", "2", "3", "s", "z"};
@@ -35,7 +35,8 @@ fs::path matrix_directory(const fs::path& file) {
 std::optional<std::pair<int, int>> parse_rocm_version(const std::string& text) {
   auto dot = text.find('.');
   auto digits = [](std::string_view s) {
-    return !s.empty() && s.size() <= 3 && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+    return !s.empty() && s.size() <= 3 &&
+           std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
   };
   if (dot == std::string::npos) return std::nullopt;
   std::string_view major = std::string_view(text).substr(0, dot);
@@ -47,13 +48,15 @@ std::optional<std::pair<int, int>> parse_rocm_version(const std::string& text) {
 MatrixOptions parse_options(const OrderedJson& node, const JsonPath& path, Problems& problems) {
   MatrixOptions options;
   ObjectReader reader(node, path, problems,
-                      {"opt_level", "code_object_version", "rocm_floor", "compress_bundles", "max_variants",
-                       "extra_flags"});
+                      {"opt_level", "code_object_version", "rocm_floor", "compress_bundles",
+                       "max_variants", "extra_flags"});
   if (const auto* n = reader.optional("opt_level")) {
-    if (n->is_string() && std::find(kOptLevels.begin(), kOptLevels.end(), n->get<std::string>()) != kOptLevels.end()) {
+    if (n->is_string() && std::find(kOptLevels.begin(), kOptLevels.end(), n->get<std::string>()) !=
+                              kOptLevels.end()) {
       options.opt_level = n->get<std::string>();
     } else {
-      problems.expected(reader.path("opt_level"), "one of \"0\", \"1\", \"2\", \"3\", \"s\", \"z\"", *n);
+      problems.expected(reader.path("opt_level"), "one of \"0\", \"1\", \"2\", \"3\", \"s\", \"z\"",
+                        *n);
     }
   }
   if (const auto* n = reader.optional("code_object_version")) {
@@ -73,7 +76,8 @@ MatrixOptions parse_options(const OrderedJson& node, const JsonPath& path, Probl
     }
   }
   if (const auto* n = reader.optional("compress_bundles")) {
-    if (auto v = read_boolean(*n, reader.path("compress_bundles"), problems)) options.compress_bundles = *v;
+    if (auto v = read_boolean(*n, reader.path("compress_bundles"), problems))
+      options.compress_bundles = *v;
   }
   if (const auto* n = reader.optional("max_variants")) {
     if (auto v = read_integer(*n, reader.path("max_variants"), problems)) {
@@ -85,14 +89,16 @@ MatrixOptions parse_options(const OrderedJson& node, const JsonPath& path, Probl
     }
   }
   if (const auto* n = reader.optional("extra_flags")) {
-    options.extra_flags = read_string_array(*n, reader.path("extra_flags"), problems, kFlagRule, false);
+    options.extra_flags =
+        read_string_array(*n, reader.path("extra_flags"), problems, kFlagRule, false);
   }
 
   // What the loader can read: compressed bundles need ROCm 6.2, code object v6 needs ROCm 6.3.
   auto floor = parse_rocm_version(options.rocm_floor).value_or(std::pair{0, 0});
   if (options.compress_bundles && floor < std::pair{6, 2}) {
     problems.expected(reader.path("compress_bundles"),
-                      "false while rocm_floor is below 6.2 (compressed bundles need ROCm 6.2)", true);
+                      "false while rocm_floor is below 6.2 (compressed bundles need ROCm 6.2)",
+                      true);
   }
   if (options.code_object_version == 6 && floor < std::pair{6, 3}) {
     problems.expected(reader.path("code_object_version"),
@@ -102,15 +108,17 @@ MatrixOptions parse_options(const OrderedJson& node, const JsonPath& path, Probl
 }
 
 // Targets of the matrix or of one kernel. Generic AMD targets exist only from code object v6 on.
-std::vector<std::string> parse_targets(const OrderedJson& node, const JsonPath& path, bool at_least_one,
-                                       const MatrixOptions& options, Problems& problems) {
+std::vector<std::string> parse_targets(const OrderedJson& node, const JsonPath& path,
+                                       bool at_least_one, const MatrixOptions& options,
+                                       Problems& problems) {
   auto targets = read_string_array(node, path, problems, kTargetRule, at_least_one);
   if (node.is_array() && options.code_object_version < 6) {
     for (std::size_t i = 0; i < node.size(); ++i) {
       if (node[i].is_string() && is_generic_amd_target_name(node[i].get<std::string>())) {
-        problems.expected(path.index(i),
-                          "a specific processor, or options.code_object_version 6 (generic targets need v6)",
-                          node[i]);
+        problems.expected(
+            path.index(i),
+            "a specific processor, or options.code_object_version 6 (generic targets need v6)",
+            node[i]);
       }
     }
   }
@@ -121,8 +129,8 @@ KernelSpec parse_kernel(const OrderedJson& node, const JsonPath& path, const fs:
                         const MatrixOptions& options, Problems& problems) {
   KernelSpec kernel;
   ObjectReader reader(node, path, problems,
-                      {"name", "source", "include_dirs", "entries", "axes", "include", "exclude", "targets",
-                       "extra_flags", "launch"});
+                      {"name", "source", "include_dirs", "entries", "axes", "include", "exclude",
+                       "targets", "extra_flags", "launch"});
   if (!reader.is_object()) return kernel;
 
   if (const auto* n = reader.required("name", "C identifier")) {
@@ -177,7 +185,8 @@ KernelSpec parse_kernel(const OrderedJson& node, const JsonPath& path, const fs:
           auto [owner, inserted] = macro_owner.emplace(macro, axis_name);
           if (!inserted) {
             problems.expected(axis_path.key("defines").key(macro),
-                              "a macro no other axis defines (axis " + owner->second + " does)", macro);
+                              "a macro no other axis defines (axis " + owner->second + " does)",
+                              macro);
           }
         }
         kernel.axes.push_back(std::move(axis));
@@ -194,7 +203,8 @@ KernelSpec parse_kernel(const OrderedJson& node, const JsonPath& path, const fs:
     kernel.targets = parse_targets(*n, reader.path("targets"), false, options, problems);
   }
   if (const auto* n = reader.optional("extra_flags")) {
-    kernel.extra_flags = read_string_array(*n, reader.path("extra_flags"), problems, kFlagRule, false);
+    kernel.extra_flags =
+        read_string_array(*n, reader.path("extra_flags"), problems, kFlagRule, false);
   }
   if (const auto* n = reader.optional("launch")) {
     // The launcher generator validates the rule's content; here it only has to be an object.
@@ -233,14 +243,16 @@ Result<Matrix> parse_matrix(std::string_view json_text, const fs::path& file) {
   Problems problems(file.string());
   Matrix matrix;
   matrix.file = file;
-  ObjectReader top(*document, JsonPath{}, problems, {"schema", "root", "targets", "options", "kernels"});
+  ObjectReader top(*document, JsonPath{}, problems,
+                   {"schema", "root", "targets", "options", "kernels"});
   if (const auto* n = top.required("schema", "1")) {
     if (auto schema = read_integer(*n, top.path("schema"), problems); schema && *schema != 1) {
       problems.expected(top.path("schema"), "1 (the only schema version)", *n);
     }
   }
   // Options first: target checks depend on the code object version.
-  if (const auto* n = top.optional("options")) matrix.options = parse_options(*n, top.path("options"), problems);
+  if (const auto* n = top.optional("options"))
+    matrix.options = parse_options(*n, top.path("options"), problems);
   if (const auto* n = top.required("targets", "array of target names")) {
     matrix.targets = parse_targets(*n, top.path("targets"), true, matrix.options, problems);
   }
@@ -250,11 +262,15 @@ Result<Matrix> parse_matrix(std::string_view json_text, const fs::path& file) {
       if (n->empty()) problems.expected(kernels_path, "at least one kernel", *n);
       fs::path dir = source_root(top, matrix_directory(file), problems);
       for (std::size_t k = 0; k < n->size(); ++k) {
-        KernelSpec kernel = parse_kernel((*n)[k], kernels_path.index(k), dir, matrix.options, problems);
-        bool repeated = !kernel.name.empty() &&
-                        std::any_of(matrix.kernels.begin(), matrix.kernels.end(),
-                                    [&](const KernelSpec& earlier) { return earlier.name == kernel.name; });
-        if (repeated) problems.expected(kernels_path.index(k).key("name"), "a kernel name not used before", kernel.name);
+        KernelSpec kernel =
+            parse_kernel((*n)[k], kernels_path.index(k), dir, matrix.options, problems);
+        bool repeated =
+            !kernel.name.empty() &&
+            std::any_of(matrix.kernels.begin(), matrix.kernels.end(),
+                        [&](const KernelSpec& earlier) { return earlier.name == kernel.name; });
+        if (repeated)
+          problems.expected(kernels_path.index(k).key("name"), "a kernel name not used before",
+                            kernel.name);
         matrix.kernels.push_back(std::move(kernel));
       }
     }

@@ -11,7 +11,8 @@ bool stays_inside(const fs::path& relative) {
 
 }  // namespace
 
-Result<fs::path> resolve_matrix_path(const fs::path& matrix_dir, std::string_view written, PathKind kind) {
+Result<fs::path> resolve_matrix_path(const fs::path& matrix_dir, std::string_view written,
+                                     PathKind kind) {
   const char* existing = kind == PathKind::file ? "an existing file" : "an existing directory";
   if (written.empty()) return make_error(existing);
   fs::path as_written(written);
@@ -23,7 +24,9 @@ Result<fs::path> resolve_matrix_path(const fs::path& matrix_dir, std::string_vie
     fs::path normal = as_written.lexically_normal();
     if (!stays_inside(normal)) return make_error("a path inside the matrix file's directory");
     fs::path base = fs::absolute(matrix_dir, ec);
-    if (ec) return make_error("a path resolvable against the matrix file's directory (" + ec.message() + ")");
+    if (ec)
+      return make_error("a path resolvable against the matrix file's directory (" + ec.message() +
+                        ")");
     resolved = (base / normal).lexically_normal();
   }
   fs::file_status status = fs::status(resolved, ec);
@@ -33,7 +36,8 @@ Result<fs::path> resolve_matrix_path(const fs::path& matrix_dir, std::string_vie
     fs::path real = fs::canonical(resolved, ec);
     fs::path real_base = ec ? fs::path() : fs::canonical(matrix_dir, ec);
     if (ec || !stays_inside(real.lexically_relative(real_base))) {
-      return make_error("a path inside the matrix file's directory, also after following symbolic links");
+      return make_error(
+          "a path inside the matrix file's directory, also after following symbolic links");
     }
   }
   return resolved;

@@ -16,7 +16,7 @@ enum class PathKind { file, directory };
 
 // The absolute, lexically normal path; on failure the Error's message says what was expected,
 // phrased to follow "expected " (e.g. "an existing file").
-Result<std::filesystem::path> resolve_matrix_path(const std::filesystem::path& matrix_dir, std::string_view written,
-                                                  PathKind kind);
+Result<std::filesystem::path> resolve_matrix_path(const std::filesystem::path& matrix_dir,
+                                                  std::string_view written, PathKind kind);
 
 }  // namespace aotc

@@ -27,19 +27,24 @@ bool is_c_identifier(std::string_view text) {
   return is_string_axis_value(text) && !(text[0] >= '0' && text[0] <= '9');
 }
 
-bool is_string_axis_value(std::string_view text) { return all_of_nonempty(text, is_alnum_or_underscore); }
+bool is_string_axis_value(std::string_view text) {
+  return all_of_nonempty(text, is_alnum_or_underscore);
+}
 
 bool is_label(std::string_view text) {
-  return all_of_nonempty(text, [](char c) { return is_alnum_or_underscore(c) || c == '+' || c == '-'; }) &&
+  return all_of_nonempty(
+             text, [](char c) { return is_alnum_or_underscore(c) || c == '+' || c == '-'; }) &&
          text[0] != '-';
 }
 
 bool is_define_token(std::string_view text) {
-  return all_of_nonempty(text, [](char c) { return is_alnum_or_underscore(c) || c == '+' || c == '-' || c == '.'; });
+  return all_of_nonempty(
+      text, [](char c) { return is_alnum_or_underscore(c) || c == '+' || c == '-' || c == '.'; });
 }
 
 bool is_plain_argument(std::string_view text) {
-  return all_of_nonempty(text, [](char c) { return static_cast<unsigned char>(c) >= 0x20 && c != 0x7f; });
+  return all_of_nonempty(text,
+                         [](char c) { return static_cast<unsigned char>(c) >= 0x20 && c != 0x7f; });
 }
 
 bool is_variant_name(std::string_view text) {
@@ -48,7 +53,8 @@ bool is_variant_name(std::string_view text) {
   if (!is_c_identifier(text.substr(0, dot))) return false;
   while (dot != std::string_view::npos) {
     std::size_t next = text.find('.', dot + 1);
-    std::string_view fragment = text.substr(dot + 1, next == std::string_view::npos ? next : next - dot - 1);
+    std::string_view fragment =
+        text.substr(dot + 1, next == std::string_view::npos ? next : next - dot - 1);
     if (!is_label(fragment)) return false;
     dot = next;
   }
@@ -59,7 +65,8 @@ bool is_amd_target_name(std::string_view text) {
   if (!text.starts_with("gfx")) return is_generic_amd_target_name(text);
   std::string_view processor = text.substr(3);
   // gfx[1-9][0-9]{1,2}[0-9a-f]: gfx90a, gfx942, gfx1201.
-  if ((processor.size() == 3 || processor.size() == 4) && is_number(processor.substr(0, processor.size() - 1))) {
+  if ((processor.size() == 3 || processor.size() == 4) &&
+      is_number(processor.substr(0, processor.size() - 1))) {
     char last = processor.back();
     if ((last >= '0' && last <= '9') || (last >= 'a' && last <= 'f')) return true;
   }

@@ -9,13 +9,14 @@ std::string json_excerpt(const nlohmann::ordered_json& value, std::size_t max_le
   return text;
 }
 
-void Problems::expected(const JsonPath& where, std::string_view what, const nlohmann::ordered_json& found) {
+void Problems::expected(const JsonPath& where, std::string_view what,
+                        const nlohmann::ordered_json& found) {
   expected_text(where, what, json_excerpt(found, kMaxFoundLength));
 }
 
 void Problems::expected_text(const JsonPath& where, std::string_view what, std::string_view found) {
-  lines_.push_back(file_ + ": " + where.to_string() + ": expected " + std::string(what) + ", found " +
-                   std::string(found));
+  lines_.push_back(file_ + ": " + where.to_string() + ": expected " + std::string(what) +
+                   ", found " + std::string(found));
 }
 
 Status Problems::status() const {

@@ -2,11 +2,10 @@
 // its own line: `<file>: <json path>: expected <what>, found <json of what was found>`.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "core/result.h"
 #include "matrix/json_path.h"

@@ -4,12 +4,11 @@
 #pragma once
 
 #include <cstddef>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace aotc {
 
@@ -27,7 +26,7 @@ class ValueFormat {
 
  private:
   struct Piece {
-    std::string literal;           // text before the placeholder
+    std::string literal;               // text before the placeholder
     std::optional<std::size_t> index;  // none for the trailing literal
     bool upper = false;
   };

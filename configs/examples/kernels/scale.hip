@@ -25,8 +25,9 @@ typedef _Float16 scale_t;
 #define SCALE_BLOCK_ID() __nvvm_read_ptx_sreg_ctaid_x()
 #endif
 
-extern "C" __attribute__((global)) __attribute__((launch_bounds(SCALE_BLOCK_SIZE))) void scale(
-    scale_t* y, const scale_t* x, float alpha, int n) {
+extern "C" __attribute__((global))
+__attribute__((launch_bounds(SCALE_BLOCK_SIZE))) void scale(scale_t* y, const scale_t* x,
+                                                            float alpha, int n) {
 #if defined(__AMDGCN__) || defined(__NVPTX__)
   int base = ((int)SCALE_BLOCK_ID() * SCALE_BLOCK_SIZE + (int)SCALE_THREAD_ID()) * SCALE_ITEMS;
 #pragma unroll

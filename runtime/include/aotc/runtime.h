@@ -25,8 +25,8 @@ typedef enum aotc_status_code {
   AOTC_ERROR_NO_DEVICE = 2,      /* the driver loaded but reports no usable device */
   AOTC_ERROR_NO_CODE_OBJECT = 3, /* no image of the module fits the device */
   AOTC_ERROR_INVALID_ARGUMENT = 4,
-  AOTC_ERROR_DRIVER = 5,         /* a driver call failed; message has the driver's string */
-  AOTC_ERROR_BAD_IMAGE = 6,      /* an image is malformed or its metadata disagrees */
+  AOTC_ERROR_DRIVER = 5,    /* a driver call failed; message has the driver's string */
+  AOTC_ERROR_BAD_IMAGE = 6, /* an image is malformed or its metadata disagrees */
 } aotc_status_code;
 
 aotc_status_code aotc_status_get_code(aotc_status status);
@@ -35,7 +35,8 @@ const char* aotc_status_message(aotc_status status);
 void aotc_status_free(aotc_status status);
 
 typedef enum aotc_backend {
-  AOTC_BACKEND_AUTO = 0, /* try HIP, then CUDA; AOTC_BACKEND=hip|cuda in the environment overrides */
+  AOTC_BACKEND_AUTO =
+      0, /* try HIP, then CUDA; AOTC_BACKEND=hip|cuda in the environment overrides */
   AOTC_BACKEND_HIP = 1,
   AOTC_BACKEND_CUDA = 2,
 } aotc_backend;
@@ -53,10 +54,10 @@ aotc_backend aotc_runtime_backend(const aotc_runtime* runtime);
 
 typedef struct aotc_device_info {
   int ordinal;
-  char arch[64];               /* "gfx942:sramecc+:xnack-" (HIP gcnArchName) or "sm_90a" */
+  char arch[64]; /* "gfx942:sramecc+:xnack-" (HIP gcnArchName) or "sm_90a" */
   int multiprocessor_count;
   int warp_size;
-  int max_shared_per_block;    /* bytes, opt-in maximum where the driver has one */
+  int max_shared_per_block; /* bytes, opt-in maximum where the driver has one */
 } aotc_device_info;
 
 aotc_status aotc_device_count(aotc_runtime* runtime, int* count);
@@ -70,7 +71,7 @@ aotc_status aotc_current_device(aotc_runtime* runtime, aotc_device_info* out);
  * carry their own target ids. PTX images are NUL-terminated text, format "ptx". */
 typedef struct aotc_image {
   const char* target;
-  const char* format;          /* "hsaco", "bundle", "cubin", "ptx" */
+  const char* format; /* "hsaco", "bundle", "cubin", "ptx" */
   const void* data;
   size_t size;
   const char* path;
@@ -101,8 +102,8 @@ typedef struct aotc_arg_layout {
 typedef struct aotc_launch_config {
   uint32_t grid[3];
   uint32_t block[3];
-  uint32_t shared_bytes;       /* dynamic shared / LDS bytes */
-  void* stream;                /* hipStream_t / CUstream; NULL = default stream */
+  uint32_t shared_bytes; /* dynamic shared / LDS bytes */
+  void* stream;          /* hipStream_t / CUstream; NULL = default stream */
 } aotc_launch_config;
 
 /* Launches on the current device. `args` holds the explicit arguments packed per `layout`; the

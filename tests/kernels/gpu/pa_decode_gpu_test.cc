@@ -14,10 +14,10 @@
 // PA_GPU_KERNEL_DIR (where the code objects are read from; empty when they are embedded).
 // $PA_GPU_SEED fixes the seed; otherwise it is fresh and printed.
 #include <aotc/pa_decode_launcher.h>
-#include <catch2/catch.hpp>
 #include <cuda.h>
 
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -45,11 +45,11 @@ std::string cu_error(CUresult rc) {
   return std::string(name) + ": " + text;
 }
 
-#define REQUIRE_CU(call)                                   \
-  do {                                                     \
-    const CUresult rc_ = (call);                           \
-    INFO(#call << " failed: " << cu_error(rc_));           \
-    REQUIRE(rc_ == CUDA_SUCCESS);                          \
+#define REQUIRE_CU(call)                         \
+  do {                                           \
+    const CUresult rc_ = (call);                 \
+    INFO(#call << " failed: " << cu_error(rc_)); \
+    REQUIRE(rc_ == CUDA_SUCCESS);                \
   } while (0)
 
 // One device allocation, freed on scope exit.
@@ -102,9 +102,12 @@ ref::Shape shape_of(const char* variant) {
 
 const char* dtype_name(ref::KvDtype kv) {
   switch (kv) {
-    case ref::KvDtype::fp16: return "fp16";
-    case ref::KvDtype::bf16: return "bf16";
-    default: return "fp8";
+    case ref::KvDtype::fp16:
+      return "fp16";
+    case ref::KvDtype::bf16:
+      return "bf16";
+    default:
+      return "fp8";
   }
 }
 
@@ -114,7 +117,8 @@ struct RunResult {
   int partitions = 0;
 };
 
-RunResult run_case(const pa::Key& key, const char* variant, const Prepared& prep, const aotc::gen::Device& device) {
+RunResult run_case(const pa::Key& key, const char* variant, const Prepared& prep,
+                   const aotc::gen::Device& device) {
   const ref::Problem& p = prep.problem;
   DeviceBuffer query(p.query), key_cache(p.key_cache), value_cache(p.value_cache);
   DeviceBuffer block_tables(p.block_tables), context_lens(p.context_lens);
@@ -175,7 +179,9 @@ std::uint64_t seed_from_environment() {
 
 }  // namespace
 
-TEST_CASE("pa_decode through the generated launcher and the runtime matches the float64 reference on every variant") {
+TEST_CASE(
+    "pa_decode through the generated launcher and the runtime matches the float64 reference on "
+    "every variant") {
   REQUIRE_CU(cuInit(0));
   CUdevice cu_device = 0;
   CUcontext context = nullptr;
@@ -199,14 +205,16 @@ TEST_CASE("pa_decode through the generated launcher and the runtime matches the 
   INFO(s.message());
   REQUIRE(s.ok());
   REQUIRE(aotc_runtime_backend(runtime) == AOTC_BACKEND_CUDA);
-  const aotc::gen::Device device{info.multiprocessor_count, info.warp_size, info.max_shared_per_block};
+  const aotc::gen::Device device{info.multiprocessor_count, info.warp_size,
+                                 info.max_shared_per_block};
 
   const std::uint64_t seed = seed_from_environment();
   const auto variants = pa::variants();
   REQUIRE(variants.size() > 0);
-  std::printf("build %s (%s), device %s with %d SMs, seed %llu, %zu variants\n", PA_GPU_BUILD,
-              kernel_dir.empty() ? "code objects embedded" : ("code objects from " + kernel_dir).c_str(), info.arch,
-              info.multiprocessor_count, static_cast<unsigned long long>(seed), variants.size());
+  std::printf(
+      "build %s (%s), device %s with %d SMs, seed %llu, %zu variants\n", PA_GPU_BUILD,
+      kernel_dir.empty() ? "code objects embedded" : ("code objects from " + kernel_dir).c_str(),
+      info.arch, info.multiprocessor_count, static_cast<unsigned long long>(seed), variants.size());
 
   // Cases of the next variants are prepared on other cores while this one runs on the GPU.
   constexpr std::size_t k_lookahead = 4;
@@ -220,18 +228,21 @@ TEST_CASE("pa_decode through the generated launcher and the runtime matches the 
   for (std::size_t vi = 0; vi < variants.size(); ++vi) {
     const pa::VariantInfo& v = variants[vi];
     if (vi + k_lookahead < variants.size())
-      pending[vi + k_lookahead] = prepare(shape_of(variants[vi + k_lookahead].name), seed + vi + k_lookahead);
+      pending[vi + k_lookahead] =
+          prepare(shape_of(variants[vi + k_lookahead].name), seed + vi + k_lookahead);
     const ref::Shape shape = shape_of(v.name);
     const double tolerance = ref::kv_bytes(shape.kv) == 1 ? 3e-2 : 1e-2;
-    Family& family = families[std::string("kv-") + dtype_name(shape.kv) + ".bs" + std::to_string(shape.block_size)];
+    Family& family = families[std::string("kv-") + dtype_name(shape.kv) + ".bs" +
+                              std::to_string(shape.block_size)];
     ++family.variants;
     double worst = 0.0;
     std::string partitions;
     for (auto& future : pending[vi]) {
       const Prepared prep = future.get();
       const RunResult r = run_case(v.key, v.name, prep, device);
-      INFO(v.name << ", batch " << prep.problem.num_seqs << ", " << r.partitions << " partitions: relative error "
-                  << r.error << " (tolerance " << tolerance << ")");
+      INFO(v.name << ", batch " << prep.problem.num_seqs << ", " << r.partitions
+                  << " partitions: relative error " << r.error << " (tolerance " << tolerance
+                  << ")");
       CHECK(r.error <= tolerance);
       const bool ok = r.error <= tolerance;
       const double e = std::isnan(r.error) ? INFINITY : r.error;
@@ -241,7 +252,8 @@ TEST_CASE("pa_decode through the generated launcher and the runtime matches the 
       family.failures += ok ? 0 : 1;
       total_failures += ok ? 0 : 1;
       family.partitions.insert(r.partitions);
-      partitions += (partitions.empty() ? "" : ",") + std::to_string(r.partitions) + (ok ? "" : "(FAIL)");
+      partitions +=
+          (partitions.empty() ? "" : ",") + std::to_string(r.partitions) + (ok ? "" : "(FAIL)");
     }
     pending[vi].clear();
     family.worst = std::max(family.worst, worst);
@@ -252,13 +264,14 @@ TEST_CASE("pa_decode through the generated launcher and the runtime matches the 
     std::fflush(stdout);
   }
 
-  std::printf("%-18s %-12s %8s %6s %9s %-18s %12s\n", "build", "family", "variants", "cases", "failures",
-              "partitions", "max rel err");
+  std::printf("%-18s %-12s %8s %6s %9s %-18s %12s\n", "build", "family", "variants", "cases",
+              "failures", "partitions", "max rel err");
   for (const auto& [name, f] : families) {
-    const std::string parts = std::to_string(*f.partitions.begin()) + ".." + std::to_string(*f.partitions.rbegin()) +
-                              " (" + std::to_string(f.partitions.size()) + " counts)";
-    std::printf("%-18s %-12s %8d %6d %9d %-18s %12.3e\n", PA_GPU_BUILD, name.c_str(), f.variants, f.cases, f.failures,
-                parts.c_str(), f.worst);
+    const std::string parts = std::to_string(*f.partitions.begin()) + ".." +
+                              std::to_string(*f.partitions.rbegin()) + " (" +
+                              std::to_string(f.partitions.size()) + " counts)";
+    std::printf("%-18s %-12s %8d %6d %9d %-18s %12.3e\n", PA_GPU_BUILD, name.c_str(), f.variants,
+                f.cases, f.failures, parts.c_str(), f.worst);
   }
   std::string by_dtype;
   for (const auto& [dtype, worst] : worst_by_dtype) {
@@ -266,7 +279,9 @@ TEST_CASE("pa_decode through the generated launcher and the runtime matches the 
     std::snprintf(buf, sizeof buf, " %s %.3e", dtype.c_str(), worst);
     by_dtype += buf;
   }
-  std::printf("SUMMARY %s: %zu variants, %d cases, %d failures; max rel err%s (tolerance 1e-2 fp16/bf16, 3e-2 fp8)\n",
-              PA_GPU_BUILD, variants.size(), total_cases, total_failures, by_dtype.c_str());
+  std::printf(
+      "SUMMARY %s: %zu variants, %d cases, %d failures; max rel err%s (tolerance 1e-2 fp16/bf16, "
+      "3e-2 fp8)\n",
+      PA_GPU_BUILD, variants.size(), total_cases, total_failures, by_dtype.c_str());
   cuDevicePrimaryCtxRelease(cu_device);
 }

@@ -24,14 +24,16 @@ int main(int argc, char** argv) {
   aotc_runtime* runtime = nullptr;
   aotc_device_info device{};
   aotc::gen::Status s = aotc::gen::Status::adopt(aotc_runtime_default(&runtime));
-  if (s) s = aotc::gen::Status::adopt(aotc_current_device(runtime, &device));  // makes a context current
+  if (s)
+    s = aotc::gen::Status::adopt(aotc_current_device(runtime, &device));  // makes a context current
   Cuda cuda{};
   if (!s || aotc_runtime_backend(runtime) != AOTC_BACKEND_CUDA || !overhead::open_cuda(&cuda)) {
     std::printf("needs an NVIDIA GPU and the CUDA driver: %s\n", s.message().c_str());
     return 2;
   }
   unsigned long long x = 0, out = 0, workspace = 0;
-  if (cuda.mem_alloc(&x, 4096) || cuda.mem_alloc(&out, 64) || cuda.mem_alloc(&workspace, 64)) return 2;
+  if (cuda.mem_alloc(&x, 4096) || cuda.mem_alloc(&out, 64) || cuda.mem_alloc(&workspace, 64))
+    return 2;
 
   // One partition: launch() runs split_sum_partial only, grid 1, block 64 (the rule's values).
   const ss::Key key{ss::Acc::f32, 64, {{1, 32}}};
@@ -54,7 +56,9 @@ int main(int argc, char** argv) {
   float scale = args.scale;
   std::int32_t partitions = 1;
   void* params[] = {&out, &x, &workspace, &n, &scale, &partitions};
-  const auto raw = [&] { return cuda.launch_kernel(function, 1, 1, 1, 64, 1, 1, 0, nullptr, params, nullptr) == 0; };
+  const auto raw = [&] {
+    return cuda.launch_kernel(function, 1, 1, 1, 64, 1, 1, 0, nullptr, params, nullptr) == 0;
+  };
   const auto generated = [&] { return ss::launch(nullptr, key, args).ok(); };
 
   // The runtime alone: the same cubin through aotc_module_create / aotc_launch, arguments packed
@@ -63,7 +67,8 @@ int main(int argc, char** argv) {
   aotc_module* aotc_mod = nullptr;
   aotc_kernel* kernel = nullptr;
   s = aotc::gen::Status::adopt(aotc_module_create(runtime, "bench", &image, 1, &aotc_mod));
-  if (s) s = aotc::gen::Status::adopt(aotc_module_get_kernel(aotc_mod, "split_sum_partial", &kernel));
+  if (s)
+    s = aotc::gen::Status::adopt(aotc_module_get_kernel(aotc_mod, "split_sum_partial", &kernel));
   const aotc_arg_layout layout[] = {{0, 8}, {8, 8}, {16, 8}, {24, 8}, {32, 4}, {36, 4}};
   unsigned char packed[40];
   std::memcpy(packed, &out, 8);
@@ -85,15 +90,19 @@ int main(int argc, char** argv) {
     return st == nullptr;
   };
   if (!s || !raw() || !generated() || !through_runtime()) {  // first launches load: not timed
-    std::printf("launch failed: %s %s\n", s.message().c_str(), ss::launch(nullptr, key, args).message().c_str());
+    std::printf("launch failed: %s %s\n", s.message().c_str(),
+                ss::launch(nullptr, key, args).message().c_str());
     return 2;
   }
   const std::vector<std::vector<double>> us =
       overhead::time_interleaved(launches, cuda, {raw, generated, through_runtime, device_query});
   if (us.empty()) return 2;
-  std::printf("split_sum (tiny kernel, 6 args), device %s, %d calls each, interleaved in blocks of %d; host us per call:\n",
-              device.arch, launches, overhead::k_drain_every);
-  const double difference = overhead::report(
-      us, {"raw cuLaunchKernel", "generated launch()", "runtime aotc_launch()", "aotc_current_device()"});
+  std::printf(
+      "split_sum (tiny kernel, 6 args), device %s, %d calls each, interleaved in blocks of %d; "
+      "host us per call:\n",
+      device.arch, launches, overhead::k_drain_every);
+  const double difference =
+      overhead::report(us, {"raw cuLaunchKernel", "generated launch()", "runtime aotc_launch()",
+                            "aotc_current_device()"});
   return difference <= 0.5 ? 0 : 1;
 }

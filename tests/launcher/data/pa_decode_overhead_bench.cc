@@ -19,14 +19,16 @@ namespace pa = aotc::gen::pa_decode;
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::fprintf(stderr, "usage: %s <pa_decode.kv-bf16.bs16.q1.h64x8.d128.cubin> [launches]\n", argv[0]);
+    std::fprintf(stderr, "usage: %s <pa_decode.kv-bf16.bs16.q1.h64x8.d128.cubin> [launches]\n",
+                 argv[0]);
     return 2;
   }
   const int launches = argc > 2 ? std::atoi(argv[2]) : 20000;
   aotc_runtime* runtime = nullptr;
   aotc_device_info device{};
   aotc::gen::Status s = aotc::gen::Status::adopt(aotc_runtime_default(&runtime));
-  if (s) s = aotc::gen::Status::adopt(aotc_current_device(runtime, &device));  // makes a context current
+  if (s)
+    s = aotc::gen::Status::adopt(aotc_current_device(runtime, &device));  // makes a context current
   overhead::Cuda cuda{};
   if (!s || aotc_runtime_backend(runtime) != AOTC_BACKEND_CUDA || !overhead::open_cuda(&cuda)) {
     std::printf("needs an NVIDIA GPU and the CUDA driver: %s\n", s.message().c_str());
@@ -34,10 +36,10 @@ int main(int argc, char** argv) {
   }
   // Generous zeroed buffers: one 16-token block per sequence reads far less than 1 MiB of each.
   constexpr std::size_t k_buffer = 1 << 20;
-  unsigned long long out = 0, query = 0, key_cache = 0, value_cache = 0, block_tables = 0, context_lens = 0,
-                     k_scale = 0, v_scale = 0, workspace = 0;
-  for (unsigned long long* b :
-       {&out, &query, &key_cache, &value_cache, &block_tables, &context_lens, &k_scale, &v_scale, &workspace}) {
+  unsigned long long out = 0, query = 0, key_cache = 0, value_cache = 0, block_tables = 0,
+                     context_lens = 0, k_scale = 0, v_scale = 0, workspace = 0;
+  for (unsigned long long* b : {&out, &query, &key_cache, &value_cache, &block_tables,
+                                &context_lens, &k_scale, &v_scale, &workspace}) {
     if (cuda.mem_alloc(b, k_buffer) || cuda.memset_d8(*b, 0, k_buffer)) return 2;
   }
   constexpr int k_context_len = 16;
@@ -68,11 +70,13 @@ int main(int argc, char** argv) {
   std::uint64_t workspace_bytes = 0;
   s = pa::workspace_bytes(key, args, &workspace_bytes);
   pa::Plan plan;
-  const aotc::gen::Device attributes{device.multiprocessor_count, device.warp_size, device.max_shared_per_block};
+  const aotc::gen::Device attributes{device.multiprocessor_count, device.warp_size,
+                                     device.max_shared_per_block};
   if (s) s = pa::plan(key, args, attributes, &plan);
   if (!s || workspace_bytes > k_buffer || plan.steps[1].run) {
     std::printf("unexpected plan: %s (workspace %llu bytes, reduce step %s)\n", s.message().c_str(),
-                static_cast<unsigned long long>(workspace_bytes), plan.steps[1].run ? "runs" : "skipped");
+                static_cast<unsigned long long>(workspace_bytes),
+                plan.steps[1].run ? "runs" : "skipped");
     return 2;
   }
   const aotc::gen::StepPlan& step = plan.steps[0];
@@ -88,29 +92,33 @@ int main(int argc, char** argv) {
   // The attention step's arguments, as the rule lists them, packed at the kernel's natural
   // offsets (aotc_launch checks this layout against the cubin's own parameter records).
   std::int32_t partitions = 1;
-  void* params[] = {&args.out,          &args.query,         &args.key_cache, &args.value_cache,
-                    &args.block_tables, &args.context_lens,  &args.k_scale,   &args.v_scale,
-                    &args.kv_scale_mode, &args.scale,        &args.num_seqs,  &args.max_blocks_per_seq,
-                    &partitions,        &args.workspace};
+  void* params[] = {&args.out,         &args.query,        &args.key_cache,
+                    &args.value_cache, &args.block_tables, &args.context_lens,
+                    &args.k_scale,     &args.v_scale,      &args.kv_scale_mode,
+                    &args.scale,       &args.num_seqs,     &args.max_blocks_per_seq,
+                    &partitions,       &args.workspace};
   const aotc_arg_layout layout[] = {{0, 8},  {8, 8},  {16, 8}, {24, 8}, {32, 8}, {40, 8}, {48, 8},
                                     {56, 8}, {64, 4}, {68, 4}, {72, 4}, {76, 4}, {80, 4}, {88, 8}};
   constexpr std::size_t k_args = sizeof layout / sizeof layout[0];
   alignas(16) unsigned char packed[96];
-  for (std::size_t i = 0; i < k_args; ++i) std::memcpy(packed + layout[i].offset, params[i], layout[i].size);
+  for (std::size_t i = 0; i < k_args; ++i)
+    std::memcpy(packed + layout[i].offset, params[i], layout[i].size);
   aotc_launch_config config{{step.grid[0], step.grid[1], step.grid[2]},
                             {step.block[0], step.block[1], step.block[2]},
                             step.shared_bytes,
                             nullptr};
   const auto raw = [&] {
-    return cuda.launch_kernel(function, config.grid[0], config.grid[1], config.grid[2], config.block[0],
-                              config.block[1], config.block[2], 0, nullptr, params, nullptr) == 0;
+    return cuda.launch_kernel(function, config.grid[0], config.grid[1], config.grid[2],
+                              config.block[0], config.block[1], config.block[2], 0, nullptr, params,
+                              nullptr) == 0;
   };
   const auto generated = [&] { return pa::launch(nullptr, key, args).ok(); };
   aotc_image image{"sm_90a", "cubin", cubin.data(), cubin.size(), nullptr};
   aotc_module* aotc_mod = nullptr;
   aotc_kernel* kernel = nullptr;
   s = aotc::gen::Status::adopt(aotc_module_create(runtime, "bench", &image, 1, &aotc_mod));
-  if (s) s = aotc::gen::Status::adopt(aotc_module_get_kernel(aotc_mod, "pa_decode_attention", &kernel));
+  if (s)
+    s = aotc::gen::Status::adopt(aotc_module_get_kernel(aotc_mod, "pa_decode_attention", &kernel));
   const auto through_runtime = [&] {
     aotc_status st = aotc_launch(kernel, &config, packed, layout, k_args);
     aotc_status_free(st);
@@ -131,11 +139,14 @@ int main(int argc, char** argv) {
   const std::vector<std::vector<double>> us =
       overhead::time_interleaved(launches, cuda, {raw, generated, through_runtime, device_query});
   if (us.empty()) return 2;
-  std::printf("%s (14 args, grid %ux%ux%u, block %u), device %s, %d calls each, interleaved in blocks of %d;\n"
-              "host us per call:\n",
-              plan.variant, config.grid[0], config.grid[1], config.grid[2], config.block[0], device.arch, launches,
-              overhead::k_drain_every);
-  const double difference = overhead::report(
-      us, {"raw cuLaunchKernel", "generated launch()", "runtime aotc_launch()", "aotc_current_device()"});
+  std::printf(
+      "%s (14 args, grid %ux%ux%u, block %u), device %s, %d calls each, interleaved in blocks of "
+      "%d;\n"
+      "host us per call:\n",
+      plan.variant, config.grid[0], config.grid[1], config.grid[2], config.block[0], device.arch,
+      launches, overhead::k_drain_every);
+  const double difference =
+      overhead::report(us, {"raw cuLaunchKernel", "generated launch()", "runtime aotc_launch()",
+                            "aotc_current_device()"});
   return difference <= 0.5 ? 0 : 1;
 }

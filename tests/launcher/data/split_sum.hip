@@ -21,8 +21,8 @@ typedef double acc_t;
 typedef float acc_t;
 #endif
 
-KERNEL void split_sum_partial(float* out, const float* x, acc_t* partials, int64_t n,
-                                             float scale, int32_t num_partitions) {
+KERNEL void split_sum_partial(float* out, const float* x, acc_t* partials, int64_t n, float scale,
+                              int32_t num_partitions) {
   if (THREAD_X() != 0) return;
   const int64_t p = BLOCK_X();
   const int64_t per = (n + num_partitions - 1) / num_partitions;

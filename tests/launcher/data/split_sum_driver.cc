@@ -28,7 +28,8 @@ int main(int argc, char** argv) {
   const std::string mode = argc > 1 ? argv[1] : "";
   if (mode == "variants") {
     for (const ss::VariantInfo& v : ss::variants()) {
-      std::printf("%s|%s|%d\n", v.name, ss::to_string(v.key).c_str(), ss::is_supported(v.key) ? 1 : 0);
+      std::printf("%s|%s|%d\n", v.name, ss::to_string(v.key).c_str(),
+                  ss::is_supported(v.key) ? 1 : 0);
     }
     return 0;
   }
@@ -51,11 +52,12 @@ int main(int argc, char** argv) {
       std::printf("error %d %s\n", static_cast<int>(s.code()), s.message().c_str());
       return 0;
     }
-    std::printf("variant %s\nworkspace %llu\n", plan.variant, static_cast<unsigned long long>(plan.workspace_bytes));
+    std::printf("variant %s\nworkspace %llu\n", plan.variant,
+                static_cast<unsigned long long>(plan.workspace_bytes));
     for (const aotc::gen::StepPlan& step : plan.steps) {
-      std::printf("step %s run=%d grid=%u,%u,%u block=%u,%u,%u shared=%u\n", step.entry, step.run ? 1 : 0,
-                  step.grid[0], step.grid[1], step.grid[2], step.block[0], step.block[1], step.block[2],
-                  step.shared_bytes);
+      std::printf("step %s run=%d grid=%u,%u,%u block=%u,%u,%u shared=%u\n", step.entry,
+                  step.run ? 1 : 0, step.grid[0], step.grid[1], step.grid[2], step.block[0],
+                  step.block[1], step.block[2], step.shared_bytes);
     }
     return 0;
   }

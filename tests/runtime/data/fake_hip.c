@@ -10,16 +10,32 @@ static void** last_params;
 static unsigned last_grid[3], last_block[3], last_shared;
 static float last_scalar;
 
-int hipInit(unsigned flags) { (void)flags; return 0; }
-int hipGetDeviceCount(int* count) { *count = 1; return 0; }
-int hipGetDevice(int* device) { *device = 0; return 0; }
+int hipInit(unsigned flags) {
+  (void)flags;
+  return 0;
+}
+int hipGetDeviceCount(int* count) {
+  *count = 1;
+  return 0;
+}
+int hipGetDevice(int* device) {
+  *device = 0;
+  return 0;
+}
 int hipDeviceGetAttribute(int* value, int attribute, int device) {
   (void)device;
   switch (attribute) {
-    case 63: *value = 304; return 0;   /* multiprocessors */
-    case 74: *value = 65536; return 0; /* shared per block */
-    case 87: *value = 64; return 0;    /* warp size */
-    default: return 1;                 /* hipErrorInvalidValue */
+    case 63:
+      *value = 304;
+      return 0; /* multiprocessors */
+    case 74:
+      *value = 65536;
+      return 0; /* shared per block */
+    case 87:
+      *value = 64;
+      return 0; /* warp size */
+    default:
+      return 1; /* hipErrorInvalidValue */
   }
 }
 #ifdef FAKE_R0600
@@ -37,7 +53,11 @@ int hipGetDeviceProperties(void* properties, int device) {
   return 0;
 }
 int hipModuleLoadData(void** module, const void* image) {
-  if (memcmp(image, "\x7f" "ELF", 4) != 0) return 200; /* hipErrorInvalidImage */
+  if (memcmp(image,
+             "\x7f"
+             "ELF",
+             4) != 0)
+    return 200; /* hipErrorInvalidImage */
   ++loads;
   *module = (void*)0x1000;
   return 0;
@@ -50,18 +70,28 @@ int hipModuleGetFunction(void** function, void* module, const char* name) {
 int hipModuleLaunchKernel(void* function, unsigned gx, unsigned gy, unsigned gz, unsigned bx,
                           unsigned by, unsigned bz, unsigned shared, void* stream, void** params,
                           void** extra) {
-  (void)function; (void)stream;
+  (void)function;
+  (void)stream;
   if (extra) return 1;
   last_params = params;
-  last_grid[0] = gx; last_grid[1] = gy; last_grid[2] = gz;
-  last_block[0] = bx; last_block[1] = by; last_block[2] = bz;
+  last_grid[0] = gx;
+  last_grid[1] = gy;
+  last_grid[2] = gz;
+  last_block[0] = bx;
+  last_block[1] = by;
+  last_block[2] = bz;
   last_shared = shared;
   memcpy(&last_scalar, params[2], sizeof last_scalar); /* saxpy's float a */
   return 0;
 }
-int hipModuleUnload(void* module) { (void)module; return 0; }
+int hipModuleUnload(void* module) {
+  (void)module;
+  return 0;
+}
 const char* hipGetErrorString(int error) { return error == 200 ? "invalid kernel image" : "error"; }
-const char* hipGetErrorName(int error) { return error == 200 ? "hipErrorInvalidImage" : "hipError"; }
+const char* hipGetErrorName(int error) {
+  return error == 200 ? "hipErrorInvalidImage" : "hipError";
+}
 
 /* For the test: loads so far, the last launch's geometry and its float argument. */
 int fake_hip_last_launch(unsigned* grid, unsigned* block, unsigned* shared, float* scalar) {
