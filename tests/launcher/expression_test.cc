@@ -127,9 +127,25 @@ TEST_CASE("booleans and integers do not mix") {
 }
 
 TEST_CASE("hostile nesting is refused, not a stack overflow") {
-  CHECK_THAT(parse_error(std::string(5000, '(') + "1" + std::string(5000, ')')),
+  CHECK_THAT(parse_error(std::string(100, '(') + "1" + std::string(100, ')')),
              Catch::Contains("nested too deeply"));
-  CHECK_THAT(parse_error(std::string(5000, '-') + "1"), Catch::Contains("nested too deeply"));
+  CHECK_THAT(parse_error(std::string(100, '-') + "1"), Catch::Contains("nested too deeply"));
+}
+
+TEST_CASE("hostile length is refused before it costs time or stack") {
+  // A chain nests once per operator without a single parenthesis: its tree would be as deep as
+  // it is long, and so would every walk over it and the C++ emitted for it.
+  std::string chain = "1";
+  for (int i = 0; i < 200; ++i) chain += "+1";
+  CHECK_THAT(parse_error(chain), Catch::Contains("401 tokens is longer than 255"));
+  CHECK_THAT(parse_error(std::string(100000, ' ') + "1"),
+             Catch::Contains("100001 characters is longer than 4096"));
+  CHECK_THAT(parse_error(std::string(5000, '(') + "1" + std::string(5000, ')')),
+             Catch::Contains("longer than 4096"));
+  // The longest accepted chain still evaluates.
+  std::string longest = "1";
+  for (int i = 0; i < 127; ++i) longest += "+1";
+  CHECK(value(longest) == 128);
 }
 
 TEST_CASE("symbols() lists each symbol once in first-use order") {

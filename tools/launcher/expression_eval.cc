@@ -91,7 +91,47 @@ class Evaluator {
   std::string problem_;
 };
 
+// Build time knows no symbol's value.
+const SymbolValues k_no_symbols = [](const Symbol&) -> std::optional<std::int64_t> {
+  return std::nullopt;
+};
+
+bool is_constant(const ExprNode& node) {
+  if (node.op == ExprOp::symbol) return false;
+  return std::all_of(node.operands.begin(), node.operands.end(), is_constant);
+}
+
+bool is_division(ExprOp op) {
+  return op == ExprOp::divide || op == ExprOp::modulo || op == ExprOp::ceil_div;
+}
+
+std::optional<std::string> failure_in(const ExprNode& node) {
+  if (is_constant(node)) {
+    Evaluator evaluator(k_no_symbols);
+    if (evaluator.eval(node)) return std::nullopt;
+    return evaluator.problem();
+  }
+  if (is_division(node.op) && is_constant(node.operands[1])) {
+    Evaluator evaluator(k_no_symbols);
+    if (evaluator.eval(node.operands[1]) == 0) return std::string("division by zero");
+  }
+  // The right operand of && and || runs only for some values of the left one.
+  const bool short_circuit = node.op == ExprOp::logical_and || node.op == ExprOp::logical_or;
+  const std::size_t judged = short_circuit ? 1 : node.operands.size();
+  for (std::size_t i = 0; i < judged; ++i) {
+    if (auto problem = failure_in(node.operands[i])) return problem;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
+
+std::optional<std::string> certain_failure(const Expression& expression) {
+  if (auto problem = failure_in(expression.root)) {
+    return *problem + " in \"" + expression.text + "\"";
+  }
+  return std::nullopt;
+}
 
 Result<std::int64_t> evaluate_expression(const Expression& expression, const SymbolValues& values) {
   Evaluator evaluator(values);

@@ -21,4 +21,10 @@ using SymbolValues = std::function<std::optional<std::int64_t>(const Symbol&)>;
 // reading a launch-time symbol is an error saying which symbol.
 Result<std::int64_t> evaluate_expression(const Expression& expression, const SymbolValues& values);
 
+// What an expression is certain to hit whatever its symbols' values, found at build time: a
+// part made only of literals that overflows or divides by zero ("1 / 0"), or a division by a
+// constant zero ("n / (2 - 2)"). Operands that && and || may skip are not judged. Nullopt when
+// no such failure exists.
+std::optional<std::string> certain_failure(const Expression& expression);
+
 }  // namespace aotc::launcher

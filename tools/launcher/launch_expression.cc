@@ -12,6 +12,14 @@ namespace {
 // Deep enough for any real rule, shallow enough that hostile input cannot exhaust the stack.
 constexpr int k_max_depth = 64;
 
+// Real rules are a few dozen tokens. Bounding the text bounds the parser's work and the messages
+// that quote it; bounding the tokens bounds the tree's depth (a chain `1+1+...+1` nests once per
+// operator, which parentheses-depth alone does not catch), and with it the recursion of every
+// tree walk and the nesting of the C++ emitted for it (one call per operator), which must stay
+// within compilers' limits (clang: 256 nested brackets).
+constexpr std::size_t k_max_text = 4096;
+constexpr std::size_t k_max_tokens = 256;
+
 struct BinaryLevel {
   std::array<std::pair<std::string_view, ExprOp>, 4> ops;
   std::size_t op_count;
@@ -193,8 +201,18 @@ std::vector<Symbol> Expression::symbols() const {
 }
 
 Result<Expression> parse_expression(std::string_view text, const SymbolResolver& resolve) {
+  if (text.size() > k_max_text) {
+    return make_error("expression of " + std::to_string(text.size()) +
+                      " characters is longer than " + std::to_string(k_max_text) + " (starts \"" +
+                      std::string(text.substr(0, 40)) + "...\")");
+  }
   Result<std::vector<Token>> tokens = tokenize_expression(text);
   if (!tokens) return make_error(tokens.error().message + " in \"" + std::string(text) + "\"");
+  if (tokens->size() > k_max_tokens) {
+    return make_error("expression of " + std::to_string(tokens->size() - 1) +
+                      " tokens is longer than " + std::to_string(k_max_tokens - 1) + " in \"" +
+                      std::string(text) + "\"");
+  }
   Parser parser(text, std::move(*tokens), resolve);
   Result<ExprNode> root = parser.parse();
   if (!root) return root.error();
