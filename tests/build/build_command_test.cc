@@ -146,6 +146,41 @@ TEST_CASE("a bad compiler path fails before anything is written", "[build]") {
   CHECK_FALSE(fs::exists(workspace / "out"));
 }
 
+TEST_CASE("hostile matrices fail at load with one clear error each, writing nothing", "[build]") {
+  Workspace workspace("hostile");
+  auto build = [&](const std::string& name, const std::string& text) {
+    REQUIRE(aotc::write_file_atomic(workspace / name, text).ok());
+    return run_aotc({"build", (workspace / name).string(), "-o", (workspace / "out").string()});
+  };
+  // Nested ~66,000 levels deep: this was a SIGSEGV (recursion while quoting the value).
+  auto deep = build("deep.json", std::string(66000, '[') + std::string(66000, ']'));
+  CHECK(deep.exit_code == 1);
+  CHECK(deep.term_signal == 0);
+  CHECK_THAT(deep.output, Catch::Contains("deep.json:1:65: JSON too large to accept: nesting "
+                                          "deeper than 64 levels"));
+
+  nlohmann::json matrix = aotc::test::read_json(workspace / "axpy.json");
+  matrix["kernels"][0]["launch"] = nlohmann::json::parse(R"({
+    "params": [ { "name": "y", "type": "float*" }, { "name": "n", "type": "int32_t" } ],
+    "values": { "blocks": "1 / 0" },
+    "steps": [ { "entry": "axpy", "grid": ["blocks"], "block": [64], "args": ["y", "y", "n", "n"] } ]
+  })");
+  auto divides = build("divides.json", matrix.dump());
+  CHECK(divides.exit_code == 1);
+  CHECK_THAT(divides.output, Catch::Contains("divides.json: kernels[0].launch.values.blocks: "
+                                             "division by zero in \"1 / 0\""));
+
+  matrix["kernels"][0].erase("launch");
+  matrix["kernels"][0]["axes"]["errno"] = matrix["kernels"][0]["axes"]["width"];
+  matrix["kernels"][0]["axes"].erase("width");
+  auto macro = build("macro.json", matrix.dump());
+  CHECK(macro.exit_code == 1);
+  CHECK_THAT(macro.output, Catch::Contains("macro.json: kernels[0].axes.errno: expected an axis "
+                                           "name that is not a macro of the C/C++ standard "
+                                           "headers"));
+  CHECK_FALSE(fs::exists(workspace / "out"));
+}
+
 TEST_CASE("a target the compiler cannot build is refused before compiling", "[build]") {
   if (!aotc::find_executable("clang-19")) {
     WARN("clang-19 not found: skipping");

@@ -161,7 +161,7 @@ TEST_CASE("structural mistakes: dimensions, steps, workspace without a user") {
   CHECK_THAT(errors_of(bad),
              Catch::Contains("steps[0].grid: expected an array of 1 to 3 dimensions") &&
                  Catch::Contains("steps[0].block[0]: a dimension must be at least 1, found 0") &&
-                 Catch::Contains("steps[1].args: expected an array of argument names"));
+                 Catch::Contains("steps[1].args: expected an array of at most 256 argument names"));
   json no_steps = rule();
   no_steps["steps"] = json::array();
   CHECK_THAT(errors_of(no_steps), Catch::Contains("launch.steps: expected a non-empty array"));
@@ -187,4 +187,31 @@ TEST_CASE("the allowed C types: fixed-width scalars and pointers to them") {
   CHECK(parse_c_type("const float *")->spelling == "const float*");
   CHECK(parse_c_type("uint16_t")->size == 2);
   CHECK(parse_c_type("double")->kind == CTypeKind::floating);
+}
+
+TEST_CASE("a part that fails at every launch is a build error naming its JSON path") {
+  json bad = rule();
+  bad["values"]["items"] = "1 / 0";
+  bad["workspace_bytes"] = "all_items * (9223372036854775807 + 1)";
+  bad["steps"][0]["grid"][0] = "num_partitions % (2 - 2)";
+  bad["steps"][0]["shared_bytes"] = "ceil_div(num_seqs, 0)";
+  const std::string e = errors_of(bad);
+  CHECK_THAT(e, Catch::Contains("m.json: kernels[0].launch.values.items: division by zero in "
+                                "\"1 / 0\", which every launch would hit"));
+  CHECK_THAT(e, Catch::Contains("m.json: kernels[0].launch.workspace_bytes: integer overflow in "
+                                "\"all_items * (9223372036854775807 + 1)\""));
+  CHECK_THAT(e, Catch::Contains("launch.steps[0].grid[0]: division by zero in "
+                                "\"num_partitions % (2 - 2)\""));
+  CHECK_THAT(e, Catch::Contains("launch.steps[0].shared_bytes: division by zero in "
+                                "\"ceil_div(num_seqs, 0)\""));
+}
+
+TEST_CASE("constant parts that are fine, or skipped by && and ||, are accepted") {
+  json ok = rule();
+  ok["values"]["items"] = "num_seqs * (PA_NUM_Q_HEADS + 8 / 4)";
+  ok["steps"][1]["when"] = "num_partitions > 1 && (0 == 0 || 1 / 0 > 0)";
+  ok["steps"][0]["shared_bytes"] = "max(0, 4 - 4)";
+  Result<LaunchRule> r = validate_launch_rule(ok, kernel(), "m.json: kernels[0]");
+  INFO((r ? "" : r.error().message));
+  CHECK(r.ok());
 }

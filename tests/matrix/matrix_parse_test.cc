@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 
+#include "matrix/problems.h"
 #include "matrix_test_support.h"
 
 using namespace aotc;
@@ -356,19 +357,19 @@ TEST_CASE("options: ranges and consistency") {
   json doc = aotc::test::base_matrix();
   doc["options"] = json::parse(R"({ "opt_level": "4", "code_object_version": 7, "rocm_floor": "6",
                                     "compress_bundles": "yes", "max_variants": 0, "extra_flags": ["-g", "", "a\nb"] })");
-  CHECK(
-      f.problems(doc) ==
-      std::vector<std::string>{
-          f.line("options.opt_level: expected one of \"0\", \"1\", \"2\", \"3\", \"s\", \"z\", "
-                 "found \"4\""),
-          f.line("options.code_object_version: expected 4, 5 or 6, found 7"),
-          f.line("options.rocm_floor: expected ROCm version \"X.Y\", found \"6\""),
-          f.line("options.compress_bundles: expected boolean, found \"yes\""),
-          f.line("options.max_variants: expected positive integer, found 0"),
-          f.line("options.extra_flags[1]: expected flag without control characters, found \"\""),
-          f.line(
-              "options.extra_flags[2]: expected flag without control characters, found \"a\\nb\""),
-      });
+  CHECK(f.problems(doc) ==
+        std::vector<std::string>{
+            f.line("options.opt_level: expected one of \"0\", \"1\", \"2\", \"3\", \"s\", \"z\", "
+                   "found \"4\""),
+            f.line("options.code_object_version: expected 4, 5 or 6, found 7"),
+            f.line("options.rocm_floor: expected ROCm version \"X.Y\", found \"6\""),
+            f.line("options.compress_bundles: expected boolean, found \"yes\""),
+            f.line("options.max_variants: expected integer from 1 to 1048576, found 0"),
+            f.line("options.extra_flags[1]: expected flag without control characters, at most 4096 "
+                   "characters, found \"\""),
+            f.line("options.extra_flags[2]: expected flag without control characters, at most 4096 "
+                   "characters, found \"a\\nb\""),
+        });
 
   doc["options"] = json::parse(R"({ "rocm_floor": "6.1", "compress_bundles": true })");
   CHECK(f.problems(doc) == std::vector<std::string>{f.line(
@@ -421,4 +422,65 @@ TEST_CASE("a document that is not an object is reported at the top level") {
   MatrixFixture f;
   CHECK(f.problems(json::array()) ==
         std::vector<std::string>{f.line("(top level): expected object, found []")});
+}
+
+TEST_CASE("deep nesting and huge objects are refused before parsing, with line and column") {
+  MatrixFixture f;
+  // The issue's cases: a whole document nested ~66,000 levels deep, and deep nesting inside an
+  // otherwise valid matrix; both crashed with a stack overflow.
+  auto deep = parse_matrix(std::string(66000, '[') + std::string(66000, ']'), f.file);
+  REQUIRE_FALSE(deep.ok());
+  CHECK(deep.error().message ==
+        f.file.string() + ":1:65: JSON too large to accept: nesting deeper than 64 levels");
+  std::string text = aotc::test::base_matrix().dump();
+  const std::string nested = std::string(80000, '[') + std::string(80000, ']');
+  text.insert(text.rfind('}'), ", \"deep\": " + nested);
+  auto inside = parse_matrix(text, f.file);
+  REQUIRE_FALSE(inside.ok());
+  CHECK_THAT(inside.error().message, Catch::Contains("nesting deeper than 64 levels"));
+  // Quotes and escaped quotes do not count as structure.
+  std::string in_string =
+      "{\"a\": \"" + std::string(100, '[') + "\\\"" + std::string(100, '{') + "\", \"b\": 1}";
+  auto quoted = parse_matrix(in_string, f.file);
+  REQUIRE_FALSE(quoted.ok());
+  CHECK_THAT(quoted.error().message, !Catch::Contains("too large"));
+
+  std::string wide = "{";
+  for (int i = 0; i < 300; ++i) wide += (i ? ", \"k" : "\"k") + std::to_string(i) + "\": 0";
+  auto huge = parse_matrix(wide + "}", f.file);
+  REQUIRE_FALSE(huge.ok());
+  CHECK_THAT(huge.error().message, Catch::Contains("an object with more than 256 keys"));
+}
+
+TEST_CASE("a file with a great many problems reports the first hundred and counts the rest") {
+  MatrixFixture f;
+  json doc = aotc::test::base_matrix();
+  json entries = json::array();
+  for (int i = 0; i < 5000; ++i) entries.push_back("bad-" + std::to_string(i));
+  doc["kernels"][0]["entries"] = entries;
+  auto problems = f.problems(doc);
+  REQUIRE(problems.size() == 101);
+  CHECK(problems.back() == f.line("... and 4900 more problems"));
+}
+
+TEST_CASE("excerpts of huge or deep values cost only what they print") {
+  json deep = json::array();
+  for (int i = 0; i < 200000; ++i) deep = json::array({std::move(deep)});
+  CHECK(json_excerpt(deep, 20) == std::string(17, '[') + "...");
+  json wide = json::object();
+  wide["key"] = std::string(10'000'000, 'x');
+  CHECK(json_excerpt(wide, 16) == "{\"key\":\"xxxxx...");
+  json small = {{"a", {1, "two", nullptr, true}}, {"b", json::object()}};
+  CHECK(json_excerpt(small, 80) == small.dump());
+}
+
+TEST_CASE("axes are at most 64 per kernel") {
+  MatrixFixture f;
+  json doc = aotc::test::base_matrix();
+  for (int i = 0; i < 62; ++i) {
+    doc["kernels"][0]["axes"]["a" + std::to_string(i)] = {
+        {"type", "integer"}, {"values", {1}}, {"label", "x{0}"}};
+  }
+  CHECK(f.problems(doc) ==
+        std::vector<std::string>{f.line("kernels[0].axes: expected at most 64 axes, found 65")});
 }

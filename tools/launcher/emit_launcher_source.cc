@@ -2,6 +2,7 @@
 
 #include "launcher/emitters.h"
 #include "launcher/expression_cpp.h"
+#include "matrix/cpp_names.h"
 
 namespace aotc::launcher {
 namespace {
@@ -43,7 +44,7 @@ std::string emit_tables(const FamilyModel& m, const std::string& default_kernel_
   for (const FamilyVariant& v : m.variants) {
     out += "    {";
     for (std::size_t i = 0; i < v.defines.size(); ++i)
-      out += (i ? ", " : "") + std::to_string(v.defines[i]);
+      out += (i ? ", " : "") + cpp_int64_literal(v.defines[i]);
     out += "},\n";
   }
   out +=
@@ -96,7 +97,7 @@ std::string emit_lookup(const FamilyModel& m) {
     if (axis.type == AxisType::integer) {
       out += "  switch (v) {\n";
       for (std::size_t i = 0; i < axis.values.size(); ++i) {
-        out += "    case " + axis.values[i].dump() + ": return " + str(i) + ";\n";
+        out += "    case " + key_value_cpp(axis, i) + ": return " + str(i) + ";\n";
       }
       out += "    default: return -1;\n  }\n}\n\n";
       continue;

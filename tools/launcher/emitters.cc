@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "matrix/cpp_names.h"
+
 namespace aotc::launcher {
 
 std::string embedded_table_symbol(const FamilyModel& model) {
@@ -46,13 +48,14 @@ std::string key_value_cpp(const KeyAxis& axis, std::size_t index) {
       return axis.enum_name + "::" + axis.enumerators[index];
     case AxisType::integer_tuple: {
       std::string out = "{{";
-      for (std::size_t i = 0; i < v.size(); ++i) out += (i ? ", " : "") + v[i].dump();
+      for (std::size_t i = 0; i < v.size(); ++i)
+        out += (i ? ", " : "") + cpp_int64_literal(v[i].get<std::int64_t>());
       return out + "}}";
     }
     case AxisType::integer:
       break;
   }
-  return v.dump();
+  return cpp_int64_literal(v.get<std::int64_t>());
 }
 
 }  // namespace aotc::launcher

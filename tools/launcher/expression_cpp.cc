@@ -1,5 +1,7 @@
 #include "launcher/expression_cpp.h"
 
+#include "matrix/cpp_names.h"
+
 namespace aotc::launcher {
 namespace {
 
@@ -39,7 +41,7 @@ const OpSpelling& spelling(ExprOp op) {
 }
 
 std::string emit(const ExprNode& node, const SymbolEmitter& symbol_cpp) {
-  if (node.op == ExprOp::literal) return "std::int64_t{" + std::to_string(node.literal) + "}";
+  if (node.op == ExprOp::literal) return "std::int64_t{" + cpp_int64_literal(node.literal) + "}";
   if (node.op == ExprOp::symbol) return symbol_cpp(node.symbol);
   const OpSpelling& s = spelling(node.op);
   std::vector<std::string> operands;

@@ -1,56 +1,16 @@
 #include "launcher/family_model.h"
 
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 #include <map>
 #include <set>
 
 #include "launcher/expression_eval.h"
+#include "matrix/cpp_names.h"
+#include "matrix/name_rules.h"
 
 namespace aotc::launcher {
 namespace {
-
-// Names the generated header declares itself in aotc::gen::<kernel>.
-const std::set<std::string, std::less<>> k_generated_names{
-    "Key", "Args", "Status", "Device", "Plan", "StepPlan", "VariantInfo", "VariantRange"};
-
-// C++ keywords that plausibly appear as axis values ("float", "double"...) or axis names.
-const std::set<std::string, std::less<>> k_keywords{
-    "auto",   "bool",     "char",     "class",     "const",    "default",  "delete",
-    "double", "enum",     "float",    "int",       "long",     "new",      "short",
-    "signed", "struct",   "union",    "unsigned",  "void",     "this",     "true",
-    "false",  "template", "typename", "namespace", "operator", "register", "static"};
-
-bool is_identifier(std::string_view s) {
-  if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
-  return std::all_of(s.begin(), s.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
-  });
-}
-
-std::string upper_camel(std::string_view snake) {
-  std::string out;
-  bool up = true;
-  for (char c : snake) {
-    if (c == '_') {
-      up = true;
-      continue;
-    }
-    out += up ? static_cast<char>(std::toupper(static_cast<unsigned char>(c))) : c;
-    up = false;
-  }
-  return out;
-}
-
-// "fp16" stays; "e4m3-fnuz" -> "e4m3_fnuz"; "8bit" -> "_8bit"; "float" -> "float_".
-std::string enumerator_name(std::string_view value) {
-  std::string out;
-  for (char c : value) out += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
-  if (out.empty() || std::isdigit(static_cast<unsigned char>(out[0]))) out = "_" + out;
-  if (k_keywords.contains(out)) out += "_";
-  return out;
-}
 
 class ModelBuilder {
  public:
@@ -58,9 +18,10 @@ class ModelBuilder {
 
   Result<FamilyModel> run(const nlohmann::json& manifest) {
     model_.kernel = kernel_.name;
-    if (!is_identifier(kernel_.name) || k_keywords.contains(kernel_.name)) {
+    // load_matrix checks names (matrix/cpp_names.h); a KernelSpec built in code may not be.
+    if (!is_c_identifier(kernel_.name) || cpp_name_problem(kernel_.name)) {
       return make_error(where_ + ".name: '" + kernel_.name +
-                        "' cannot name the launcher's C++ namespace (needs a C identifier)");
+                        "' cannot name the launcher's C++ namespace (see matrix/cpp_names.h)");
     }
     Result<LaunchRule> rule = validate_launch_rule(kernel_.launch, kernel_, where_);
     if (!rule) return rule.error();
@@ -91,22 +52,22 @@ class ModelBuilder {
     for (std::size_t i = 0; i < kernel_.axes.size(); ++i) {
       const Axis& axis = kernel_.axes[i];
       const std::string path = where_ + ".axes." + axis.name;
-      if (!is_identifier(axis.name) || k_keywords.contains(axis.name)) {
-        errors_.push_back(path + ": axis name must be a C identifier to be a field of Key");
+      if (!is_c_identifier(axis.name) || cpp_name_problem(axis.name)) {
+        errors_.push_back(path + ": axis name cannot name a field of Key (see matrix/cpp_names.h)");
         continue;
       }
       KeyAxis key{axis.name, axis.type, axis.arity, {}, {}, {}};
       for (const AxisValue& v : axis.values) key.values.push_back(v.value);
       if (axis.type == AxisType::string) {
-        key.enum_name = upper_camel(axis.name);
-        if (k_generated_names.contains(key.enum_name) || !enum_names.insert(key.enum_name).second) {
+        key.enum_name = cpp_enum_type_name(axis.name);
+        if (launcher_type_name_problem(key.enum_name) || !enum_names.insert(key.enum_name).second) {
           errors_.push_back(path + ": its enum type '" + key.enum_name +
                             "' clashes with another name in the launcher");
         }
         std::set<std::string> seen;
         for (const nlohmann::json& v : key.values) {
           key.enumerators.push_back(
-              enumerator_name(v.is_string() ? v.get<std::string>() : v.dump()));
+              cpp_enumerator(v.is_string() ? v.get<std::string>() : v.dump()));
           if (!seen.insert(key.enumerators.back()).second) {
             errors_.push_back(path + ": values " + v.dump() +
                               " and another both become enumerator '" + key.enumerators.back() +

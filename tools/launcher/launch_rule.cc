@@ -1,10 +1,13 @@
 #include "launcher/launch_rule.h"
 
 #include <algorithm>
-#include <cctype>
 #include <functional>
 #include <map>
 #include <set>
+
+#include "launcher/expression_eval.h"
+#include "matrix/cpp_names.h"
+#include "matrix/name_rules.h"
 
 namespace aotc::launcher {
 namespace {
@@ -13,51 +16,17 @@ namespace {
 const std::set<std::string, std::less<>> k_reserved{"workspace", "device", "min", "max",
                                                     "ceil_div"};
 
-// Params become C++ struct fields and values local names: C++ keywords cannot be either.
-const std::set<std::string, std::less<>> k_cpp_keywords{
-    "alignas",       "alignof",     "and",
-    "and_eq",        "asm",         "auto",
-    "bitand",        "bitor",       "bool",
-    "break",         "case",        "catch",
-    "char",          "char8_t",     "char16_t",
-    "char32_t",      "class",       "compl",
-    "concept",       "const",       "consteval",
-    "constexpr",     "constinit",   "const_cast",
-    "continue",      "co_await",    "co_return",
-    "co_yield",      "decltype",    "default",
-    "delete",        "do",          "double",
-    "dynamic_cast",  "else",        "enum",
-    "explicit",      "export",      "extern",
-    "false",         "float",       "for",
-    "friend",        "goto",        "if",
-    "inline",        "int",         "long",
-    "mutable",       "namespace",   "new",
-    "noexcept",      "not",         "not_eq",
-    "nullptr",       "operator",    "or",
-    "or_eq",         "private",     "protected",
-    "public",        "register",    "reinterpret_cast",
-    "requires",      "return",      "short",
-    "signed",        "sizeof",      "static",
-    "static_assert", "static_cast", "struct",
-    "switch",        "template",    "this",
-    "thread_local",  "throw",       "true",
-    "try",           "typedef",     "typeid",
-    "typename",      "union",       "unsigned",
-    "using",         "virtual",     "void",
-    "volatile",      "wchar_t",     "while",
-    "xor",           "xor_eq"};
-
 const std::set<std::string, std::less<>> k_rule_keys{"params", "values", "workspace_bytes",
                                                      "steps"};
 const std::set<std::string, std::less<>> k_step_keys{"entry",        "grid", "block",
                                                      "shared_bytes", "when", "args"};
 
-bool is_identifier(std::string_view s) {
-  if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
-  return std::all_of(s.begin(), s.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
-  });
-}
+// Rules name a handful of params and steps; far larger lists are mistakes or attacks, and every
+// error message lists the known names, so unbounded lists would cost quadratic time and text.
+constexpr std::size_t k_max_params = 256;
+constexpr std::size_t k_max_steps = 64;
+constexpr std::size_t k_max_step_args = 256;
+constexpr std::size_t k_max_errors = 50;
 
 std::string join(const std::vector<std::string>& items, std::string_view sep) {
   std::string out;
@@ -93,6 +62,10 @@ class RuleValidator {
     if (rule_.workspace_bytes && !rule_.passes_workspace) {
       fail(".workspace_bytes", "no step passes `workspace` as an argument");
     }
+    if (error_count_ > errors_.size()) {
+      errors_.push_back(where_ + ": ... and " + std::to_string(error_count_ - errors_.size()) +
+                        " more problems");
+    }
     if (!errors_.empty()) return make_error(join(errors_, "\n"));
     for (const std::string& macro : used_defines_) rule_.defines.push_back(macro);
     return std::move(rule_);
@@ -100,16 +73,17 @@ class RuleValidator {
 
  private:
   void fail(const std::string& path, const std::string& message) {
-    errors_.push_back(where_ + path + ": " + message);
+    if (error_count_++ < k_max_errors) errors_.push_back(where_ + path + ": " + message);
   }
 
   // Checks a name the rule introduces (param or value) against everything already named.
   bool check_new_name(const std::string& path, const std::string& name) {
-    if (!is_identifier(name)) {
+    if (!is_c_identifier(name)) {
       fail(path, "'" + name + "' is not a C identifier");
-    } else if (k_cpp_keywords.contains(name) || k_reserved.contains(name)) {
-      fail(path, "'" + name +
-                     "' is reserved (C++ keyword or one of workspace, device, min, max, ceil_div)");
+    } else if (auto problem = cpp_name_problem(name)) {
+      fail(path, "'" + name + "' is reserved: " + *problem);
+    } else if (k_reserved.contains(name)) {
+      fail(path, "'" + name + "' is reserved (one of workspace, device, min, max, ceil_div)");
     } else if (define_names_.contains(name)) {
       fail(path, "'" + name + "' is already a define macro of the kernel's axes");
     } else if (!names_.insert(name).second) {
@@ -123,8 +97,9 @@ class RuleValidator {
   void read_params(const nlohmann::json& launch) {
     if (!launch.contains("params")) return;
     const nlohmann::json& params = launch["params"];
-    if (!params.is_array()) {
-      fail(".params", "expected an array of {\"name\", \"type\"} objects");
+    if (!params.is_array() || params.size() > k_max_params) {
+      fail(".params", "expected an array of at most " + std::to_string(k_max_params) +
+                          " {\"name\", \"type\"} objects");
       return;
     }
     for (std::size_t i = 0; i < params.size(); ++i) {
@@ -195,8 +170,10 @@ class RuleValidator {
   }
 
   void read_steps(const nlohmann::json& launch) {
-    if (!launch.contains("steps") || !launch["steps"].is_array() || launch["steps"].empty()) {
-      fail(".steps", "expected a non-empty array of steps");
+    if (!launch.contains("steps") || !launch["steps"].is_array() || launch["steps"].empty() ||
+        launch["steps"].size() > k_max_steps) {
+      fail(".steps",
+           "expected a non-empty array of at most " + std::to_string(k_max_steps) + " steps");
       return;
     }
     const nlohmann::json& steps = launch["steps"];
@@ -266,8 +243,10 @@ class RuleValidator {
   }
 
   void read_step_args(const nlohmann::json& step, const std::string& path, LaunchStep& out) {
-    if (!step.contains("args") || !step["args"].is_array()) {
-      fail(path + ".args", "expected an array of argument names");
+    if (!step.contains("args") || !step["args"].is_array() ||
+        step["args"].size() > k_max_step_args) {
+      fail(path + ".args",
+           "expected an array of at most " + std::to_string(k_max_step_args) + " argument names");
       return;
     }
     const nlohmann::json& args = step["args"];
@@ -318,6 +297,11 @@ class RuleValidator {
                      " expression, found \"" + e->text + "\"");
       return std::nullopt;
     }
+    // A part that fails whatever the launch passes would fail every launch: say so now.
+    if (std::optional<std::string> problem = certain_failure(*e)) {
+      fail(path, *problem + ", which every launch would hit");
+      return std::nullopt;
+    }
     for (const Symbol& s : e->symbols()) {
       if (s.kind == SymbolKind::define) used_defines_.insert(s.name);
     }
@@ -366,6 +350,7 @@ class RuleValidator {
   std::set<std::string, std::less<>> value_names_;
   std::set<std::string> used_defines_;
   std::vector<std::string> errors_;
+  std::size_t error_count_ = 0;
   LaunchRule rule_;
 };
 

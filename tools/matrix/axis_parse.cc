@@ -2,9 +2,12 @@
 
 #include <algorithm>
 #include <array>
+#include <map>
 #include <optional>
+#include <set>
 #include <utility>
 
+#include "matrix/cpp_names.h"
 #include "matrix/name_rules.h"
 #include "matrix/value_format.h"
 
@@ -13,6 +16,11 @@ namespace {
 
 // Tuples are (query heads, KV heads)-like pairs; placeholders have at most two digits anyway.
 constexpr std::int64_t kMaxArity = 16;
+
+// Labels end up in names of at most 200 characters and define values in one compiler argument;
+// longer formats or string values are mistakes, and bounding them bounds the rendering work.
+constexpr std::size_t kMaxFormatLength = 256;
+constexpr std::size_t kMaxStringValueLength = 256;
 
 constexpr std::array<std::pair<std::string_view, AxisType>, 3> kAxisTypes{{
     {"integer", AxisType::integer},
@@ -39,12 +47,24 @@ std::optional<nlohmann::json> read_axis_value(const OrderedJson& node, const Jso
     case AxisType::integer:
       if (auto integer = read_integer(node, path, problems)) return nlohmann::json(*integer);
       return std::nullopt;
-    case AxisType::string:
+    case AxisType::string: {
       if (!node.is_string() || !is_string_axis_value(node.get_ref<const std::string&>())) {
         problems.expected(path, "string of [A-Za-z0-9_]+", node);
         return std::nullopt;
       }
+      if (node.get_ref<const std::string&>().size() > kMaxStringValueLength) {
+        problems.expected(
+            path, "string of at most " + std::to_string(kMaxStringValueLength) + " characters",
+            node);
+        return std::nullopt;
+      }
+      // The value becomes an enumerator of the launcher's Key (cpp_names.h).
+      if (auto problem = cpp_enumerator_problem(node.get_ref<const std::string&>())) {
+        problems.expected(path, *problem, node);
+        return std::nullopt;
+      }
       return nlohmann::json(node.get<std::string>());
+    }
     case AxisType::integer_tuple: {
       if (!node.is_array() || node.size() != arity) {
         problems.expected(path, "array of " + std::to_string(arity) + " integers", node);
@@ -69,6 +89,11 @@ std::optional<ValueFormat> read_format(const OrderedJson& node, const JsonPath& 
                      std::to_string(arity) + " giving " + std::string(rule.what);
   if (!node.is_string()) {
     problems.expected(path, what, node);
+    return std::nullopt;
+  }
+  if (node.get_ref<const std::string&>().size() > kMaxFormatLength) {
+    problems.expected(path, what + ", at most " + std::to_string(kMaxFormatLength) + " characters",
+                      node);
     return std::nullopt;
   }
   auto format = ValueFormat::parse(node.get_ref<const std::string&>(), arity);
@@ -151,6 +176,11 @@ Axis parse_axis(const std::string& name, const OrderedJson& node, const JsonPath
           problems.expected(macro_path, "a C identifier as macro name", macro);
           continue;
         }
+        // A launch rule may read the macro: it then names a constant in the generated launcher.
+        if (auto problem = cpp_name_problem(macro)) {
+          problems.expected(macro_path, "a macro name that is not " + *problem, macro);
+          continue;
+        }
         if (format_node.is_string()) axis.define_formats[macro] = format_node.get<std::string>();
         if (auto format = read_format(format_node, macro_path, axis.arity, kDefineRule, problems)) {
           defines.push_back({macro, std::move(*format), macro_path});
@@ -167,23 +197,48 @@ Axis parse_axis(const std::string& name, const OrderedJson& node, const JsonPath
     problems.expected(values_path, "at least one value", *values_node);
     return axis;
   }
+  std::set<nlohmann::json> seen;
+  // Labels become file names (out/<target>/<variant>.hsaco): two that differ only in case would
+  // be one file on a case-insensitive file system. Enumerators must differ after escaping.
+  std::map<std::string, std::size_t> label_owner, enumerator_owner;
   for (std::size_t i = 0; i < values_node->size(); ++i) {
     const OrderedJson& written = (*values_node)[i];
     JsonPath value_path = values_path.index(i);
     auto value = read_axis_value(written, value_path, axis.type, axis.arity, problems);
     if (!value) continue;
-    bool repeated = std::any_of(axis.values.begin(), axis.values.end(),
-                                [&](const AxisValue& earlier) { return earlier.value == *value; });
-    if (repeated) {
+    if (!seen.insert(*value).second) {
       problems.expected(value_path, "a value not listed before", written);
       continue;
+    }
+    if (axis.type == AxisType::string) {
+      std::string enumerator = cpp_enumerator(value->get_ref<const std::string&>());
+      auto [owner, inserted] = enumerator_owner.emplace(enumerator, i);
+      if (!inserted) {
+        problems.expected(value_path,
+                          "a value whose C++ enumerator differs from that of " +
+                              values_path.index(owner->second).to_string() + " (both are " +
+                              enumerator + ")",
+                          written);
+        continue;
+      }
     }
     AxisValue axis_value;
     axis_value.value = *value;
     if (label) {
       auto text = render_checked(*label, *value, written, value_path, reader.path("label"),
                                  kLabelRule, problems);
-      if (text) axis_value.label = *text;
+      if (text) {
+        auto [owner, inserted] = label_owner.emplace(fold_case(*text), i);
+        if (!inserted) {
+          problems.expected(
+              value_path,
+              "a label that differs from that of " + values_path.index(owner->second).to_string() +
+                  " also when case is ignored (labels name files), not \"" + *text + "\"",
+              written);
+          continue;
+        }
+        axis_value.label = *text;
+      }
     }
     for (const NamedFormat& define : defines) {
       auto text = render_checked(define.format, *value, written, value_path, define.path,
@@ -201,7 +256,11 @@ std::vector<AxisPattern> parse_patterns(const OrderedJson& node, const JsonPath&
   const char* what = "array of patterns (objects: axis name -> array of values)";
   if (!check_array(node, path, problems, what)) return patterns;
   std::string axis_names;
-  for (const Axis& axis : axes) axis_names += (axis_names.empty() ? "" : ", ") + axis.name;
+  std::map<std::string, const Axis*, std::less<>> axis_by_name;
+  for (const Axis& axis : axes) {
+    axis_names += (axis_names.empty() ? "" : ", ") + axis.name;
+    axis_by_name.emplace(axis.name, &axis);
+  }
 
   for (std::size_t p = 0; p < node.size(); ++p) {
     const OrderedJson& pattern_node = node[p];
@@ -213,9 +272,8 @@ std::vector<AxisPattern> parse_patterns(const OrderedJson& node, const JsonPath&
     AxisPattern pattern;
     for (const auto& [axis_name, accepted] : pattern_node.items()) {
       JsonPath axis_path = pattern_path.key(axis_name);
-      auto axis = std::find_if(axes.begin(), axes.end(),
-                               [&](const Axis& a) { return a.name == axis_name; });
-      if (axis == axes.end()) {
+      auto found = axis_by_name.find(axis_name);
+      if (found == axis_by_name.end()) {
         problems.expected(axis_path, "one of the axes " + axis_names, axis_name);
         continue;
       }
@@ -223,8 +281,10 @@ std::vector<AxisPattern> parse_patterns(const OrderedJson& node, const JsonPath&
         problems.expected(axis_path, "array of at least one value of axis " + axis_name, accepted);
         continue;
       }
+      const Axis* axis = found->second;
       nlohmann::json known = nlohmann::json::array();
       for (const AxisValue& v : axis->values) known.push_back(v.value);
+      const std::set<nlohmann::json> known_set(known.begin(), known.end());
       std::vector<nlohmann::json> values;
       for (std::size_t i = 0; i < accepted.size(); ++i) {
         // Same normalisation as the axis values, reporting into a scratch list: a value of the
@@ -232,7 +292,7 @@ std::vector<AxisPattern> parse_patterns(const OrderedJson& node, const JsonPath&
         Problems scratch{""};
         auto value =
             read_axis_value(accepted[i], axis_path.index(i), axis->type, axis->arity, scratch);
-        if (!value || std::find(known.begin(), known.end(), *value) == known.end()) {
+        if (!value || !known_set.contains(*value)) {
           problems.expected(axis_path.index(i),
                             "one of the values of axis " + axis_name + " " +
                                 json_excerpt(known, Problems::kMaxFoundLength),

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <set>
 
 namespace aotc {
 
@@ -85,7 +86,7 @@ std::vector<std::string> read_string_array(const OrderedJson& node, const JsonPa
     problems.expected(path, "at least one " + std::string(rule.what), node);
     return accepted;
   }
-  std::vector<std::string> seen;
+  std::set<std::string_view> seen;
   for (std::size_t i = 0; i < node.size(); ++i) {
     const auto& element = node[i];
     if (!element.is_string() || !rule.accepts(element.get_ref<const std::string&>())) {
@@ -93,11 +94,10 @@ std::vector<std::string> read_string_array(const OrderedJson& node, const JsonPa
       continue;
     }
     const auto& text = element.get_ref<const std::string&>();
-    if (std::find(seen.begin(), seen.end(), text) != seen.end()) {
+    if (!seen.insert(text).second) {
       problems.expected(path.index(i), std::string(rule.what) + " not listed before", element);
       continue;
     }
-    seen.push_back(text);
     accepted.push_back(text);
   }
   return accepted;

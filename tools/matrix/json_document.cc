@@ -1,5 +1,6 @@
 #include "matrix/json_document.h"
 
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -71,6 +72,58 @@ class DuplicateKeyFinder {
   std::vector<Frame> frames_;
 };
 
+// The offset of the first container that nests deeper than kMaxJsonDepth or of the first key
+// past kMaxJsonObjectKeys in one object, with what is wrong; nullopt when there is none. Only
+// strings (with their escapes) and brackets matter here; the real parser judges the rest.
+struct Excess {
+  std::size_t offset;
+  std::string what;
+};
+std::optional<Excess> find_excess(std::string_view text) {
+  struct Open {
+    bool is_object;
+    std::size_t commas;
+  };
+  std::vector<Open> open;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    switch (c) {
+      case '"':
+        in_string = true;
+        break;
+      case '{':
+      case '[':
+        if (open.size() == kMaxJsonDepth) {
+          return Excess{i, "nesting deeper than " + std::to_string(kMaxJsonDepth) + " levels"};
+        }
+        open.push_back({c == '{', 0});
+        break;
+      case '}':
+      case ']':
+        if (!open.empty()) open.pop_back();
+        break;
+      case ',':
+        if (!open.empty() && open.back().is_object && ++open.back().commas == kMaxJsonObjectKeys) {
+          return Excess{i,
+                        "an object with more than " + std::to_string(kMaxJsonObjectKeys) + " keys"};
+        }
+        break;
+      default:
+        break;
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 TextPosition text_position(std::string_view text, std::size_t offset) {
@@ -87,6 +140,11 @@ TextPosition text_position(std::string_view text, std::size_t offset) {
 }
 
 Result<OrderedJson> parse_json_document(std::string_view text, std::string_view file) {
+  if (std::optional<Excess> excess = find_excess(text)) {
+    TextPosition at = text_position(text, excess->offset);
+    return make_error(std::string(file) + ":" + std::to_string(at.line) + ":" +
+                      std::to_string(at.column) + ": JSON too large to accept: " + excess->what);
+  }
   Problems duplicates{std::string(file)};
   DuplicateKeyFinder finder(duplicates);
   OrderedJson document;

@@ -10,6 +10,14 @@
 
 namespace aotc {
 
+// What a document may hold, checked on the text before nlohmann parses it: nlohmann's copies,
+// comparisons and serialisation recurse once per nesting level, and its ordered objects find a
+// key by walking the object, so deep nesting or huge objects would cost a stack overflow or
+// quadratic time. Build matrices and manifests nest fewer than 10 levels and hold a few dozen keys
+// per object.
+inline constexpr std::size_t kMaxJsonDepth = 64;
+inline constexpr std::size_t kMaxJsonObjectKeys = 256;
+
 // `file` only names the document in messages.
 Result<nlohmann::ordered_json> parse_json_document(std::string_view text, std::string_view file);
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <limits>
 #include <map>
+#include <set>
 #include <string>
 
 #include "matrix/json_path.h"
@@ -13,8 +14,10 @@ namespace aotc {
 namespace {
 
 // Enumerating combinations costs time before include/exclude can drop any; past this many per
-// kernel the matrix is refused outright rather than spinning for minutes.
+// kernel the matrix is refused outright rather than spinning for minutes. Each combination is
+// checked against every pattern, which the second bound caps.
 constexpr std::uint64_t kMaxCombinations = 1u << 24;
+constexpr std::uint64_t kMaxPatternChecks = 1u << 26;
 
 // One combination: the index of the chosen value of each axis, in axis order.
 using Combination = std::vector<std::size_t>;
@@ -36,10 +39,11 @@ IndexPattern index_pattern(const KernelSpec& kernel, const AxisPattern& pattern)
       compiled.unmatchable = true;
       continue;
     }
+    const std::set<nlohmann::json> wanted(values.begin(), values.end());
     auto& accepted = compiled.accepted[axis - kernel.axes.begin()];
     accepted.assign(axis->values.size(), false);
     for (std::size_t v = 0; v < axis->values.size(); ++v) {
-      accepted[v] = std::find(values.begin(), values.end(), axis->values[v].value) != values.end();
+      accepted[v] = wanted.contains(axis->values[v].value);
     }
   }
   return compiled;
@@ -65,8 +69,13 @@ std::uint64_t combination_count(const KernelSpec& kernel) {
   return count;
 }
 
-// The kernel's combinations in axis order (last axis fastest) that include/exclude keep.
-std::vector<Combination> kept_combinations(const KernelSpec& kernel) {
+// The kernel's combinations in axis order (last axis fastest) that include/exclude keep; only the
+// first `keep_at_most` are stored, `count` counts them all.
+struct Kept {
+  std::vector<Combination> combinations;
+  std::uint64_t count = 0;
+};
+Kept kept_combinations(const KernelSpec& kernel, std::uint64_t keep_at_most) {
   std::vector<IndexPattern> include, exclude;
   for (const auto& p : kernel.include) include.push_back(index_pattern(kernel, p));
   for (const auto& p : kernel.exclude) exclude.push_back(index_pattern(kernel, p));
@@ -75,12 +84,14 @@ std::vector<Combination> kept_combinations(const KernelSpec& kernel) {
                        [&](const IndexPattern& p) { return matches(p, c); });
   };
 
-  std::vector<Combination> kept;
+  Kept kept;
   if (combination_count(kernel) == 0) return kept;
   Combination current(kernel.axes.size(), 0);
   while (true) {
-    if ((include.empty() || any_match(include, current)) && !any_match(exclude, current))
-      kept.push_back(current);
+    if ((include.empty() || any_match(include, current)) && !any_match(exclude, current) &&
+        kept.count++ < keep_at_most) {
+      kept.combinations.push_back(current);
+    }
     // Odometer step: advance the last axis, carrying into earlier ones.
     std::size_t a = current.size();
     while (a > 0 && ++current[a - 1] == kernel.axes[a - 1].values.size()) current[--a] = 0;
@@ -129,7 +140,7 @@ Result<std::vector<Variant>> expand_matrix(const Matrix& matrix) {
   Problems problems(matrix.file.string());
   JsonPath kernels_path = JsonPath{}.key("kernels");
 
-  std::vector<std::vector<Combination>> kept(matrix.kernels.size());
+  std::vector<Kept> kept(matrix.kernels.size());
   std::uint64_t variant_count = 0, build_count = 0;
   for (std::size_t k = 0; k < matrix.kernels.size(); ++k) {
     const KernelSpec& kernel = matrix.kernels[k];
@@ -142,14 +153,24 @@ Result<std::vector<Variant>> expand_matrix(const Matrix& matrix) {
                                                                     : std::to_string(combinations));
       continue;
     }
-    kept[k] = kept_combinations(kernel);
-    if (kept[k].empty()) {
+    const std::uint64_t patterns = kernel.include.size() + kernel.exclude.size();
+    if (patterns > 0 && combinations > kMaxPatternChecks / patterns) {
+      problems.expected_text(kernels_path.index(k),
+                             "at most " + std::to_string(kMaxPatternChecks) +
+                                 " combination x pattern checks for include/exclude",
+                             std::to_string(combinations) + " combinations x " +
+                                 std::to_string(patterns) + " patterns");
+      continue;
+    }
+    // Nothing past the cap is ever built, so nothing past it is stored.
+    kept[k] = kept_combinations(kernel, matrix.options.max_variants + 1);
+    if (kept[k].count == 0) {
       problems.expected_text(kernels_path.index(k), "at least one variant after include/exclude",
                              "none of " + std::to_string(combinations) + " combinations kept");
     }
     std::size_t targets = kernel.targets.empty() ? matrix.targets.size() : kernel.targets.size();
-    variant_count += kept[k].size();
-    build_count += kept[k].size() * targets;
+    variant_count += kept[k].count;
+    build_count += kept[k].count * targets;
   }
   if (build_count > matrix.options.max_variants) {
     problems.expected_text(JsonPath{}.key("options").key("max_variants"),
@@ -164,10 +185,11 @@ Result<std::vector<Variant>> expand_matrix(const Matrix& matrix) {
 
   std::vector<Variant> variants;
   variants.reserve(variant_count);
+  // Names are file names: unique also when case is ignored (case-insensitive file systems).
   std::map<std::string, std::size_t> by_name;
   for (std::size_t k = 0; k < matrix.kernels.size(); ++k) {
     bool reported_bad_name = false;
-    for (const Combination& combination : kept[k]) {
+    for (const Combination& combination : kept[k].combinations) {
       Variant variant = make_variant(matrix.kernels[k], k, combination, matrix.targets);
       // parse_matrix only lets safe labels through, but a Matrix can also be built in code;
       // expansion is where names become paths, so the guarantee is enforced here.
@@ -185,11 +207,11 @@ Result<std::vector<Variant>> expand_matrix(const Matrix& matrix) {
         reported_bad_name = true;
         continue;
       }
-      auto [it, inserted] = by_name.emplace(variant.name, variants.size());
+      auto [it, inserted] = by_name.emplace(fold_case(variant.name), variants.size());
       if (!inserted) {
-        problems.expected_text(kernels_path.index(k), "unique variant names",
-                               "\"" + variant.name + "\" for both " +
-                                   describe_values(variants[it->second]) + " and " +
+        problems.expected_text(kernels_path.index(k), "unique variant names (also ignoring case)",
+                               "\"" + variants[it->second].name + "\" and \"" + variant.name +
+                                   "\" for " + describe_values(variants[it->second]) + " and " +
                                    describe_values(variant));
         continue;
       }

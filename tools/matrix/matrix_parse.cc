@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <array>
 #include <optional>
+#include <set>
 #include <utility>
 
 #include "core/atomic_file.h"
 #include "matrix/axis_parse.h"
+#include "matrix/cpp_names.h"
 #include "matrix/json_checks.h"
 #include "matrix/json_document.h"
 #include "matrix/matrix_paths.h"
@@ -19,11 +21,20 @@ namespace {
 // A matrix is a hand-written config; anything this big is a mistake or an attack.
 constexpr std::uint64_t kMaxMatrixBytes = 16u << 20;
 
+// Every axis adds at least two characters ('.' and a label) to variant names of at most 200, so
+// no kernel builds with more axes than this; refusing them early bounds the work per variant.
+constexpr std::size_t kMaxAxes = 64;
+
+// The most variant x target builds options.max_variants may allow: each costs a compile, and
+// expansion holds every variant in memory.
+constexpr std::int64_t kMaxBuilds = 1 << 20;
+
 constexpr StringRule kTargetRule{
     "target name (gfxNNN[a-f], gfxN[-N]-generic or sm_NN[a])",
     [](std::string_view t) { return is_amd_target_name(t) || is_nvidia_target_name(t); }};
 constexpr StringRule kIdentifierRule{"C identifier", is_c_identifier};
-constexpr StringRule kFlagRule{"flag without control characters", is_plain_argument};
+constexpr StringRule kFlagRule{"flag without control characters, at most 4096 characters",
+                               is_plain_argument};
 constexpr std::array<std::string_view, 6> kOptLevels{"0", "1", "2", "3", "s", "z"};
 
 // Kernel sources and include directories are read by the compiler; they resolve against this.
@@ -81,10 +92,11 @@ MatrixOptions parse_options(const OrderedJson& node, const JsonPath& path, Probl
   }
   if (const auto* n = reader.optional("max_variants")) {
     if (auto v = read_integer(*n, reader.path("max_variants"), problems)) {
-      if (*v > 0) {
+      if (*v > 0 && *v <= kMaxBuilds) {
         options.max_variants = static_cast<std::uint64_t>(*v);
       } else {
-        problems.expected(reader.path("max_variants"), "positive integer", *n);
+        problems.expected(reader.path("max_variants"),
+                          "integer from 1 to " + std::to_string(kMaxBuilds), *n);
       }
     }
   }
@@ -125,6 +137,37 @@ std::vector<std::string> parse_targets(const OrderedJson& node, const JsonPath& 
   return targets;
 }
 
+// A string axis is an enum type in the launcher, named after the axis (cpp_names.h). The name
+// must be usable, must not be the launcher's own, and must not be a field of Key (an axis name):
+// inside Key the field would change what the type's name means.
+void check_enum_type_names(const std::vector<Axis>& axes, const JsonPath& axes_path,
+                           Problems& problems) {
+  std::set<std::string> fields;
+  for (const Axis& axis : axes) fields.insert(axis.name);
+  std::map<std::string, std::string> type_owner;
+  for (const Axis& axis : axes) {
+    if (axis.type != AxisType::string) continue;
+    const std::string type = cpp_enum_type_name(axis.name);
+    const JsonPath path = axes_path.key(axis.name);
+    std::optional<std::string> problem;
+    if (!is_c_identifier(type)) {
+      problem = "is a C identifier";
+    } else if (auto cpp = cpp_name_problem(type)) {
+      problem = "is not " + *cpp;
+    } else if (auto launcher = launcher_type_name_problem(type)) {
+      problem = "is not " + *launcher;
+    } else if (fields.contains(type)) {
+      problem = "is not also an axis name, i.e. a field of Key";
+    } else if (auto [owner, inserted] = type_owner.emplace(type, axis.name); !inserted) {
+      problem = "is not also the enum type of axis " + owner->second;
+    }
+    if (problem) {
+      problems.expected(
+          path, "a string axis name whose enum type name \"" + type + "\" " + *problem, axis.name);
+    }
+  }
+}
+
 KernelSpec parse_kernel(const OrderedJson& node, const JsonPath& path, const fs::path& matrix_dir,
                         const MatrixOptions& options, Problems& problems) {
   KernelSpec kernel;
@@ -134,10 +177,13 @@ KernelSpec parse_kernel(const OrderedJson& node, const JsonPath& path, const fs:
   if (!reader.is_object()) return kernel;
 
   if (const auto* n = reader.required("name", "C identifier")) {
-    if (n->is_string() && is_c_identifier(n->get<std::string>())) {
-      kernel.name = n->get<std::string>();
-    } else {
+    if (!n->is_string() || !is_c_identifier(n->get<std::string>())) {
       problems.expected(reader.path("name"), "C identifier", *n);
+    } else if (auto problem = cpp_name_problem(n->get<std::string>())) {
+      // The name becomes the launcher's namespace, aotc::gen::<name>.
+      problems.expected(reader.path("name"), "a kernel name that is not " + *problem, *n);
+    } else {
+      kernel.name = n->get<std::string>();
     }
   }
   if (const auto* n = reader.required("source", "string")) {
@@ -172,12 +218,20 @@ KernelSpec parse_kernel(const OrderedJson& node, const JsonPath& path, const fs:
     JsonPath axes_path = reader.path("axes");
     if (!n->is_object()) {
       problems.expected(axes_path, "object (axis name -> axis)", *n);
+    } else if (n->size() > kMaxAxes) {
+      problems.expected_text(axes_path, "at most " + std::to_string(kMaxAxes) + " axes",
+                             std::to_string(n->size()));
     } else {
       std::map<std::string, std::string> macro_owner;  // macro -> axis defining it
       for (const auto& [axis_name, axis_node] : n->items()) {
         JsonPath axis_path = axes_path.key(axis_name);
         if (!is_c_identifier(axis_name)) {
           problems.expected(axis_path, "a C identifier as axis name", axis_name);
+          continue;
+        }
+        // The name becomes a field of the launcher's Key.
+        if (auto problem = cpp_name_problem(axis_name)) {
+          problems.expected(axis_path, "an axis name that is not " + *problem, axis_name);
           continue;
         }
         Axis axis = parse_axis(axis_name, axis_node, axis_path, problems);
@@ -191,6 +245,7 @@ KernelSpec parse_kernel(const OrderedJson& node, const JsonPath& path, const fs:
         }
         kernel.axes.push_back(std::move(axis));
       }
+      check_enum_type_names(kernel.axes, axes_path, problems);
     }
   }
   if (const auto* n = reader.optional("include")) {
@@ -261,16 +316,21 @@ Result<Matrix> parse_matrix(std::string_view json_text, const fs::path& file) {
     if (check_array(*n, kernels_path, problems, "array of kernels")) {
       if (n->empty()) problems.expected(kernels_path, "at least one kernel", *n);
       fs::path dir = source_root(top, matrix_directory(file), problems);
+      // Kernel names name launcher files (out/include/aotc/<name>_launcher.h): two that differ
+      // only in case would be one file on a case-insensitive file system.
+      std::set<std::string> names, folded_names;
       for (std::size_t k = 0; k < n->size(); ++k) {
         KernelSpec kernel =
             parse_kernel((*n)[k], kernels_path.index(k), dir, matrix.options, problems);
-        bool repeated =
-            !kernel.name.empty() &&
-            std::any_of(matrix.kernels.begin(), matrix.kernels.end(),
-                        [&](const KernelSpec& earlier) { return earlier.name == kernel.name; });
-        if (repeated)
+        if (!kernel.name.empty() && !names.insert(kernel.name).second) {
           problems.expected(kernels_path.index(k).key("name"), "a kernel name not used before",
                             kernel.name);
+        } else if (!kernel.name.empty() && !folded_names.insert(fold_case(kernel.name)).second) {
+          problems.expected(kernels_path.index(k).key("name"),
+                            "a kernel name that differs from the others also when case is "
+                            "ignored (it names files)",
+                            kernel.name);
+        }
         matrix.kernels.push_back(std::move(kernel));
       }
     }

@@ -42,9 +42,18 @@ bool is_define_token(std::string_view text) {
       text, [](char c) { return is_alnum_or_underscore(c) || c == '+' || c == '-' || c == '.'; });
 }
 
+std::string fold_case(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
 bool is_plain_argument(std::string_view text) {
-  return all_of_nonempty(text,
-                         [](char c) { return static_cast<unsigned char>(c) >= 0x20 && c != 0x7f; });
+  return text.size() <= kMaxFlagLength && all_of_nonempty(text, [](char c) {
+           return static_cast<unsigned char>(c) >= 0x20 && c != 0x7f;
+         });
 }
 
 bool is_variant_name(std::string_view text) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 namespace aotc {
@@ -26,9 +27,14 @@ bool is_label(std::string_view text);
 // characters, so "-DNAME=VALUE" stays one harmless argument wherever it is passed or logged.
 bool is_define_token(std::string_view text);
 
-// Non-empty, without control characters (newline, tab, NUL, DEL): an extra compiler flag, which
-// is passed as one argument exactly as written.
+// Non-empty, at most kMaxFlagLength characters, without control characters (newline, tab, NUL,
+// DEL): an extra compiler flag, which is passed as one argument exactly as written.
+inline constexpr std::size_t kMaxFlagLength = 4096;
 bool is_plain_argument(std::string_view text);
+
+// `text` as a case-insensitive file system compares names (ASCII letters folded to lower case):
+// names of files aotc writes must differ in this form too ("f32" and "F32" would be one file).
+std::string fold_case(std::string_view text);
 
 // kernel.label1.label2...: a C identifier then labels, at most kMaxVariantNameLength long. Such
 // a name is always a plain file name: never empty, ".", "..", never containing '/' or a leading

@@ -21,19 +21,23 @@ class Problems {
   // For things that are not one JSON value (a missing key, a count): `found` is printed as is.
   void expected_text(const JsonPath& where, std::string_view what, std::string_view found);
 
-  bool empty() const { return lines_.empty(); }
-  std::size_t size() const { return lines_.size(); }
+  bool empty() const { return count_ == 0; }
+  std::size_t size() const { return count_; }
   // Success when nothing was reported; otherwise one Error holding every line.
   Status status() const;
 
   static constexpr std::size_t kMaxFoundLength = 80;
+  // Lines kept; past them only the count grows (a hostile file can hold millions of problems).
+  static constexpr std::size_t kMaxLines = 100;
 
  private:
   std::string file_;
   std::vector<std::string> lines_;
+  std::size_t count_ = 0;
 };
 
 // Compact JSON text of a value, shortened to at most max_length characters ("..." marks a cut).
+// The work is bounded by max_length, not by the value's size or depth.
 std::string json_excerpt(const nlohmann::ordered_json& value, std::size_t max_length);
 
 }  // namespace aotc
