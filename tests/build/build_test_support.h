@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "build/output_verify.h"
 #include "build/subprocess.h"
 #include "build/toolchain_discovery.h"
 #include "core/atomic_file.h"
@@ -67,26 +68,23 @@ inline nlohmann::json read_json(const fs::path& path) {
   return nlohmann::json::parse(*text);
 }
 
-// Every object file the manifest names exists with the recorded size and SHA-256; returns the
-// set of files named (relative to out/).
+// Every file the manifest lists (code objects, PTX, bundles, launchers) exists with the listed
+// size and SHA-256; returns the set of code-object and PTX files named (relative to out/).
 inline std::set<std::string> check_manifest_matches_files(const fs::path& out) {
   nlohmann::json manifest = read_json(out / "manifest.json");
   CHECK(manifest["schema"] == "aotc-manifest");
   CHECK(manifest["schema_version"] == 1);
+  auto listed = listed_output_files(manifest);
+  INFO((listed ? "" : listed.error().message));
+  REQUIRE(listed.ok());
   std::set<std::string> files;
-  for (const auto& variant : manifest["variants"]) {
-    for (const auto& object : variant["objects"]) {
-      std::string file = object["file"];
-      files.insert(file);
-      auto bytes = read_file_bytes(out / file);
-      REQUIRE(bytes.ok());
-      CHECK(bytes->size() == object["size"].get<std::size_t>());
-      CHECK(to_hex(sha256(*bytes)) == object["sha256"].get<std::string>());
-      if (object.contains("ptx_file")) {
-        files.insert(object["ptx_file"].get<std::string>());
-        CHECK(fs::exists(out / object["ptx_file"].get<std::string>()));
-      }
-    }
+  for (const auto& file : *listed) {
+    INFO(file.file << " (" << file.where << ")");
+    auto bytes = read_file_bytes(out / file.file);
+    REQUIRE(bytes.ok());
+    CHECK(bytes->size() == file.size);
+    CHECK(to_hex(sha256(*bytes)) == file.sha256);
+    if (file.where.find(".objects[") != std::string::npos) files.insert(file.file);
   }
   return files;
 }

@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "core/hashing.h"
+
 namespace {
 
 aotc::Matrix one_kernel_matrix() {
@@ -26,15 +28,20 @@ aotc::Variant one_variant() {
   return variant;
 }
 
+// The pinned compile id: a function of the variant and target only.
+std::string cuid(const std::string& target) {
+  return aotc::sha256_hex("aotc-cuid\nk.a1\n" + target).substr(0, 16);
+}
+
 }  // namespace
 
 TEST_CASE("AMD flags follow the reference form, then includes, defines, extra flags", "[compile]") {
   auto flags = aotc::compile_flags(one_kernel_matrix(), one_variant(), "gfx942", aotc::Vendor::amd);
-  CHECK(flags == std::vector<std::string>{"-x", "hip", "--offload-arch=gfx942", "-nogpuinc",
-                                          "-nogpulib", "--offload-device-only",
-                                          "--no-gpu-bundle-output", "-O2",
-                                          "-mcode-object-version=5", "-I/src/include", "-DA=1",
-                                          "-DB=x y", "-ffast-math", "-Wall"});
+  CHECK(flags ==
+        std::vector<std::string>{"-x", "hip", "--offload-arch=gfx942", "-nogpuinc", "-nogpulib",
+                                 "--offload-device-only", "--no-gpu-bundle-output", "-O2",
+                                 "-mcode-object-version=5", "-cuid=" + cuid("gfx942"),
+                                 "-I/src/include", "-DA=1", "-DB=x y", "-ffast-math", "-Wall"});
 }
 
 TEST_CASE("NVIDIA flags emit PTX with -S", "[compile]") {
@@ -42,6 +49,7 @@ TEST_CASE("NVIDIA flags emit PTX with -S", "[compile]") {
       aotc::compile_flags(one_kernel_matrix(), one_variant(), "sm_90a", aotc::Vendor::nvidia);
   CHECK(flags == std::vector<std::string>{"-x", "cuda", "--cuda-gpu-arch=sm_90a", "-nocudainc",
                                           "-nocudalib", "--cuda-device-only", "-O2", "-S",
+                                          "-cuid=" + cuid("sm_90a"), "-Wno-unknown-cuda-version",
                                           "-I/src/include", "-DA=1", "-DB=x y", "-ffast-math",
                                           "-Wall"});
 }

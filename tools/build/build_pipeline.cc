@@ -303,7 +303,12 @@ std::vector<std::vector<ObjectRecord>> object_records(const BuildState& state) {
     record.vendor = std::string(vendor_name(object.vendor));
     record.format = main.kind;
     record.file = object.file(name, main.kind).string();
-    if (main.kind == "cubin") record.ptx_file = object.file(name, "ptx").string();
+    if (main.kind == "cubin") {
+      const CachedFile& ptx = state.outputs[i].front();
+      record.ptx_file = object.file(name, ptx.kind).string();
+      record.ptx_size = ptx.size;
+      record.ptx_sha256 = ptx.sha256;
+    }
     record.size = main.size;
     record.sha256 = main.sha256;
     record.compiler = &state.tools.clang;
@@ -371,9 +376,11 @@ Status launcher_phase(BuildState& state, OutputTree& tree, nlohmann::ordered_jso
   for (const auto& file : *files) {
     std::span<const std::uint8_t> bytes(reinterpret_cast<const std::uint8_t*>(file.text.data()),
                                         file.text.size());
-    if (auto installed = tree.install(file.relative_path, bytes, sha256_hex(file.text)); !installed)
+    const std::string hash = sha256_hex(file.text);
+    if (auto installed = tree.install(file.relative_path, bytes, hash); !installed)
       return installed;
-    listed.push_back(file.relative_path.string());
+    listed.push_back(
+        {{"file", file.relative_path.string()}, {"size", file.text.size()}, {"sha256", hash}});
   }
   manifest["launchers"] = std::move(listed);
   return Status::success();

@@ -1,6 +1,20 @@
 #include "build/compile_command.h"
 
+#include "core/hashing.h"
+
 namespace aotc {
+
+namespace {
+
+// clang names a per-compile unique id (CUID) into every HIP code object (`__hip_cuid_<id>`). Left
+// to itself it hashes the command line, which names our temporary output and dependency files, so
+// identical inputs gave different objects from build to build. The id only has to differ between
+// translation units linked together; the variant and target say which one this is.
+std::string cuid_flag(const Variant& variant, const std::string& target) {
+  return "-cuid=" + sha256_hex("aotc-cuid\n" + variant.name + "\n" + target).substr(0, 16);
+}
+
+}  // namespace
 
 std::vector<std::string> compile_flags(const Matrix& matrix, const Variant& variant,
                                        const std::string& target, Vendor vendor) {
@@ -15,16 +29,15 @@ std::vector<std::string> compile_flags(const Matrix& matrix, const Variant& vari
              "--offload-device-only",
              "--no-gpu-bundle-output",
              "-O" + matrix.options.opt_level,
-             "-mcode-object-version=" + std::to_string(matrix.options.code_object_version)};
+             "-mcode-object-version=" + std::to_string(matrix.options.code_object_version),
+             cuid_flag(variant, target)};
   } else {
-    flags = {"-x",
-             "cuda",
-             "--cuda-gpu-arch=" + target,
-             "-nocudainc",
-             "-nocudalib",
-             "--cuda-device-only",
-             "-O" + matrix.options.opt_level,
-             "-S"};
+    flags = {"-x", "cuda", "--cuda-gpu-arch=" + target, "-nocudainc", "-nocudalib",
+             "--cuda-device-only", "-O" + matrix.options.opt_level, "-S",
+             cuid_flag(variant, target),
+             // Device-only compiles use no CUDA headers or libraries (-nocudainc -nocudalib), so
+             // clang's warning that the installed CUDA is newer than it knows is noise.
+             "-Wno-unknown-cuda-version"};
   }
   for (const auto& dir : kernel.include_dirs) flags.push_back("-I" + dir.string());
   for (const auto& define : variant.defines) flags.push_back("-D" + define);

@@ -21,9 +21,13 @@ nlohmann::ordered_json object_json(const ObjectRecord& object) {
                                  {"vendor", object.vendor},
                                  {"format", object.format},
                                  {"file", object.file}};
-  if (!object.ptx_file.empty()) json["ptx_file"] = object.ptx_file;
   json["size"] = object.size;
   json["sha256"] = object.sha256;
+  if (!object.ptx_file.empty()) {
+    json["ptx_file"] = object.ptx_file;
+    json["ptx_size"] = object.ptx_size;
+    json["ptx_sha256"] = object.ptx_sha256;
+  }
   json["compiler"] = {{"path", object.compiler->path.string()},
                       {"version", object.compiler->version}};
   json["flags"] = object.flags;

@@ -22,6 +22,8 @@ struct ObjectRecord {
   std::string format;    // "hsaco", "cubin", or "ptx" (NVIDIA without ptxas)
   std::string file;      // relative to out/, e.g. "gfx942/<variant>.hsaco"
   std::string ptx_file;  // NVIDIA with a cubin: the PTX kept beside it; else empty
+  std::uint64_t ptx_size = 0;
+  std::string ptx_sha256;
   std::uint64_t size = 0;
   std::string sha256;
   const Toolchain* compiler = nullptr;
