@@ -1,6 +1,8 @@
 #!/bin/sh
 # Regenerates the seed corpus in tests/fuzz/corpus/ from one tiny kernel, with clang-22, ptxas and
-# a built aotc (for the bundles clang does not write: zlib, CCOB v2). Usage:
+# a built aotc (for the bundles clang does not write: zlib, CCOB v2), and the text seeds from the
+# repository's matrices (matrix/) and the default launch rule's expressions (launch_expression/).
+# Usage:
 #   tests/fuzz/make_seed_corpus.sh path/to/aotc
 # Regression files found by fuzzing live beside the seeds and are never regenerated.
 set -eu
@@ -43,3 +45,18 @@ cp "$work/gfx942.hsaco" "$work/gfx90a.hsaco" "$corpus/amdgpu_metadata/"
 cp "$work/metadata.msgpack" "$corpus/msgpack/"
 cp "$work/plain.hipfb" "$work/zlib-v2.hipfb" "$work/zstd-v2.hipfb" "$work/clang-ccob3.hipfb" "$corpus/bundle/"
 cp "$work/k.cubin" "$work/k.ptx" "$corpus/cubin_ptx/"
+mkdir -p "$corpus/matrix" "$corpus/launch_expression"
+root=$here/../..
+cp "$root/build-matrix.json" "$root/configs/pa_decode_small_heads.json" \
+   "$root/configs/examples/scale-matrix.json" "$root/configs/examples/minimal-matrix.json" \
+   "$root/tests/build/data/nvidia.json" "$corpus/matrix/"
+python3 - "$root/build-matrix.json" "$corpus/launch_expression" <<'PY'
+import json, sys
+rule = json.load(open(sys.argv[1]))["kernels"][0]["launch"]
+texts = list(rule.get("values", {}).values()) + [rule.get("workspace_bytes", "")]
+for step in rule["steps"]:
+    texts += [t for t in step.get("grid", []) + step.get("block", []) if isinstance(t, str)]
+    texts += [step[k] for k in ("shared_bytes", "when") if isinstance(step.get(k), str)]
+for i, text in enumerate(sorted(set(t for t in texts if t))):
+    open(f"{sys.argv[2]}/rule-{i:02d}.txt", "w").write(text)
+PY
