@@ -117,6 +117,7 @@ void fuzz_matrix(std::span<const std::uint8_t> bytes) {
     }
     if (!kernel.launch.is_null()) {
       (void)launcher::validate_launch_rule(kernel.launch, kernel,
+                                           launcher::kernel_vendors(*matrix, kernel),
                                            "kernels[" + std::to_string(k) + "]");
     }
   }

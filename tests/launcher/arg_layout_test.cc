@@ -27,7 +27,7 @@ LaunchRule rule(const json& args) {
     "values": { "parts": "ceil_div(n, BLOCK)" },
     "steps": [ { "entry": "main", "grid": ["parts"], "block": ["BLOCK"] } ] })json");
   launch["steps"][0]["args"] = args;
-  Result<LaunchRule> r = validate_launch_rule(launch, kernel(), "t");
+  Result<LaunchRule> r = validate_launch_rule(launch, kernel(), {Vendor::amd, Vendor::nvidia}, "t");
   INFO((r ? "" : r.error().message));
   REQUIRE(r.ok());
   return *r;
@@ -137,8 +137,8 @@ TEST_CASE("argument packing matches the metadata of real gfx942 and sm_90a code 
     return;
   }
   const KernelSpec& spec = build->matrix.kernels.at(0);
-  Result<LaunchRule> r =
-      validate_launch_rule(spec.launch, spec, "split-sum-matrix.json: kernels[0]");
+  Result<LaunchRule> r = validate_launch_rule(
+      spec.launch, spec, kernel_vendors(build->matrix, spec), "split-sum-matrix.json: kernels[0]");
   REQUIRE(r.ok());
   std::vector<VariantObjects> variants;
   std::set<std::string> targets;
@@ -166,8 +166,8 @@ TEST_CASE("argument packing matches the metadata of real gfx942 and sm_90a code 
   // The same code objects refuse a rule that declares `scale` as double.
   nlohmann::json launch = spec.launch;
   launch["params"][3]["type"] = "double";
-  Result<LaunchRule> wrong =
-      validate_launch_rule(launch, spec, "split-sum-matrix.json: kernels[0]");
+  Result<LaunchRule> wrong = validate_launch_rule(launch, spec, kernel_vendors(build->matrix, spec),
+                                                  "split-sum-matrix.json: kernels[0]");
   REQUIRE(wrong.ok());
   Result<std::vector<StepLayout>> refused = derive_step_layouts(*wrong, variants);
   REQUIRE_FALSE(refused.ok());

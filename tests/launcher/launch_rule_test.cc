@@ -1,5 +1,6 @@
 #include "launcher/launch_rule.h"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 
 using namespace aotc;
@@ -7,6 +8,8 @@ using namespace aotc::launcher;
 using nlohmann::json;
 
 namespace {
+
+const std::vector<Vendor> k_both{Vendor::amd, Vendor::nvidia};
 
 KernelSpec kernel() {
   KernelSpec k;
@@ -45,7 +48,7 @@ json rule() {
 }
 
 std::string errors_of(const json& launch) {
-  Result<LaunchRule> r = validate_launch_rule(launch, kernel(), "m.json: kernels[0]");
+  Result<LaunchRule> r = validate_launch_rule(launch, kernel(), k_both, "m.json: kernels[0]");
   REQUIRE_FALSE(r.ok());
   return r.error().message;
 }
@@ -53,7 +56,7 @@ std::string errors_of(const json& launch) {
 }  // namespace
 
 TEST_CASE("a valid rule parses into typed params, ordered values and steps") {
-  Result<LaunchRule> r = validate_launch_rule(rule(), kernel(), "m.json: kernels[0]");
+  Result<LaunchRule> r = validate_launch_rule(rule(), kernel(), k_both, "m.json: kernels[0]");
   INFO((r ? "" : r.error().message));
   REQUIRE(r.ok());
   REQUIRE(r->params.size() == 5);
@@ -70,9 +73,9 @@ TEST_CASE("a valid rule parses into typed params, ordered values and steps") {
   CHECK(pos("all_items") > pos("items"));
   CHECK(pos("all_items") > pos("num_partitions"));
   REQUIRE(r->steps.size() == 2);
-  CHECK(r->steps[1].grid[1].text == "1");  // missing dimensions are 1
+  CHECK(r->steps[1].grid[1].common->text == "1");  // missing dimensions are 1
   CHECK(r->steps[1].when.has_value());
-  CHECK(r->steps[1].shared_bytes.text == "0");
+  CHECK(r->steps[1].shared_bytes.common->text == "0");
   CHECK(r->passes_workspace);
   CHECK(r->steps[0].args[2].kind == StepArgKind::workspace);
   CHECK(r->steps[0].args[5].kind == StepArgKind::value);
@@ -211,7 +214,66 @@ TEST_CASE("constant parts that are fine, or skipped by && and ||, are accepted")
   ok["values"]["items"] = "num_seqs * (PA_NUM_Q_HEADS + 8 / 4)";
   ok["steps"][1]["when"] = "num_partitions > 1 && (0 == 0 || 1 / 0 > 0)";
   ok["steps"][0]["shared_bytes"] = "max(0, 4 - 4)";
-  Result<LaunchRule> r = validate_launch_rule(ok, kernel(), "m.json: kernels[0]");
+  Result<LaunchRule> r = validate_launch_rule(ok, kernel(), k_both, "m.json: kernels[0]");
   INFO((r ? "" : r.error().message));
   CHECK(r.ok());
+}
+
+TEST_CASE("expressions may be written per vendor and are then checked per vendor") {
+  json r = rule();
+  r["steps"][0]["block"] = json::array({json{{"amd", "256"}, {"nvidia", 128}}, 1, 1});
+  r["steps"][0]["shared_bytes"] = {{"amd", "0"}, {"nvidia", "98304"}};
+  r["values"]["items"] = {{"nvidia", "num_seqs * PA_NUM_KV_HEADS"},
+                          {"amd", "num_seqs * PA_NUM_Q_HEADS"}};
+  r["steps"][1]["when"] = {{"amd", "num_partitions > 1"}, {"nvidia", "num_partitions > 2"}};
+  Result<LaunchRule> ok = validate_launch_rule(r, kernel(), k_both, "m.json: kernels[0]");
+  INFO((ok ? "" : ok.error().message));
+  REQUIRE(ok.ok());
+  const RuleExpression& block = ok->steps[0].block[0];
+  REQUIRE(block.per_vendor());
+  CHECK(block.for_vendor(Vendor::amd)->text == "256");
+  CHECK(block.for_vendor(Vendor::nvidia)->text == "128");
+  CHECK(ok->steps[0].shared_bytes.for_vendor(Vendor::nvidia)->text == "98304");
+  CHECK(ok->per_vendor());
+  CHECK_FALSE(ok->steps[0].grid[0].per_vendor());
+  // all_items reads items, whose vendor expressions read different defines: both are recorded
+  // and all_items still comes after items.
+  CHECK(std::find(ok->defines.begin(), ok->defines.end(), "PA_NUM_KV_HEADS") != ok->defines.end());
+  std::vector<std::string> order;
+  for (const LaunchValue& v : ok->values) order.push_back(v.name);
+  CHECK(std::find(order.begin(), order.end(), "items") <
+        std::find(order.begin(), order.end(), "all_items"));
+  CHECK_FALSE(validate_launch_rule(rule(), kernel(), k_both, "m")->per_vendor());
+
+  // A kernel built only for NVIDIA needs no AMD expression.
+  json nvidia_only = rule();
+  nvidia_only["steps"][0]["block"][0] = {{"nvidia", "128"}};
+  CHECK(validate_launch_rule(nvidia_only, kernel(), {Vendor::nvidia}, "m").ok());
+  CHECK_THAT(errors_of(nvidia_only),
+             Catch::Contains("m.json: kernels[0].launch.steps[0].block[0]: no expression for amd, "
+                             "which the kernel is built for (vendors: amd, nvidia)"));
+}
+
+TEST_CASE("per-vendor expression errors name the vendor's JSON path") {
+  json bad = rule();
+  bad["steps"][0]["shared_bytes"] = {{"amd", "0"}, {"nvidia", "num_seq * 4"}};
+  bad["steps"][0]["block"][0] = {{"amd", 0}, {"nvidia", "64"}};
+  bad["steps"][1]["when"] = {{"amd", "num_partitions > 1"}, {"nvidia", "num_partitions"}};
+  bad["steps"][1]["grid"][0] = {{"amd", "1"}, {"nvidia", "1"}, {"intel", "1"}};
+  bad["workspace_bytes"] = json::object();
+  bad["values"]["items"] = {{"amd", {{"amd", "1"}}}, {"nvidia", "1"}};
+  const std::string e = errors_of(bad);
+  CHECK_THAT(e, Catch::Contains("m.json: kernels[0].launch.steps[0].shared_bytes.nvidia: unknown "
+                                "identifier 'num_seq'"));
+  CHECK_THAT(e, Catch::Contains("steps[0].block[0].amd: a dimension must be at least 1, found 0"));
+  CHECK_THAT(e, Catch::Contains("steps[1].when.nvidia: expected a boolean expression, found "
+                                "\"num_partitions\""));
+  CHECK_THAT(e, Catch::Contains("steps[1].grid[0].intel: unknown vendor (expected amd, nvidia)"));
+  CHECK_THAT(e, Catch::Contains("launch.workspace_bytes: expected an expression, or an object of "
+                                "expressions keyed by vendor (amd, nvidia), found {}"));
+  CHECK_THAT(e, Catch::Contains("values.items.amd: expected an integer or an expression string, "
+                                "found an object"));
+  // Nothing else: the amd halves that are right are not reported.
+  CHECK(e.find("shared_bytes.amd") == std::string::npos);
+  CHECK(e.find("when.amd") == std::string::npos);
 }

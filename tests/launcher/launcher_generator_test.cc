@@ -174,6 +174,104 @@ TEST_CASE("plans follow the launch rule: values, workspace, conditional second s
   }
 }
 
+// split-sum-matrix.json's rule written per vendor where it matters: NVIDIA runs half the block with
+// 96 KiB of dynamic shared memory (above the 48 KiB that needs the driver's opt-in) and never the
+// second step.
+void per_vendor_rule(json& rule) {
+  rule["steps"][0]["block"] =
+      json::array({json{{"amd", "SPLIT_BLOCK"}, {"nvidia", "SPLIT_BLOCK / 2"}}});
+  rule["steps"][0]["shared_bytes"] = {{"amd", "0"}, {"nvidia", "98304"}};
+  rule["steps"][1]["when"] = {{"amd", "num_partitions > 1"},
+                              {"nvidia", "num_partitions > 1000000"}};
+}
+
+TEST_CASE("per-vendor rules compile warning-free and plan() gives each vendor's figures") {
+  std::optional<Generated> g = generate("per_vendor_plans", per_vendor_rule);
+  if (!g) return;
+  std::vector<std::string> compilers{"g++"};
+  if (test::find_tool("clang++-22")) compilers.push_back("clang++-22");
+  for (const std::string& compiler : compilers) {
+    INFO(compiler);
+    const std::filesystem::path exe = compile_driver(*g, compiler, false, "driver-" + compiler);
+    // 1,000,000 elements in slices of 256 * 4 * 4: 245 partitions on either vendor.
+    CHECK(run(exe, "plan f32 256 4 64 1000000 132 amd") ==
+          "variant split_sum.f32.b256.t4x64\nworkspace 1960\n"
+          "step split_sum_partial run=1 grid=245,1,1 block=256,1,1 shared=0\n"
+          "step split_sum_reduce run=1 grid=1,1,1 block=64,1,1 shared=0\n");
+    CHECK(run(exe, "plan f32 256 4 64 1000000 132 nvidia") ==
+          "variant split_sum.f32.b256.t4x64\nworkspace 1960\n"
+          "step split_sum_partial run=1 grid=245,1,1 block=128,1,1 shared=98304\n"
+          "step split_sum_reduce run=0 grid=1,1,1 block=1,1,1 shared=0\n");
+    // A device description without a vendor cannot choose.
+    CHECK(run(exe, "plan f32 256 4 64 1000000 132") ==
+          "error 4 split_sum.f32.b256.t4x64: launch.steps[0].block[0]: the rule differs per "
+          "vendor: Device::vendor must be amd or nvidia\n");
+  }
+}
+
+TEST_CASE(
+    "per-vendor rules launch through the runtime's CUDA and HIP backends (stand-in drivers)") {
+  std::optional<Generated> g = generate("per_vendor_launch", per_vendor_rule);
+  if (!g) return;
+  const std::filesystem::path dir = g->build.out_dir.parent_path();
+  const std::map<std::string, std::string> fakes{
+      {"fake_cuda.so", AOTC_SOURCE_DIR "/tests/launcher/data/fake_cuda.c"},
+      {"fake_hip.so",
+       AOTC_SOURCE_DIR "/tests/runtime/data/fake_hip.c -DFAKE_R0600 -DFAKE_HIP_TRACE"}};
+  for (const auto& [name, source] : fakes) {
+    const test::CommandResult r =
+        test::run_command("cc -shared -fPIC -O1 -Wall -Werror " + source + " -o " +
+                          test::shell_quote((dir / name).string()));
+    INFO(r.output);
+    REQUIRE(r.exit_code == 0);
+  }
+  const std::filesystem::path exe = compile_driver(*g, "g++", true, "driver");
+  const std::string launch = test::shell_quote(exe.string()) + " launch f32 256 4 64 1000000";
+  // NVIDIA's figures; the launch works only because the runtime opts into 96 KiB first.
+  const test::CommandResult cuda = test::run_command(
+      "AOTC_BACKEND=cuda AOTC_CUDA_LIBRARY=" + test::shell_quote((dir / "fake_cuda.so").string()) +
+      " " + launch);
+  INFO(cuda.output);
+  CHECK(cuda.output ==
+        "fake_cuda: cuFuncSetAttribute(function 1, attribute 8, 98304)\n"
+        "fake_cuda: cuLaunchKernel(function 1, grid 245,1,1, block 128,1,1, shared 98304)\n"
+        "code 0\n\n");
+  // AMD's figures on the stand-in HIP runtime (304 multiprocessors, gfx942).
+  const test::CommandResult hip = test::run_command(
+      "AOTC_BACKEND=hip AOTC_HIP_LIBRARY=" + test::shell_quote((dir / "fake_hip.so").string()) +
+      " " + launch);
+  INFO(hip.output);
+  CHECK(hip.output ==
+        "fake_hip: hipModuleLaunchKernel(grid 245,1,1, block 256,1,1, shared 0)\n"
+        "fake_hip: hipModuleLaunchKernel(grid 1,1,1, block 64,1,1, shared 0)\n"
+        "code 0\n\n");
+  // workspace_bytes() asks the current device's vendor: the same figure from either driver.
+  for (const std::string backend : {"cuda", "hip"}) {
+    const std::string library = backend == "cuda" ? "fake_cuda.so" : "fake_hip.so";
+    const std::string env = backend == "cuda" ? "AOTC_CUDA_LIBRARY=" : "AOTC_HIP_LIBRARY=";
+    const test::CommandResult w = test::run_command(
+        "AOTC_BACKEND=" + backend + " " + env + test::shell_quote((dir / library).string()) + " " +
+        test::shell_quote(exe.string()) + " workspace f32 256 4 64 1000000");
+    INFO(w.output);
+    CHECK(w.output == "code 0\n\nbytes 1960\n");
+  }
+}
+
+TEST_CASE("workspace_bytes() needs no driver when the rule reads no device attribute") {
+  std::optional<Generated> g = generate("workspace_without_device", [](json& rule) {
+    rule["values"]["num_partitions"] = "max(1, min(ceil_div(n, SPLIT_BLOCK * 1024), 64))";
+  });
+  if (!g) return;
+  const std::filesystem::path exe = compile_driver(*g, "g++", false, "driver");
+  // A driver that cannot load: touching it would fail with AOTC_ERROR_NO_DRIVER (code 1).
+  const test::CommandResult r =
+      test::run_command("AOTC_BACKEND=cuda AOTC_CUDA_LIBRARY=/nonexistent/libcuda.so.1 " +
+                        test::shell_quote(exe.string()) + " workspace f32 256 4 64 1000000");
+  INFO(r.output);
+  // ceil_div(1000000, 256 * 1024) = 4 partitions of 8 bytes.
+  CHECK(r.output == "code 0\n\nbytes 32\n");
+}
+
 TEST_CASE("launch() without a GPU returns a clear error instead of crashing") {
   // Rules reading device.* query the device first; others go straight to loading and launching.
   const bool reads_device = GENERATE(true, false);
@@ -268,6 +366,18 @@ TEST_CASE("the generator refuses rules the code objects contradict and keeps unc
                Catch::Contains("split_sum.f32.b256.t1x32 [gfx942]: steps[0] (split_sum_partial): "
                                "block of 2048 threads exceeds the kernel's maximum of 1024"));
   }
+  SECTION("a per-vendor block larger than that vendor's compiled maximum") {
+    Matrix m = build->matrix;
+    m.kernels[0].launch["steps"][0]["block"] =
+        json::array({json{{"amd", "SPLIT_BLOCK"}, {"nvidia", "SPLIT_BLOCK * 8"}}});
+    Result<std::vector<std::filesystem::path>> r =
+        generate_launchers(m, build->manifest, build->out_dir);
+    REQUIRE_FALSE(r.ok());
+    CHECK_THAT(r.error().message,
+               Catch::Contains("split_sum.f32.b256.t1x32 [sm_90a]: steps[0] (split_sum_partial): "
+                               "block of 2048 threads exceeds the kernel's maximum of 1024"));
+    CHECK(r.error().message.find("[gfx942]") == std::string::npos);
+  }
   SECTION("regenerating unchanged launchers leaves the files alone") {
     Result<std::vector<std::filesystem::path>> first =
         generate_launchers(build->matrix, build->manifest, build->out_dir);
@@ -315,4 +425,24 @@ TEST_CASE("the launch-overhead benchmark compiles against a generated launcher")
   INFO(ran.output);
   CHECK(ran.exit_code == 2);
   CHECK_THAT(ran.output, Catch::Contains("needs an NVIDIA GPU"));
+}
+
+TEST_CASE("aotc build refuses a per-vendor rule without a vendor it builds for, before compiling") {
+  const std::filesystem::path dir = test::fresh_dir("per_vendor_refused");
+  Result<std::string> text =
+      read_file_text(AOTC_SOURCE_DIR "/tests/launcher/data/split-sum-matrix.json");
+  REQUIRE(text.ok());
+  json matrix = json::parse(*text);
+  matrix["kernels"][0]["launch"]["steps"][0]["shared_bytes"] = {{"amd", "0"}};
+  REQUIRE(write_file_atomic(dir / "m.json", matrix.dump(2)).ok());
+  std::filesystem::copy_file(AOTC_SOURCE_DIR "/tests/launcher/data/split_sum.hip",
+                             dir / "split_sum.hip");
+  const test::CommandResult r = test::run_command(
+      test::shell_quote(AOTC_EXE) + " build " + test::shell_quote((dir / "m.json").string()) +
+      " -o " + test::shell_quote((dir / "out").string()) + " --clang /nonexistent/clang");
+  INFO(r.output);
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.output, Catch::Contains("m.json: kernels[0].launch.steps[0].shared_bytes: no "
+                                       "expression for nvidia, which the kernel is built for"));
+  CHECK_FALSE(std::filesystem::exists(dir / "out"));
 }

@@ -91,7 +91,8 @@ Status load_phase(BuildState& state) {
     if (kernel.launch.is_null()) continue;
     std::string where =
         state.matrix.file.filename().string() + ": kernels[" + std::to_string(k) + "]";
-    auto rule = launcher::validate_launch_rule(kernel.launch, kernel, where);
+    auto rule = launcher::validate_launch_rule(
+        kernel.launch, kernel, launcher::kernel_vendors(state.matrix, kernel), where);
     if (!rule) rule_problems.push_back(rule.error().message);
   }
   if (!rule_problems.empty()) {

@@ -89,15 +89,6 @@ std::optional<TargetSupport> read_cached(const fs::path& file) {
 
 }  // namespace
 
-Result<Vendor> vendor_of_target(std::string_view target) {
-  if (target.starts_with("gfx")) return Vendor::amd;
-  if (target.starts_with("sm_")) return Vendor::nvidia;
-  return make_error("target \"" + std::string(target) +
-                    "\": unknown vendor (expected an AMD gfx* or NVIDIA sm_* name)");
-}
-
-std::string_view vendor_name(Vendor vendor) { return vendor == Vendor::amd ? "amd" : "nvidia"; }
-
 bool is_generic_target(std::string_view target) { return target.ends_with("-generic"); }
 
 bool TargetSupport::supports(std::string_view target) const {

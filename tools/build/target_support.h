@@ -12,14 +12,9 @@
 
 #include "build/toolchain_discovery.h"
 #include "core/result.h"
+#include "core/vendor.h"
 
 namespace aotc {
-
-enum class Vendor { amd, nvidia };
-
-// gfx* -> amd, sm_* -> nvidia; anything else is an error naming the target.
-Result<Vendor> vendor_of_target(std::string_view target);
-std::string_view vendor_name(Vendor vendor);  // "amd" / "nvidia"
 
 // Generic AMD targets (gfx9-4-generic, gfx11-generic, ...) exist only from code object v6 on.
 bool is_generic_target(std::string_view target);

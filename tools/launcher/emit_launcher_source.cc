@@ -26,6 +26,19 @@ std::string symbol_cpp(const Symbol& s) {
 
 std::string cpp(const Expression& e) { return expression_to_cpp(e, symbol_cpp); }
 
+// One expression, or a choice on the device's vendor; a vendor without an expression evaluates
+// to an error (the rule leaves out vendors the kernel is not built for).
+std::string cpp(const RuleExpression& e) {
+  if (!e.per_vendor()) return cpp(*e.common);
+  std::string out = "(";
+  for (Vendor vendor : k_vendors) {
+    const Expression* chosen = e.for_vendor(vendor);
+    if (chosen == nullptr) continue;
+    out += "d.vendor == Vendor::" + std::string(vendor_name(vendor)) + " ? " + cpp(*chosen) + " : ";
+  }
+  return out + "e.no_expression_for(d.vendor))";
+}
+
 std::string emit_tables(const FamilyModel& m, const std::string& default_kernel_dir) {
   std::string out =
       "constexpr std::size_t k_variant_count = " + str(m.variants.size()) + ";\n" +
@@ -210,7 +223,7 @@ std::string emit_compute(const FamilyModel& m) {
     out += "  if (" + ps + ".run) {\n";
     for (const char* what : {"grid", "block"}) {
       for (int d = 0; d < 3; ++d) {
-        const Expression& e = std::string(what) == "grid" ? step.grid[d] : step.block[d];
+        const RuleExpression& e = std::string(what) == "grid" ? step.grid[d] : step.block[d];
         out += "    e.at = \"" + at + "." + what + "[" + std::to_string(d) + "]\";\n    " + ps +
                "." + what + "[" + std::to_string(d) + "] = e.dimension(" + cpp(e) + ");\n";
       }
@@ -292,16 +305,6 @@ Status load(std::size_t v, aotc_runtime* runtime, const Loaded** out) {
   return Status();
 }
 
-Status current_device(aotc_runtime** runtime, Device* device) {
-  Status s = Status::adopt(aotc_runtime_default(runtime));
-  if (!s) return s;
-  aotc_device_info info{};
-  s = Status::adopt(aotc_current_device(*runtime, &info));
-  if (!s) return s;
-  *device = Device{info.multiprocessor_count, info.warp_size, info.max_shared_per_block};
-  return Status();
-}
-
 aotc_launch_config launch_config(const StepPlan& step, void* stream) {
   aotc_launch_config config{};
   for (int i = 0; i < 3; ++i) {
@@ -358,33 +361,36 @@ std::string emit_step_launch(const FamilyModel& m, std::size_t s) {
   return out;
 }
 
-// True when some expression reads device.*: only then must launch() ask the runtime for the
-// current device's attributes (a driver call per launch).
-bool reads_device(const LaunchRule& r) {
-  std::vector<const Expression*> all;
-  for (const LaunchValue& v : r.values) all.push_back(&v.expression);
-  if (r.workspace_bytes) all.push_back(&*r.workspace_bytes);
-  for (const LaunchStep& step : r.steps) {
-    for (const Expression& e : step.grid) all.push_back(&e);
-    for (const Expression& e : step.block) all.push_back(&e);
-    all.push_back(&step.shared_bytes);
-    if (step.when) all.push_back(&*step.when);
+// What launch() asks the driver: the vendor always (the runtime's backend, no driver call), the
+// current device's attributes only when the rule reads device.* (a driver query per launch).
+std::string emit_launch_device(const FamilyModel& m) {
+  std::string out =
+      "// The device launches run on, as far as the rule needs it.\n"
+      "Status launch_device(aotc_runtime** runtime, Device* device) {\n"
+      "  Status s = Status::adopt(aotc_runtime_default(runtime));\n  if (!s) return s;\n"
+      "  device->vendor = detail::vendor_of(*runtime);\n";
+  if (m.rule.reads_device()) {
+    out +=
+        "  aotc_device_info info{};\n"
+        "  s = Status::adopt(aotc_current_device(*runtime, &info));\n  if (!s) return s;\n"
+        "  device->multiprocessor_count = info.multiprocessor_count;\n"
+        "  device->warp_size = info.warp_size;\n"
+        "  device->max_shared_per_block = info.max_shared_per_block;\n";
+  } else {
+    out += "  // The rule reads no device.* attribute: no need to ask the driver for them.\n";
   }
-  for (const Expression* e : all) {
-    for (const Symbol& s : e->symbols()) {
-      if (s.kind == SymbolKind::device) return true;
-    }
-  }
-  return false;
+  return out + "  return Status();\n}\n\n";
 }
 
 std::string emit_api(const FamilyModel& m) {
   const std::string table = embedded_table_symbol(m);
-  const std::string device_query =
-      reads_device(m.rule)
-          ? "  Status s = current_device(&runtime, &device);\n"
-          : "  // The rule reads no device.* attribute: no need to ask the driver for them.\n"
-            "  Status s = Status::adopt(aotc_runtime_default(&runtime));\n";
+  const std::string workspace_device =
+      m.rule.reads_device() || m.rule.per_vendor()
+          ? "  aotc_runtime* runtime = nullptr;\n  Device device;\n"
+            "  Status s = launch_device(&runtime, &device);\n  if (!s) return s;\n"
+            "  return workspace_bytes(key, args, device, bytes);\n"
+          : "  // The rule reads no device attribute and is the same for every vendor: no driver\n"
+            "  // is needed.\n  return workspace_bytes(key, args, Device{}, bytes);\n";
   std::string out = R"aotc(}  // namespace
 
 Span<VariantInfo> variants() { return Span<VariantInfo>(k_variants, k_variant_count); }
@@ -401,20 +407,19 @@ Status plan(const Key& key, const Args& args, const Device& device, Plan* out) {
   return compute(static_cast<std::size_t>(found), args, device, &values, out);
 }
 
-Status workspace_bytes(const Key& key, const Args& args, std::uint64_t* bytes) {
-  const int found = find_variant(key);
-  if (found < 0) return unknown_key(key);
-  aotc_runtime* runtime = nullptr;
-  Device device;
-  Status s = current_device(&runtime, &device);
-  if (!s) return s;
-  Values values;
+Status workspace_bytes(const Key& key, const Args& args, const Device& device,
+                       std::uint64_t* bytes) {
   Plan p;
-  s = compute(static_cast<std::size_t>(found), args, device, &values, &p);
+  Status s = plan(key, args, device, &p);
   if (!s) return s;
   *bytes = p.workspace_bytes;
   return Status();
 }
+
+Status workspace_bytes(const Key& key, const Args& args, std::uint64_t* bytes) {
+  if (find_variant(key) < 0) return unknown_key(key);
+)aotc" + workspace_device +
+                    R"aotc(}
 
 Status launch(void* stream, const Key& key, const Args& args) {
   const int found = find_variant(key);
@@ -422,8 +427,8 @@ Status launch(void* stream, const Key& key, const Args& args) {
   const auto v = static_cast<std::size_t>(found);
   aotc_runtime* runtime = nullptr;
   Device device;
-)aotc" + device_query +
-                    R"aotc(  if (!s) return s;
+  Status s = launch_device(&runtime, &device);
+  if (!s) return s;
   Values values;
   Plan p;
   s = compute(v, args, device, &values, &p);
@@ -460,8 +465,8 @@ std::string emit_launcher_source(const FamilyModel& m, const std::string& defaul
          "[] __attribute__((weak));\n\n"
          "namespace aotc::gen::" +
          m.kernel + " {\nnamespace {\n\n" + emit_tables(m, default_kernel_dir) + emit_lookup(m) +
-         emit_to_string(m) + emit_compute(m) + emit_loading(m) + emit_api(m) +
-         "}  // namespace aotc::gen::" + m.kernel + "\n";
+         emit_to_string(m) + emit_compute(m) + emit_loading(m) + emit_launch_device(m) +
+         emit_api(m) + "}  // namespace aotc::gen::" + m.kernel + "\n";
 }
 
 }  // namespace aotc::launcher

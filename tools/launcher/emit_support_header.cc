@@ -46,11 +46,16 @@ class Status {
   std::string message_;
 };
 
-// The device attributes launch rules read as device.*.
+// A device's vendor: launch rules may give an expression per vendor.
+enum class Vendor : std::uint8_t { unknown, amd, nvidia };
+
+// What a launch rule may read about the device: device.* attributes and the vendor. plan()
+// takes it from the caller, so plans need no GPU.
 struct Device {
   int multiprocessor_count = 0;
   int warp_size = 0;
   int max_shared_per_block = 0;
+  Vendor vendor = Vendor::unknown;  // needed when the rule gives expressions per vendor
 };
 
 // What one step of a launch does; `run` is false when the step's `when` condition is false.
@@ -130,6 +135,12 @@ class Eval {
     if (!divisible(a, b)) return 0;
     return a / b + ((a % b != 0 && ((a < 0) == (b < 0))) ? 1 : 0);
   }
+  // The value of a per-vendor expression on a vendor it gives none for.
+  std::int64_t no_expression_for(Vendor vendor) {
+    if (vendor == Vendor::unknown) return fail("the rule differs per vendor: Device::vendor must be amd or nvidia");
+    return fail(vendor == Vendor::amd ? "the rule gives no expression for amd devices"
+                                      : "the rule gives no expression for nvidia devices");
+  }
   static std::int64_t min(std::int64_t a, std::int64_t b) { return a < b ? a : b; }
   static std::int64_t max(std::int64_t a, std::int64_t b) { return a < b ? b : a; }
 
@@ -150,11 +161,15 @@ class Eval {
   bool failed() const { return failure_ != nullptr; }
   // "<variant>: <rule path>: <problem>"
   Status status(const char* variant) const {
-    return Status(AOTC_ERROR_INVALID_ARGUMENT, std::string(variant) + ": " + failed_at_ + ": " +
-                                                   failure_ + " (value " + std::to_string(value_) + ")");
+    return Status(AOTC_ERROR_INVALID_ARGUMENT, std::string(variant) + ": " + failed_at_ + ": " + failure_ +
+                                                   (has_value_ ? " (value " + std::to_string(value_) + ")" : ""));
   }
 
  private:
+  std::int64_t fail(const char* why) {
+    if (failure_ == nullptr) has_value_ = false;
+    return fail(why, 0);
+  }
   std::int64_t fail(const char* why, std::int64_t value) {
     if (failure_ == nullptr) {
       failure_ = why;
@@ -177,7 +192,20 @@ class Eval {
   const char* failure_ = nullptr;
   const char* failed_at_ = "";
   std::int64_t value_ = 0;
+  bool has_value_ = true;
 };
+
+// The vendor of the devices `runtime` drives (HIP: amd, CUDA: nvidia).
+inline Vendor vendor_of(const aotc_runtime* runtime) {
+  switch (aotc_runtime_backend(runtime)) {
+    case AOTC_BACKEND_HIP:
+      return Vendor::amd;
+    case AOTC_BACKEND_CUDA:
+      return Vendor::nvidia;
+    default:
+      return Vendor::unknown;
+  }
+}
 
 }  // namespace detail
 

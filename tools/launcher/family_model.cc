@@ -14,7 +14,8 @@ namespace {
 
 class ModelBuilder {
  public:
-  ModelBuilder(const KernelSpec& kernel, std::string_view where) : kernel_(kernel), where_(where) {}
+  ModelBuilder(const KernelSpec& kernel, const std::vector<Vendor>& vendors, std::string_view where)
+      : kernel_(kernel), vendors_(vendors), where_(where) {}
 
   Result<FamilyModel> run(const nlohmann::json& manifest) {
     model_.kernel = kernel_.name;
@@ -23,7 +24,7 @@ class ModelBuilder {
       return make_error(where_ + ".name: '" + kernel_.name +
                         "' cannot name the launcher's C++ namespace (see matrix/cpp_names.h)");
     }
-    Result<LaunchRule> rule = validate_launch_rule(kernel_.launch, kernel_, where_);
+    Result<LaunchRule> rule = validate_launch_rule(kernel_.launch, kernel_, vendors_, where_);
     if (!rule) return rule.error();
     model_.rule = std::move(*rule);
     read_axes();
@@ -168,6 +169,19 @@ class ModelBuilder {
     return true;
   }
 
+  // The threads per block of `step` on `vendor`'s devices when that is constant per variant.
+  static std::optional<std::int64_t> constant_block(const LaunchStep& step, Vendor vendor,
+                                                    const SymbolValues& constants) {
+    std::int64_t threads = 1;
+    for (const RuleExpression& dim : step.block) {
+      const Expression* e = dim.for_vendor(vendor);
+      if (e == nullptr) return std::nullopt;
+      Result<std::int64_t> d = evaluate_expression(*e, constants);
+      if (!d || __builtin_mul_overflow(threads, *d, &threads)) return std::nullopt;
+    }
+    return threads;
+  }
+
   // A block that is constant per variant must fit the kernel's compiled maximum work-group size
   // (AMD max_workgroup_size, NVIDIA max_threads): refusing it here beats a launch failure later.
   void check_block_limits() {
@@ -180,26 +194,19 @@ class ModelBuilder {
       };
       for (std::size_t s = 0; s < model_.rule.steps.size(); ++s) {
         const LaunchStep& step = model_.rule.steps[s];
-        std::int64_t threads = 1;
-        bool constant = true;
-        for (const Expression& dim : step.block) {
-          Result<std::int64_t> d = evaluate_expression(dim, constants);
-          if (!d) {
-            constant = false;
-            break;
-          }
-          threads *= *d;
-        }
-        if (!constant) continue;
         for (const nlohmann::json& object : *objects_[vi].objects) {
+          const std::optional<Vendor> vendor =
+              vendor_from_name(object.value("vendor", std::string()));
           const nlohmann::json* md = find_entry_metadata(object, step.entry);
-          if (md == nullptr) continue;
+          if (!vendor || md == nullptr) continue;
+          std::optional<std::int64_t> threads = constant_block(step, *vendor, constants);
+          if (!threads) continue;
           const std::int64_t limit =
               md->value("max_workgroup_size", md->value("max_threads", std::int64_t{0}));
-          if (limit > 0 && threads > limit) {
+          if (limit > 0 && *threads > limit) {
             errors_.push_back(variant.name + " [" + object.value("target", std::string("?")) +
                               "]: steps[" + std::to_string(s) + "] (" + step.entry +
-                              "): block of " + std::to_string(threads) +
+                              "): block of " + std::to_string(*threads) +
                               " threads exceeds the kernel's maximum of " + std::to_string(limit));
           }
         }
@@ -208,6 +215,7 @@ class ModelBuilder {
   }
 
   const KernelSpec& kernel_;
+  const std::vector<Vendor>& vendors_;
   std::string where_;
   FamilyModel model_;
   std::vector<VariantObjects> objects_;  // parallel to model_.variants
@@ -216,9 +224,9 @@ class ModelBuilder {
 
 }  // namespace
 
-Result<FamilyModel> build_family_model(const KernelSpec& kernel, const nlohmann::json& manifest,
-                                       std::string_view where) {
-  return ModelBuilder(kernel, where).run(manifest);
+Result<FamilyModel> build_family_model(const KernelSpec& kernel, const std::vector<Vendor>& vendors,
+                                       const nlohmann::json& manifest, std::string_view where) {
+  return ModelBuilder(kernel, vendors, where).run(manifest);
 }
 
 }  // namespace aotc::launcher

@@ -50,7 +50,8 @@ struct FamilyModel {
 
 // Builds the model for matrix.kernels[kernel_index] from the manifest's variants of that kernel.
 // `where` locates the kernel for messages ("build-matrix.json: kernels[0]").
-Result<FamilyModel> build_family_model(const KernelSpec& kernel, const nlohmann::json& manifest,
-                                       std::string_view where);
+// `vendors`: the vendors the kernel is built for (kernel_vendors).
+Result<FamilyModel> build_family_model(const KernelSpec& kernel, const std::vector<Vendor>& vendors,
+                                       const nlohmann::json& manifest, std::string_view where);
 
 }  // namespace aotc::launcher

@@ -34,10 +34,18 @@ std::string join(const std::vector<std::string>& items, std::string_view sep) {
   return out;
 }
 
+template <class Vendors>
+std::string vendor_list(const Vendors& vendors) {
+  std::vector<std::string> names;
+  for (Vendor v : vendors) names.emplace_back(vendor_name(v));
+  return join(names, ", ");
+}
+
 class RuleValidator {
  public:
-  RuleValidator(const KernelSpec& kernel, std::string_view where)
-      : kernel_(kernel), where_(std::string(where) + ".launch") {
+  RuleValidator(const KernelSpec& kernel, const std::vector<Vendor>& vendors,
+                std::string_view where)
+      : kernel_(kernel), vendors_(vendors), where_(std::string(where) + ".launch") {
     for (const Axis& axis : kernel.axes) {
       for (const auto& [macro, format] : axis.define_formats) define_names_.insert(macro);
     }
@@ -56,7 +64,7 @@ class RuleValidator {
     read_values(launch);
     if (launch.contains("workspace_bytes")) {
       rule_.workspace_bytes =
-          read_expression(launch["workspace_bytes"], ".workspace_bytes", ExprType::integer);
+          read_rule_expression(launch["workspace_bytes"], ".workspace_bytes", ExprType::integer);
     }
     read_steps(launch);
     if (rule_.workspace_bytes && !rule_.passes_workspace) {
@@ -131,17 +139,19 @@ class RuleValidator {
     for (const auto& [name, text] : values.items()) {
       if (check_new_name(".values." + name, name)) value_names_.insert(name);
     }
-    std::map<std::string, Expression> parsed;
+    std::map<std::string, RuleExpression> parsed;
     for (const auto& [name, text] : values.items()) {
       if (!value_names_.contains(name)) continue;
-      std::optional<Expression> e = read_expression(text, ".values." + name, ExprType::integer);
+      std::optional<RuleExpression> e =
+          read_rule_expression(text, ".values." + name, ExprType::integer);
       if (e) parsed.emplace(name, std::move(*e));
     }
     order_values(parsed);
   }
 
-  // Orders values so each reads only values before it (depth-first topological sort).
-  void order_values(std::map<std::string, Expression>& parsed) {
+  // Orders values so each reads only values before it (depth-first topological sort; a value
+  // written per vendor depends on what any vendor's expression reads).
+  void order_values(std::map<std::string, RuleExpression>& parsed) {
     std::map<std::string, int> state;  // 0 unseen, 1 in progress, 2 done
     std::vector<std::string> stack;
     std::function<bool(const std::string&)> visit = [&](const std::string& name) -> bool {
@@ -156,8 +166,10 @@ class RuleValidator {
       }
       state[name] = 1;
       stack.push_back(name);
-      for (const Symbol& s : it->second.symbols()) {
-        if (s.kind == SymbolKind::value && !visit(s.name)) return false;
+      for (const Expression* e : it->second.all()) {
+        for (const Symbol& s : e->symbols()) {
+          if (s.kind == SymbolKind::value && !visit(s.name)) return false;
+        }
       }
       stack.pop_back();
       state[name] = 2;
@@ -207,35 +219,33 @@ class RuleValidator {
     }
     out.grid = read_dims(step, path, "grid");
     out.block = read_dims(step, path, "block");
-    out.shared_bytes = integer_expression(0);
+    out.shared_bytes = common_expression(integer_expression(0));
     if (step.contains("shared_bytes")) {
-      if (auto e =
-              read_expression(step["shared_bytes"], path + ".shared_bytes", ExprType::integer)) {
+      if (auto e = read_rule_expression(step["shared_bytes"], path + ".shared_bytes",
+                                        ExprType::integer)) {
         out.shared_bytes = std::move(*e);
       }
     }
     if (step.contains("when")) {
-      out.when = read_expression(step["when"], path + ".when", ExprType::boolean);
+      out.when = read_rule_expression(step["when"], path + ".when", ExprType::boolean);
     }
     read_step_args(step, path, out);
     return out;
   }
 
-  std::array<Expression, 3> read_dims(const nlohmann::json& step, const std::string& path,
-                                      const char* key) {
-    std::array<Expression, 3> dims{integer_expression(1), integer_expression(1),
-                                   integer_expression(1)};
+  std::array<RuleExpression, 3> read_dims(const nlohmann::json& step, const std::string& path,
+                                          const char* key) {
+    std::array<RuleExpression, 3> dims{common_expression(integer_expression(1)),
+                                       common_expression(integer_expression(1)),
+                                       common_expression(integer_expression(1))};
     const std::string dims_path = path + "." + key;
     if (!step.contains(key) || !step[key].is_array() || step[key].empty() || step[key].size() > 3) {
       fail(dims_path, "expected an array of 1 to 3 dimensions (integers or expressions)");
       return dims;
     }
     for (std::size_t d = 0; d < step[key].size(); ++d) {
-      const nlohmann::json& item = step[key][d];
       const std::string item_path = dims_path + "[" + std::to_string(d) + "]";
-      if (item.is_number_integer() && item.get<std::int64_t>() < 1) {
-        fail(item_path, "a dimension must be at least 1, found " + item.dump());
-      } else if (auto e = read_expression(item, item_path, ExprType::integer)) {
+      if (auto e = read_rule_expression(step[key][d], item_path, ExprType::integer, true)) {
         dims[d] = std::move(*e);
       }
     }
@@ -278,16 +288,64 @@ class RuleValidator {
     }
   }
 
+  // A JSON integer, an expression string, or an object of them keyed by vendor, of the wanted
+  // type; nullopt after reporting. A grid or block `dimension` refuses JSON integers below 1.
+  std::optional<RuleExpression> read_rule_expression(const nlohmann::json& item,
+                                                     const std::string& path, ExprType want,
+                                                     bool dimension = false) {
+    if (!item.is_object()) {
+      std::optional<Expression> e = read_expression(item, path, want, dimension);
+      if (!e) return std::nullopt;
+      return common_expression(std::move(*e));
+    }
+    RuleExpression out;
+    bool ok = !item.empty();
+    if (item.empty()) {
+      fail(path, "expected an expression, or an object of expressions keyed by vendor (" +
+                     vendor_list(k_vendors) + "), found {}");
+    }
+    for (const auto& [key, value] : item.items()) {
+      const std::optional<Vendor> vendor = vendor_from_name(key);
+      if (!vendor) {
+        fail(path + "." + key, "unknown vendor (expected " + vendor_list(k_vendors) + ")");
+        ok = false;
+        continue;
+      }
+      std::optional<Expression> e;
+      if (value.is_object()) {
+        fail(path + "." + key, "expected an integer or an expression string, found an object");
+      } else {
+        e = read_expression(value, path + "." + key, want, dimension);
+      }
+      if (!e) ok = false;
+      out.by_vendor[static_cast<std::size_t>(*vendor)] = std::move(e);
+    }
+    for (Vendor vendor : vendors_) {
+      if (item.empty() || item.contains(std::string(vendor_name(vendor)))) continue;
+      fail(path, "no expression for " + std::string(vendor_name(vendor)) +
+                     ", which the kernel is built for (vendors: " + vendor_list(vendors_) + ")");
+      ok = false;
+    }
+    if (!ok) return std::nullopt;
+    return out;
+  }
+
   // A JSON integer or an expression string of the wanted type; nullopt after reporting.
   std::optional<Expression> read_expression(const nlohmann::json& item, const std::string& path,
-                                            ExprType want) {
+                                            ExprType want, bool dimension) {
+    if (dimension && item.is_number_integer() && item.get<std::int64_t>() < 1) {
+      fail(path, "a dimension must be at least 1, found " + item.dump());
+      return std::nullopt;
+    }
     Result<Expression> e =
         item.is_number_integer() ? Result<Expression>(integer_expression(item.get<std::int64_t>()))
         : item.is_string()
             ? parse_expression(item.get<std::string>(),
                                [this](std::string_view n) { return resolve(n); })
-            : Result<Expression>(
-                  make_error("expected an integer or an expression string, found " + item.dump()));
+            : Result<Expression>(make_error(
+                  "expected an integer, an expression string or an object keyed by vendor, "
+                  "found " +
+                  item.dump()));
     if (!e) {
       fail(path, e.error().message);
       return std::nullopt;
@@ -344,6 +402,7 @@ class RuleValidator {
   }
 
   const KernelSpec& kernel_;
+  const std::vector<Vendor>& vendors_;
   std::string where_;
   std::set<std::string, std::less<>> define_names_;
   std::set<std::string, std::less<>> names_;
@@ -362,9 +421,89 @@ const std::vector<std::string>& device_attributes() {
   return k_attributes;
 }
 
+const Expression* RuleExpression::for_vendor(Vendor vendor) const {
+  if (common) return &*common;
+  const std::optional<Expression>& e = by_vendor[static_cast<std::size_t>(vendor)];
+  return e ? &*e : nullptr;
+}
+
+std::vector<const Expression*> RuleExpression::all() const {
+  if (common) return {&*common};
+  std::vector<const Expression*> out;
+  for (const std::optional<Expression>& e : by_vendor) {
+    if (e) out.push_back(&*e);
+  }
+  return out;
+}
+
+RuleExpression common_expression(Expression expression) {
+  RuleExpression out;
+  out.common = std::move(expression);
+  return out;
+}
+
+std::vector<const Expression*> LaunchRule::expressions() const {
+  std::vector<const RuleExpression*> fields;
+  for (const LaunchValue& v : values) fields.push_back(&v.expression);
+  if (workspace_bytes) fields.push_back(&*workspace_bytes);
+  for (const LaunchStep& step : steps) {
+    for (const RuleExpression& e : step.grid) fields.push_back(&e);
+    for (const RuleExpression& e : step.block) fields.push_back(&e);
+    fields.push_back(&step.shared_bytes);
+    if (step.when) fields.push_back(&*step.when);
+  }
+  std::vector<const Expression*> out;
+  for (const RuleExpression* field : fields) {
+    for (const Expression* e : field->all()) out.push_back(e);
+  }
+  return out;
+}
+
+bool LaunchRule::reads_device() const {
+  for (const Expression* e : expressions()) {
+    for (const Symbol& s : e->symbols()) {
+      if (s.kind == SymbolKind::device) return true;
+    }
+  }
+  return false;
+}
+
+bool LaunchRule::per_vendor() const {
+  auto split = [](const RuleExpression& e) { return e.per_vendor(); };
+  for (const LaunchValue& v : values) {
+    if (split(v.expression)) return true;
+  }
+  if (workspace_bytes && split(*workspace_bytes)) return true;
+  for (const LaunchStep& step : steps) {
+    if (std::any_of(step.grid.begin(), step.grid.end(), split) ||
+        std::any_of(step.block.begin(), step.block.end(), split) || split(step.shared_bytes) ||
+        (step.when && split(*step.when))) {
+      return true;
+    }
+  }
+  return false;
+}
+
+std::vector<Vendor> kernel_vendors(const Matrix& matrix, const KernelSpec& kernel) {
+  const std::vector<std::string>& targets =
+      kernel.targets.empty() ? matrix.targets : kernel.targets;
+  std::vector<Vendor> out;
+  for (Vendor vendor : k_vendors) {
+    for (const std::string& target : targets) {
+      Result<Vendor> v = vendor_of_target(target);
+      if (v && *v == vendor) {
+        out.push_back(vendor);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
 Result<LaunchRule> validate_launch_rule(const nlohmann::json& launch, const KernelSpec& kernel,
+                                        const std::vector<Vendor>& vendors,
                                         std::string_view where) {
-  return RuleValidator(kernel, where).run(launch);
+  return RuleValidator(kernel, vendors, where).run(launch);
 }
 
 }  // namespace aotc::launcher

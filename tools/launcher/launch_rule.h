@@ -1,7 +1,9 @@
 // A kernel family's launch rule (kernels[i].launch, docs/DESIGN.md "Launch rules"), validated:
 // typed params, named values, the workspace size and the steps (entry, grid, block, shared
 // bytes, optional condition, argument list), every expression parsed and every identifier
-// resolved. Validation reports every problem at once, one line each, each naming the JSON path.
+// resolved. Any expression may be written per vendor ({"amd": "...", "nvidia": "..."}); each is
+// then checked on its own. Validation reports every problem at once, one line each, each naming
+// the JSON path.
 #pragma once
 
 #include <array>
@@ -12,11 +14,27 @@
 #include <vector>
 
 #include "core/result.h"
+#include "core/vendor.h"
 #include "launcher/c_types.h"
 #include "launcher/launch_expression.h"
 #include "matrix/matrix.h"
 
 namespace aotc::launcher {
+
+// One expression field of the rule: the same expression for every vendor, or one per vendor.
+// A vendor the kernel is not built for may have none.
+struct RuleExpression {
+  std::optional<Expression> common;  // written as a string or integer
+  std::array<std::optional<Expression>, k_vendors.size()> by_vendor;  // written as an object
+
+  bool per_vendor() const { return !common.has_value(); }
+  // The expression evaluated on `vendor`'s devices; nullptr when the rule gives none.
+  const Expression* for_vendor(Vendor vendor) const;
+  // Every expression written (the common one, or each vendor's), for checks over all of them.
+  std::vector<const Expression*> all() const;
+};
+
+RuleExpression common_expression(Expression expression);
 
 struct LaunchParam {
   std::string name;
@@ -25,7 +43,7 @@ struct LaunchParam {
 
 struct LaunchValue {
   std::string name;
-  Expression expression;
+  RuleExpression expression;
 };
 
 // What a step passes as one kernel argument.
@@ -43,31 +61,43 @@ struct StepArg {
 };
 
 struct LaunchStep {
-  std::string entry;               // one of the kernel's entries
-  std::array<Expression, 3> grid;  // missing trailing dimensions are 1
-  std::array<Expression, 3> block;
-  Expression shared_bytes;         // "0" when absent
-  std::optional<Expression> when;  // boolean; absent: always run
+  std::string entry;                   // one of the kernel's entries
+  std::array<RuleExpression, 3> grid;  // missing trailing dimensions are 1
+  std::array<RuleExpression, 3> block;
+  RuleExpression shared_bytes;         // "0" when absent
+  std::optional<RuleExpression> when;  // boolean; absent: always run
   std::vector<StepArg> args;
 };
 
 struct LaunchRule {
   std::vector<LaunchParam> params;
   std::vector<LaunchValue> values;  // in dependency order: each reads only earlier ones
-  std::optional<Expression> workspace_bytes;
+  std::optional<RuleExpression> workspace_bytes;
   std::vector<LaunchStep> steps;
   std::vector<std::string> defines;  // define macros that expressions or args read
   bool passes_workspace = false;     // some step passes `workspace`
+
+  // Every expression of the rule, each vendor's included.
+  std::vector<const Expression*> expressions() const;
+  // True when some expression reads a device.* attribute: launching then asks the driver.
+  bool reads_device() const;
+  // True when some expression is written per vendor: evaluating it needs the device's vendor.
+  bool per_vendor() const;
 };
 
 // The identifiers `device.<name>` may name, in the order aotc_device_info lists them.
 const std::vector<std::string>& device_attributes();
 
-// Validates `launch` for `kernel`. `where` locates the kernel object for messages, e.g.
-// "build-matrix.json: kernels[0]"; errors then read
+// The vendors `kernel` is built for (its targets, else the matrix's), each once, in k_vendors
+// order; targets of no known vendor are left out (the build reports them).
+std::vector<Vendor> kernel_vendors(const Matrix& matrix, const KernelSpec& kernel);
+
+// Validates `launch` for `kernel`, which is built for targets of `vendors`: a per-vendor
+// expression must give one for each of them. `where` locates the kernel object for messages,
+// e.g. "build-matrix.json: kernels[0]"; errors then read
 // "build-matrix.json: kernels[0].launch.steps[1].grid[0]: unknown identifier 'n' at column 1 in
-// \"n\"".
+// \"n\"", or "...steps[0].shared_bytes.nvidia: ..." inside a per-vendor object.
 Result<LaunchRule> validate_launch_rule(const nlohmann::json& launch, const KernelSpec& kernel,
-                                        std::string_view where);
+                                        const std::vector<Vendor>& vendors, std::string_view where);
 
 }  // namespace aotc::launcher

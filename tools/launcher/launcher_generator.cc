@@ -38,7 +38,8 @@ Result<std::vector<GeneratedFile>> render_launchers(const Matrix& matrix,
     const KernelSpec& kernel = matrix.kernels[k];
     if (kernel.launch.is_null()) continue;  // no launch rule: nothing to generate
     const std::string where = matrix_name + ": kernels[" + std::to_string(k) + "]";
-    Result<launcher::FamilyModel> model = launcher::build_family_model(kernel, manifest, where);
+    Result<launcher::FamilyModel> model = launcher::build_family_model(
+        kernel, launcher::kernel_vendors(matrix, kernel), manifest, where);
     if (!model) {
       errors += (errors.empty() ? "" : "\n") + model.error().message;
       continue;

@@ -2,8 +2,11 @@
 // each mode prints plain lines the test checks against the manifest and the launch rule.
 //   variants                               name and key of every variant, and is_supported
 //   lookup ACC BLOCK ITEMS REDUCE          is_supported, and the error for an unknown key
-//   plan ACC BLOCK ITEMS REDUCE N SMS      the plan on a device with SMS multiprocessors
-//   launch ACC BLOCK ITEMS REDUCE          launch() on a machine without a GPU: code and message
+//   plan ACC BLOCK ITEMS REDUCE N SMS [VENDOR]
+//                                          the plan on a device with SMS multiprocessors of
+//                                          VENDOR (amd, nvidia; default: unknown)
+//   workspace ACC BLOCK ITEMS REDUCE N     workspace_bytes() on the current device
+//   launch ACC BLOCK ITEMS REDUCE [N]      launch() with n = N (default 1000): code and message
 //   embedded DIR COUNT                     embedded(), and the COUNT embedded images written to DIR
 #include <aotc/split_sum_launcher.h>
 
@@ -40,12 +43,16 @@ int main(int argc, char** argv) {
     std::printf("supported=%d\n%s\n", ss::is_supported(key) ? 1 : 0, s.message().c_str());
     return 0;
   }
-  if (mode == "plan" && argc == 8) {
+  if (mode == "plan" && (argc == 8 || argc == 9)) {
     ss::Args args;
     args.n = std::atoll(argv[6]);
     aotc::gen::Device device;
     device.multiprocessor_count = std::atoi(argv[7]);
     device.warp_size = 64;
+    const std::string vendor = argc == 9 ? argv[8] : "";
+    device.vendor = vendor == "amd"      ? aotc::gen::Vendor::amd
+                    : vendor == "nvidia" ? aotc::gen::Vendor::nvidia
+                                         : aotc::gen::Vendor::unknown;
     ss::Plan plan;
     const aotc::gen::Status s = ss::plan(key_from(argv + 2), args, device, &plan);
     if (!s) {
@@ -61,11 +68,21 @@ int main(int argc, char** argv) {
     }
     return 0;
   }
-  if (mode == "launch" && argc == 6) {
-    // Meant for machines without a GPU (the CPU tests): the pointers are never dereferenced.
+  if (mode == "workspace" && argc == 7) {
+    ss::Args args;
+    args.n = std::atoll(argv[6]);
+    std::uint64_t bytes = 0;
+    const aotc::gen::Status s = ss::workspace_bytes(key_from(argv + 2), args, &bytes);
+    std::printf("code %d\n%s\nbytes %llu\n", static_cast<int>(s.code()), s.message().c_str(),
+                static_cast<unsigned long long>(bytes));
+    return 0;
+  }
+  if (mode == "launch" && (argc == 6 || argc == 7)) {
+    // Meant for machines without a GPU (the CPU tests, or a stand-in driver): the pointers are
+    // never dereferenced.
     static unsigned char not_device_memory[64];
     ss::Args args;
-    args.n = 1000;
+    args.n = argc == 7 ? std::atoll(argv[6]) : 1000;
     args.workspace = not_device_memory;
     const aotc::gen::Status s = ss::launch(nullptr, key_from(argv + 2), args);
     std::printf("code %d\n%s\n", static_cast<int>(s.code()), s.message().c_str());

@@ -2,7 +2,9 @@
  * table, property layouts, kernelParams) without an AMD GPU. Built by the runtime tests twice:
  * with -DFAKE_R0600 it exports hipGetDevicePropertiesR0600 (ROCm 6+ layout) reporting gfx942;
  * without, only hipGetDeviceProperties (ROCm 5 layout) reporting gfx90a. fake_hip_last_launch
- * lets the test read what the backend passed. */
+ * lets the test read what the backend passed. With -DFAKE_HIP_TRACE it also prints each launch on
+ * stdout (the launcher tests read generated launchers' launches that way). */
+#include <stdio.h>
 #include <string.h>
 
 static int loads;
@@ -82,6 +84,11 @@ int hipModuleLaunchKernel(void* function, unsigned gx, unsigned gy, unsigned gz,
   last_block[2] = bz;
   last_shared = shared;
   memcpy(&last_scalar, params[2], sizeof last_scalar); /* saxpy's float a */
+#ifdef FAKE_HIP_TRACE
+  printf("fake_hip: hipModuleLaunchKernel(grid %u,%u,%u, block %u,%u,%u, shared %u)\n", gx, gy, gz,
+         bx, by, bz, shared);
+  fflush(stdout);
+#endif
   return 0;
 }
 int hipModuleUnload(void* module) {
