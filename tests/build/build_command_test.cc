@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "build_test_support.h"
+#include "tool_skip.h"
 
 namespace fs = std::filesystem;
 using aotc::test::run_aotc;
@@ -183,7 +184,7 @@ TEST_CASE("hostile matrices fail at load with one clear error each, writing noth
 
 TEST_CASE("a target the compiler cannot build is refused before compiling", "[build]") {
   if (!aotc::find_executable("clang-19")) {
-    WARN("clang-19 not found: skipping");
+    aotc::test::missing_tool("clang-19");
     return;
   }
   Workspace workspace("clang19");
@@ -222,7 +223,7 @@ TEST_CASE("NVIDIA targets get PTX, and a cubin when ptxas is present", "[build]"
   auto ptxas = aotc::find_ptxas(std::nullopt);
   REQUIRE(ptxas.ok());
   if (!*ptxas) {
-    WARN("ptxas not found: skipping");
+    aotc::test::missing_tool("ptxas");
     return;
   }
   Workspace workspace("nvidia");

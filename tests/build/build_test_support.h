@@ -18,6 +18,7 @@
 #include "build/toolchain_discovery.h"
 #include "core/atomic_file.h"
 #include "core/hashing.h"
+#include "tool_skip.h"
 
 namespace aotc::test {
 
@@ -58,7 +59,7 @@ inline ProcessResult run_aotc(const std::vector<std::string>& args) {
 // True when clang-22 is installed (CI installs it); otherwise the test WARNs and returns early.
 inline bool have_clang22() {
   if (find_executable("clang-22")) return true;
-  WARN("clang-22 not found on PATH: skipping a test that compiles real kernels");
+  test::missing_tool("clang-22 (compiles real kernels)");
   return false;
 }
 

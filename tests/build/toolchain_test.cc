@@ -5,6 +5,7 @@
 #include "build/target_support.h"
 #include "build/toolchain_discovery.h"
 #include "build_test_support.h"
+#include "tool_skip.h"
 
 namespace {
 
@@ -54,7 +55,7 @@ TEST_CASE("a bad --clang path is an error naming the path", "[toolchain]") {
 
 TEST_CASE("AOTC_CLANG picks the compiler when --clang is absent", "[toolchain]") {
   if (!aotc::find_executable("clang-19")) {
-    WARN("clang-19 not found: skipping");
+    aotc::test::missing_tool("clang-19");
     return;
   }
   ScopedEnv env("AOTC_CLANG", "clang-19");
@@ -95,7 +96,7 @@ TEST_CASE("target probing asks clang and caches the answer per compiler", "[tool
 
 TEST_CASE("an unsupported target names the LLVM it needs and the compiler found", "[toolchain]") {
   if (!aotc::find_executable("clang-19")) {
-    WARN("clang-19 not found: skipping");
+    aotc::test::missing_tool("clang-19");
     return;
   }
   auto clang = aotc::identify_clang("clang-19");
@@ -128,7 +129,7 @@ TEST_CASE("ptxas is found with its version when CUDA is installed", "[toolchain]
   auto ptxas = aotc::find_ptxas(std::nullopt);
   REQUIRE(ptxas.ok());
   if (!*ptxas) {
-    WARN("ptxas not found: skipping");
+    aotc::test::missing_tool("ptxas");
     return;
   }
   auto banner = aotc::run_process({(*ptxas)->path.string(), "--version"});

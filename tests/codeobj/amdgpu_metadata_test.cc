@@ -6,13 +6,14 @@
 
 #include "codeobj/readelf_notes_check.h"
 #include "codeobj/test_tools.h"
+#include "tool_skip.h"
 
 using namespace aotc::codeobj;
 using namespace aotc::test;
 
 TEST_CASE("AMDGPU metadata equals llvm-readelf-22 --notes for real code objects") {
   if (!clang22() || !readelf22()) {
-    WARN("clang-22 or llvm-readelf-22 not found: skipped");
+    aotc::test::missing_tool("clang-22 or llvm-readelf-22");
     return;
   }
   ScratchDir dir("amdgpu-metadata");
@@ -38,7 +39,7 @@ TEST_CASE("AMDGPU metadata equals llvm-readelf-22 --notes for real code objects"
 
 TEST_CASE("hidden arguments, LDS and AGPRs are read from the note") {
   if (!clang22()) {
-    WARN("clang-22 not found: skipped");
+    aotc::test::missing_tool("clang-22");
     return;
   }
   ScratchDir dir("amdgpu-fields");
@@ -67,7 +68,7 @@ TEST_CASE(
     "e_flags decode to the target ids clang-22 writes, across GCN, CDNA, RDNA and generic "
     "targets") {
   if (!clang22()) {
-    WARN("clang-22 not found: skipped");
+    aotc::test::missing_tool("clang-22");
     return;
   }
   ScratchDir dir("e-flags");

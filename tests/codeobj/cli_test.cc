@@ -5,6 +5,7 @@
 
 #include "codeobj/offload_bundle.h"
 #include "codeobj/test_tools.h"
+#include "tool_skip.h"
 
 using namespace aotc::test;
 
@@ -14,7 +15,7 @@ std::string aotc_cmd() { return std::string(AOTC_EXE); }
 
 TEST_CASE("aotc bundle, list, unbundle and inspect round-trip real code objects") {
   if (!clang22()) {
-    WARN("clang-22 not found: skipped");
+    aotc::test::missing_tool("clang-22");
     return;
   }
   ScratchDir dir("cli");

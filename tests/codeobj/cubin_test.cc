@@ -10,6 +10,7 @@
 #include "codeobj/nvidia_cubin.h"
 #include "codeobj/ptx_entries.h"
 #include "codeobj/test_tools.h"
+#include "tool_skip.h"
 
 using namespace aotc::codeobj;
 using namespace aotc::test;
@@ -70,7 +71,7 @@ std::map<std::string, PtxasFigures> parse_ptxas_verbose(const std::string& text)
 TEST_CASE("cubin kernels match ptxas -v and the PTX parameter layout") {
   auto ptxas_path = ptxas();
   if (!clang22() || !ptxas_path) {
-    WARN("clang-22 or ptxas not found: skipped");
+    aotc::test::missing_tool("clang-22 or ptxas");
     return;
   }
   ScratchDir dir("cubin");

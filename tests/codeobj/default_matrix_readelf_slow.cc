@@ -7,6 +7,7 @@
 #include "codeobj/code_object_metadata.h"
 #include "codeobj/readelf_notes_check.h"
 #include "codeobj/test_tools.h"
+#include "tool_skip.h"
 
 using namespace aotc::test;
 
@@ -14,7 +15,7 @@ TEST_CASE(
     "every AMD code object of the default matrix: metadata equals llvm-readelf-22 and the "
     "manifest") {
   if (!clang22() || !readelf22()) {
-    WARN("clang-22 or llvm-readelf-22 not found: skipped");
+    aotc::test::missing_tool("clang-22 or llvm-readelf-22");
     return;
   }
   ScratchDir dir("default-matrix-readelf");

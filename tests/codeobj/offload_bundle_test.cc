@@ -11,6 +11,7 @@
 #include "codeobj/compression.h"
 #include "codeobj/test_tools.h"
 #include "core/hashing.h"
+#include "tool_skip.h"
 
 using namespace aotc::codeobj;
 using namespace aotc::test;
@@ -103,7 +104,7 @@ void require_error(const std::vector<std::uint8_t>& bytes, const std::string& fr
 TEST_CASE(
     "bundles we write are listed and unbundled byte-identically by clang-offload-bundler 22") {
   if (!clang22() || !bundler22()) {
-    WARN("clang-22 or clang-offload-bundler 22 not found: skipped");
+    aotc::test::missing_tool("clang-22 or clang-offload-bundler 22");
     return;
   }
   ScratchDir dir("bundle-22");
@@ -129,7 +130,7 @@ TEST_CASE(
 
 TEST_CASE("bundles we write in the forms LLVM 19 knows are read by clang-offload-bundler 19") {
   if (!clang22() || !bundler19()) {
-    WARN("clang-22 or clang-offload-bundler 19 not found: skipped");
+    aotc::test::missing_tool("clang-22 or clang-offload-bundler 19");
     return;
   }
   ScratchDir dir("bundle-19");
@@ -150,7 +151,7 @@ TEST_CASE("bundles we write in the forms LLVM 19 knows are read by clang-offload
 
 TEST_CASE("bundles clang-22 writes, compressed or not, are read by us") {
   if (!clang22() || !bundler22()) {
-    WARN("clang-22 or clang-offload-bundler 22 not found: skipped");
+    aotc::test::missing_tool("clang-22 or clang-offload-bundler 22");
     return;
   }
   ScratchDir dir("bundle-clang");

@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 
+#include "tool_skip.h"
+
 using namespace aotc::pa_test;
 
 namespace {
@@ -14,7 +16,7 @@ namespace {
 bool tools_present() {
   if (!find_llvm_tool("clang-22").empty() && !find_llvm_tool("llvm-readelf-22").empty())
     return true;
-  WARN("clang-22 / llvm-readelf-22 not found: AMD compile test skipped");
+  aotc::test::missing_tool("clang-22 / llvm-readelf-22 (AMD compile test)");
   return false;
 }
 

@@ -10,8 +10,13 @@ using namespace aotc::pa_test;
 
 int main() {
   if (find_llvm_tool("clang-22").empty()) {
-    std::printf("clang-22 not found: skipped\n");
+#ifdef AOTC_REQUIRE_TOOLS
+    std::printf("required tool missing (AOTC_REQUIRE_TOOLS=ON): clang-22\n");
+    return 1;
+#else
+    std::printf("AOTC_TEST_SKIPPED: clang-22 not found\n");  // ctest reports it as skipped
     return 0;
+#endif
   }
   auto variants = default_matrix_variants();
   if (!variants) {

@@ -13,6 +13,7 @@
 #include "launcher/launcher_fixture.h"
 #include "launcher/launcher_generator.h"
 #include "matrix/matrix_parse.h"
+#include "tool_skip.h"
 
 using namespace aotc;
 using nlohmann::json;
@@ -21,7 +22,7 @@ TEST_CASE(
     "examples/decode_step builds on the default matrix's pa_decode launcher and explains itself "
     "without a GPU") {
   if (!test::find_tool("clang-22")) {
-    WARN("clang-22 not found: cannot build pa_decode");
+    aotc::test::missing_tool("clang-22: cannot build pa_decode");
     return;
   }
   // The default matrix built for one variant, beside a copy of kernels/ (matrix paths must stay

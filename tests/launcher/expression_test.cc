@@ -8,6 +8,7 @@
 #include "launcher/expression_eval.h"
 #include "launcher/launch_expression.h"
 #include "launcher/launcher_fixture.h"
+#include "tool_skip.h"
 
 using namespace aotc;
 using namespace aotc::launcher;
@@ -163,7 +164,7 @@ TEST_CASE("symbols() lists each symbol once in first-use order") {
 TEST_CASE("emitted C++ computes exactly what the evaluator computes") {
   const std::optional<std::filesystem::path> gxx = test::find_tool("g++");
   if (!gxx) {
-    WARN("g++ not found: skipping");
+    aotc::test::missing_tool("g++");
     return;
   }
   const std::vector<std::string> expressions{"1 + 2 * 3 - a",

@@ -10,6 +10,7 @@
 
 #include "core/atomic_file.h"
 #include "launcher/launcher_fixture.h"
+#include "tool_skip.h"
 
 using namespace aotc;
 using nlohmann::json;
@@ -27,7 +28,7 @@ std::optional<Generated> generate(const std::string& name,
   std::string why_not;
   std::optional<test::SplitSumBuild> build = test::build_split_sum(name, &why_not);
   if (!build) {
-    WARN(why_not);
+    test::missing_tool(why_not);
     return std::nullopt;
   }
   if (rule) rule(build->matrix.kernels[0].launch);
@@ -94,7 +95,7 @@ TEST_CASE(
   if (test::find_tool("clang++-22")) {
     compilers.push_back("clang++-22");
   } else {
-    WARN("clang++-22 not found: the generated code is only checked with g++");
+    test::missing_tool("clang++-22: the generated code is only checked with g++");
   }
   for (const std::string& compiler : compilers) {
     INFO(compiler);
@@ -325,7 +326,7 @@ TEST_CASE("the generator refuses rules the code objects contradict and keeps unc
   std::string why_not;
   std::optional<test::SplitSumBuild> build = test::build_split_sum("generator_refusals", &why_not);
   if (!build) {
-    WARN(why_not);
+    test::missing_tool(why_not);
     return;
   }
   SECTION("an argument list one short") {

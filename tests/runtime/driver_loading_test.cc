@@ -10,6 +10,7 @@
 
 #include "aotc/runtime.h"
 #include "driver_library.h"
+#include "tool_skip.h"
 
 namespace {
 
@@ -35,11 +36,11 @@ std::string take_message(aotc_status status) {
 
 TEST_CASE("HIP: libamdhip64 resolves; without a GPU the runtime opens and reports no device") {
   if (!library_loads("libamdhip64.so") && !library_loads("libamdhip64.so.5")) {
-    WARN("skipped: libamdhip64 not installed");
+    aotc::test::missing_tool("libamdhip64 (Debian's libamdhip64-dev)");
     return;
   }
   if (std::filesystem::exists("/dev/kfd")) {
-    WARN("skipped: this machine has an AMD GPU driver (/dev/kfd)");
+    aotc::test::not_applicable("this machine has an AMD GPU driver (/dev/kfd)");
     return;
   }
   aotc_runtime* runtime = nullptr;
@@ -77,7 +78,7 @@ TEST_CASE("HIP: libamdhip64 resolves; without a GPU the runtime opens and report
 
 TEST_CASE("CUDA: with no libcuda.so.1 the runtime fails with NO_DRIVER listing the paths tried") {
   if (library_loads("libcuda.so.1")) {
-    WARN("skipped: this machine has a CUDA driver");
+    aotc::test::not_applicable("this machine has a CUDA driver");
     return;
   }
   ScopedEnv backend("AOTC_BACKEND", "cuda");

@@ -9,6 +9,7 @@
 
 #include "aotc/runtime.h"
 #include "test_kernels.h"
+#include "tool_skip.h"
 
 namespace {
 
@@ -35,7 +36,7 @@ std::string open_and_launch(const std::string& library_key) {
   auto gfx942 = aotc_test::kernel_file("gfx942");
   auto gfx90a = aotc_test::kernel_file("gfx90a");
   if (library.empty() || gfx942.empty() || gfx90a.empty()) {
-    WARN("skipped: cc or clang-22 not found");
+    aotc::test::missing_tool("cc or clang-22 (builds the stand-in libamdhip64 and code objects)");
     return "";
   }
   ScopedEnv env("AOTC_HIP_LIBRARY", library.string());

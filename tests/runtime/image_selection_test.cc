@@ -5,17 +5,18 @@
 
 #include "codeobj/amdgpu_metadata.h"
 #include "test_kernels.h"
+#include "tool_skip.h"
 
 using namespace aotc::runtime;
 
 namespace {
 
 // Skips the test (with a WARN naming the missing tool) unless the file can be built.
-#define REQUIRE_KERNEL(var, key)                                           \
-  auto var = aotc_test::kernel_file(key);                                  \
-  if (var.empty()) {                                                       \
-    WARN("skipped: " << aotc_test::missing_tool_for(key) << " not found"); \
-    return;                                                                \
+#define REQUIRE_KERNEL(var, key)                                \
+  auto var = aotc_test::kernel_file(key);                       \
+  if (var.empty()) {                                            \
+    aotc::test::missing_tool(aotc_test::missing_tool_for(key)); \
+    return;                                                     \
   }
 
 ImageSource from_path(const std::string& target, const std::string& format,

@@ -6,6 +6,7 @@
 #include "fake_backend.h"
 #include "runtime_internal.h"
 #include "test_kernels.h"
+#include "tool_skip.h"
 
 namespace {
 
@@ -37,7 +38,7 @@ struct Launcher {
             const char* format) {
     auto file = aotc_test::kernel_file(key);
     if (file.empty()) {
-      WARN("skipped: " << aotc_test::missing_tool_for(key) << " not found");
+      aotc::test::missing_tool(aotc_test::missing_tool_for(key));
       return false;
     }
     path = file.string();

@@ -7,6 +7,7 @@
 #include "fake_backend.h"
 #include "runtime_internal.h"
 #include "test_kernels.h"
+#include "tool_skip.h"
 
 namespace {
 
@@ -57,10 +58,10 @@ aotc_status launch_saxpy(aotc_kernel* kernel, SaxpyArgs* args) {
 
 }  // namespace
 
-#define REQUIRE_FIXTURE(f)               \
-  if (!(f).runtime) {                    \
-    WARN("skipped: clang-22 not found"); \
-    return;                              \
+#define REQUIRE_FIXTURE(f)                                               \
+  if (!(f).runtime) {                                                    \
+    aotc::test::missing_tool("clang-22 (builds the test code objects)"); \
+    return;                                                              \
   }
 
 TEST_CASE("modules load nothing until the first launch, then load once per device") {

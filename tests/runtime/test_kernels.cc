@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
@@ -22,7 +23,8 @@ std::string ptxas() {
 }
 
 struct Recipe {
-  std::string tool;                  // what must exist
+  std::string tool;                  // what must exist (clang-22 runs clang-offload-bundler-22
+                                     // itself to write a bundle: then that is what must exist)
   std::string command;               // {src} and {out} substituted
   std::string source = "saxpy.hip";  // in tests/runtime/data
 };
@@ -39,11 +41,11 @@ const std::map<std::string, Recipe>& recipes() {
        {"clang-22",
         amd + "--no-gpu-bundle-output --offload-arch=gfx9-4-generic -mcode-object-version=6"}},
       {"bundle",
-       {"clang-22",
+       {"clang-offload-bundler-22",
         amd + "--offload-arch=gfx90a --offload-arch=gfx9-4-generic -mcode-object-version=6"}},
       {"bundle-compressed",
-       {"clang-22", amd + "--offload-arch=gfx90a --offload-arch=gfx9-4-generic "
-                          "-mcode-object-version=6 --offload-compress"}},
+       {"clang-offload-bundler-22", amd + "--offload-arch=gfx90a --offload-arch=gfx9-4-generic "
+                                          "-mcode-object-version=6 --offload-compress"}},
       {"sm_90a.ptx",
        {"clang-22",
         "clang-22 -x cuda --cuda-gpu-arch=sm_90a -nocudainc -nocudalib "
@@ -74,7 +76,8 @@ fs::path build(const std::string& key, const std::string& command,
   fs::path temporary = dir / (".tmp." + key + "." + std::to_string(::getpid()));
   std::string line =
       substitute(substitute(command, "{src}", source.string()), "{out}", temporary.string());
-  if (std::system(line.c_str()) != 0) return {};
+  // The tools are there (missing_tool_for said so): a failing command is the test's failure.
+  if (std::system(line.c_str()) != 0) FAIL("building test kernel " << key << " failed: " << line);
   fs::rename(temporary, out);
   return out;
 }
@@ -87,6 +90,7 @@ std::string missing_tool_for(const std::string& key) {
     return ptxas().empty() ? "ptxas" : "";
   }
   const std::string& tool = recipes().at(key).tool;
+  if (tool == "clang-offload-bundler-22" && !have_tool("clang-22")) return "clang-22";
   return have_tool(tool) ? "" : tool;
 }
 
