@@ -5,6 +5,8 @@
 
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <fstream>
+#include <random>
 #include <thread>
 
 #include "build_test_support.h"
@@ -68,6 +70,34 @@ std::vector<aotc::SubprocessSet::Finished> wait_all(
   return finished;
 }
 
+// aotc build with its stdout and stderr in `log` (through sh, which execs it): the test reads the
+// log while aotc runs, as a CI log would be read.
+std::vector<std::string> aotc_build_logged(const Workspace& workspace, const fs::path& log) {
+  std::vector<std::string> argv = {"sh", "-c", "log=$1; shift; exec \"$@\" > \"$log\" 2>&1", "sh",
+                                   log.string()};
+  for (auto& arg : aotc_build(workspace)) argv.push_back(std::move(arg));
+  return argv;
+}
+
+std::string text_of(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// Processes (other than this one) whose command line mentions `needle`: the compilers of a build
+// name its output directory.
+std::vector<pid_t> processes_mentioning(const std::string& needle) {
+  std::vector<pid_t> found;
+  for (const auto& entry : fs::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::string command_line = text_of(entry.path() / "cmdline");
+    if (command_line.find(needle) != std::string::npos && std::stoi(name) != ::getpid())
+      found.push_back(std::stoi(name));
+  }
+  return found;
+}
+
 void check_complete_and_consistent(const Workspace& workspace) {
   auto files = aotc::test::check_manifest_matches_files(workspace / "out");
   CHECK(files.size() == 32);  // 16 variants x (gfx942, gfx90a)
@@ -115,10 +145,11 @@ TEST_CASE("leftovers of a build that died outright are removed by the next build
   Workspace workspace("died");
   // What SIGKILL would leave: the in-progress marker and half-written temporaries.
   REQUIRE(aotc::write_file_atomic(workspace / "out/.building", "").ok());
+  REQUIRE(aotc::write_file_atomic(workspace / "out/gfx942/.tmp.axpy.w1.s0.hsaco.99999999.0", "half")
+              .ok());
   REQUIRE(
-      aotc::write_file_atomic(workspace / "out/gfx942/.tmp.axpy.w1.s0.hsaco.999.0", "half").ok());
-  REQUIRE(
-      aotc::write_file_atomic(workspace / "out/.cache/objects/ab/.tmp.ab12.json.999.1", "{").ok());
+      aotc::write_file_atomic(workspace / "out/.cache/objects/ab/.tmp.ab12.json.99999999.1", "{")
+          .ok());
   auto result = run_aotc(build_args(workspace));
   INFO(result.output);
   REQUIRE(result.succeeded());
@@ -163,4 +194,60 @@ TEST_CASE("with --no-wait, a second build on a busy out/ fails at once, naming t
   REQUIRE(finished.size() == 1);
   CHECK(finished[0].result.succeeded());
   check_complete_and_consistent(workspace);
+}
+
+TEST_CASE("progress lines reach a log file as they happen, not at the end", "[build][status]") {
+  if (!aotc::test::have_clang22()) return;
+  Workspace workspace("progress");
+  const fs::path log = workspace / "build.log";
+  aotc::SubprocessSet children;
+  REQUIRE(children.start(aotc_build_logged(workspace, log), 0).ok());
+  std::vector<aotc::SubprocessSet::Finished> finished;
+  // The first compile's line is in the log while the build still runs (stdout to a file is
+  // block-buffered: before, every line arrived at the end).
+  CHECK(wait_until(children, finished,
+                   [&] { return text_of(log).find("[1/32] ") != std::string::npos; }));
+  finished = wait_all(children, finished);
+  REQUIRE(finished.size() == 1);
+  CHECK(finished[0].result.succeeded());
+  CHECK_THAT(text_of(log), Catch::Contains("[32/32] "));
+}
+
+TEST_CASE(
+    "aotc killed with SIGKILL at random points: its compilers die with it, and an "
+    "immediate rerun leaves no temporaries and a complete build",
+    "[build][interrupt]") {
+  if (!aotc::test::have_clang22()) return;
+  const unsigned seed = std::random_device{}();
+  INFO("seed " << seed);
+  std::mt19937 random(seed);
+  for (int round = 0; round < 4; ++round) {
+    Workspace workspace("sigkill");
+    const fs::path log = workspace / "build.log";
+    const auto delay =
+        std::chrono::milliseconds(std::uniform_int_distribution<int>(0, 4000)(random));
+    INFO("round " << round << ", killed after " << delay.count() << " ms");
+    aotc::SubprocessSet children;
+    REQUIRE(children.start(aotc_build_logged(workspace, log), 0).ok());
+    std::vector<aotc::SubprocessSet::Finished> finished;
+    const auto deadline = Clock::now() + delay;
+    while (Clock::now() < deadline && finished.empty()) {
+      auto done = children.wait(std::chrono::milliseconds(5));
+      finished.insert(finished.end(), done.begin(), done.end());
+    }
+    if (finished.empty()) ::kill(children.pids().front(), SIGKILL);
+    finished = wait_all(children, finished);
+    // Whatever the log holds ends on a whole line.
+    const std::string text = text_of(log);
+    CHECK((text.empty() || text.back() == '\n'));
+
+    auto rerun = run_aotc(build_args(workspace));
+    INFO(rerun.output);
+    REQUIRE(rerun.succeeded());
+    check_complete_and_consistent(workspace);
+    // Nothing the killed build started is still running, and nothing writes a temporary late.
+    CHECK(processes_mentioning((workspace / "out").string()).empty());
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    CHECK(aotc::test::temporaries_under(workspace / "out").empty());
+  }
 }

@@ -239,7 +239,7 @@ Result<std::vector<std::size_t>> lookup_phase(BuildState& state, BuildCache& cac
 }
 
 // Compiles the misses in parallel. Returns an Error only when interrupted.
-Status compile_phase(BuildState& state, BuildCache& cache, OutputTree& tree,
+Status compile_phase(BuildState& state, BuildCache& cache, OutputTree& tree, const OutputLock& lock,
                      const std::vector<std::size_t>& misses) {
   StatusPrinter& printer = state.printer;
   printer.set_total(misses.size());
@@ -277,7 +277,8 @@ Status compile_phase(BuildState& state, BuildCache& cache, OutputTree& tree,
                            display_command(jobs[m].steps[result.last_step]), result.output);
     return false;
   };
-  ScheduleEnd end = run_jobs(jobs, parallelism, state.options.fail_fast, on_done);
+  ScheduleEnd end =
+      run_jobs(jobs, parallelism, state.options.fail_fast, on_done, SpawnOptions{lock.fd()});
   if (end == ScheduleEnd::interrupted) {
     for (const auto& compile : files) compile.remove();
     printer.end_status_line();
@@ -405,7 +406,7 @@ Result<BuildSummary> run_build(const BuildOptions& options, std::ostream& out) {
   InterruptGuard interrupts;
   auto lock = OutputLock::acquire(options.out_dir, options.wait_for_lock, out);
   if (!lock) return lock.error();
-  auto marker = BuildMarker::create(options.out_dir, {options.out_dir, state.cache_dir});
+  auto marker = BuildMarker::create(options.out_dir, state.cache_dir);
   if (!marker) return marker.error();
 
   std::set<fs::path> planned_files;
@@ -419,7 +420,7 @@ Result<BuildSummary> run_build(const BuildOptions& options, std::ostream& out) {
 
   auto misses = lookup_phase(state, cache, tree);
   if (!misses) return misses.error();
-  if (auto compiled = compile_phase(state, cache, tree, *misses); !compiled)
+  if (auto compiled = compile_phase(state, cache, tree, *lock, *misses); !compiled)
     return compiled.error();
 
   auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - started).count(); };

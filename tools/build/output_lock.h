@@ -24,6 +24,12 @@ class OutputLock {
   OutputLock(const OutputLock&) = delete;
   ~OutputLock();
 
+  // The locked descriptor. The flock belongs to the open file, so a child that inherits it
+  // (SpawnOptions::inherited_fd) holds the lock as long as it runs: a build killed outright keeps
+  // out/ locked until the last process it started has ended, and only then may the next build
+  // remove what they left.
+  int fd() const { return fd_; }
+
  private:
   explicit OutputLock(int fd) : fd_(fd) {}
   int fd_ = -1;

@@ -1,7 +1,9 @@
 #include "build/output_tree.h"
 
+#include <signal.h>
 #include <sys/stat.h>
 
+#include <cerrno>
 #include <nlohmann/json.hpp>
 
 #include "core/atomic_file.h"
@@ -19,14 +21,15 @@ constexpr int kLedgerFormat = 1;
 
 }  // namespace
 
-Result<BuildMarker> BuildMarker::create(const fs::path& out_dir,
-                                        const std::vector<fs::path>& scan_dirs) {
+Result<BuildMarker> BuildMarker::create(const fs::path& out_dir, const fs::path& cache_dir) {
   fs::path marker = out_dir / kMarkerName;
   std::error_code ec;
   if (fs::exists(marker, ec)) {
-    for (const auto& dir : scan_dirs) {
-      if (auto removed = OutputTree::remove_temporaries(dir); !removed) return removed.error();
-    }
+    const fs::path cache = fs::weakly_canonical(cache_dir, ec);
+    if (auto removed = OutputTree::remove_temporaries(out_dir, false, cache); !removed)
+      return removed.error();
+    if (auto removed = OutputTree::remove_temporaries(cache_dir, true); !removed)
+      return removed.error();
   }
   if (auto written =
           write_file_atomic(marker, "an aotc build is running, or died without cleaning up\n");
@@ -65,13 +68,27 @@ OutputTree::OutputTree(fs::path out_dir, std::set<fs::path> planned)
   }
 }
 
-Result<std::size_t> OutputTree::remove_temporaries(const fs::path& dir) {
+Result<std::size_t> OutputTree::remove_temporaries(const fs::path& dir, bool only_dead_writers,
+                                                   const fs::path& keep_dir) {
   std::error_code ec;
   if (!fs::exists(dir, ec)) return std::size_t{0};
+  auto writer_alive = [](const std::string& name) {
+    std::optional<long> pid = temporary_writer_pid(name);
+    return pid && *pid > 0 && (::kill(static_cast<pid_t>(*pid), 0) == 0 || errno == EPERM);
+  };
   std::vector<fs::path> doomed;
   for (auto it = fs::recursive_directory_iterator(dir, ec);
        !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    if (it->path().filename().string().starts_with(".tmp.")) doomed.push_back(it->path());
+    std::error_code canonical_ec;
+    if (!keep_dir.empty() && it->is_directory() &&
+        fs::weakly_canonical(it->path(), canonical_ec) == keep_dir) {
+      it.disable_recursion_pending();
+      continue;
+    }
+    const std::string name = it->path().filename().string();
+    if (name.starts_with(".tmp.") && !(only_dead_writers && writer_alive(name))) {
+      doomed.push_back(it->path());
+    }
   }
   if (ec) return make_error(dir.string() + ": cannot scan for temporaries: " + ec.message());
   for (const auto& path : doomed) {

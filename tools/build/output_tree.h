@@ -31,12 +31,16 @@ namespace aotc {
 
 // Marks out/ as being built (out/.building) while alive. A build that ends in any ordinary way
 // (success, failure, Ctrl-C) removes its own temporaries and then the marker; finding the marker
-// at start means the previous build died outright (SIGKILL, power loss), and only then are the
-// given directories scanned for its `.tmp.*` files, so a normal build never walks the cache.
+// at start means the previous build died outright (SIGKILL, power loss), and only then are out/
+// and the cache scanned for its `.tmp.*` files, so a normal build never walks the cache. Call it
+// with the output lock held: the processes a dead build started keep that lock until they end
+// (OutputLock::fd), so nothing can still be writing into out/ and every temporary there is
+// stale. A cache directory may be shared by builds of other output directories, so there only
+// temporaries whose writer (the pid in their name) is no longer alive are removed.
 class BuildMarker {
  public:
   static Result<BuildMarker> create(const std::filesystem::path& out_dir,
-                                    const std::vector<std::filesystem::path>& scan_dirs);
+                                    const std::filesystem::path& cache_dir);
   BuildMarker(BuildMarker&& other) noexcept : path_(std::move(other.path_)) { other.path_.clear(); }
   BuildMarker(const BuildMarker&) = delete;
   BuildMarker& operator=(const BuildMarker&) = delete;
@@ -53,8 +57,11 @@ class OutputTree {
   // `planned`: every file (relative to out_dir) this build will produce. Reads out/.outputs.
   OutputTree(std::filesystem::path out_dir, std::set<std::filesystem::path> planned);
 
-  // Removes `.tmp.*` files under `dir` (recursively); returns how many.
-  static Result<std::size_t> remove_temporaries(const std::filesystem::path& dir);
+  // Removes `.tmp.*` files under `dir` (recursively), except under `keep_dir` and, with
+  // `only_dead_writers`, except those whose writer is alive; returns how many were removed.
+  static Result<std::size_t> remove_temporaries(const std::filesystem::path& dir,
+                                                bool only_dead_writers = false,
+                                                const std::filesystem::path& keep_dir = {});
 
   // The SHA-256 of out/<relative> when its stamp says aotc wrote it and nobody changed it since.
   std::optional<std::string> stamped_sha256(const std::filesystem::path& relative) const;

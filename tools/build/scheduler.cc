@@ -14,9 +14,10 @@ std::string tool_name(const std::vector<std::string>& argv) {
 }  // namespace
 
 ScheduleEnd run_jobs(const std::vector<Job>& jobs, std::size_t parallelism, bool fail_fast,
-                     const std::function<bool(std::size_t, JobResult&&)>& on_done) {
+                     const std::function<bool(std::size_t, JobResult&&)>& on_done,
+                     SpawnOptions spawn) {
   parallelism = std::max<std::size_t>(parallelism, 1);
-  SubprocessSet children;
+  SubprocessSet children(spawn);
   std::vector<JobResult> partial(jobs.size());
   std::vector<std::size_t> step(jobs.size(), 0);
   std::size_t next_job = 0;

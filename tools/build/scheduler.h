@@ -33,6 +33,7 @@ enum class ScheduleEnd {
 // Runs `jobs`. `on_done(index, result)` is called once per finished job and returns whether the
 // job counts as a success (the caller may fail a job whose outputs it cannot install).
 ScheduleEnd run_jobs(const std::vector<Job>& jobs, std::size_t parallelism, bool fail_fast,
-                     const std::function<bool(std::size_t, JobResult&&)>& on_done);
+                     const std::function<bool(std::size_t, JobResult&&)>& on_done,
+                     SpawnOptions spawn = {});
 
 }  // namespace aotc

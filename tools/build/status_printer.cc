@@ -41,32 +41,42 @@ void StatusPrinter::compile_finished(const std::string& target, const std::strin
   line.append(std::to_string(done_)).append("/").append(std::to_string(total_)).append("] ");
   line.append(target).append(" ").append(variant).append(" ").append(seconds_text(seconds));
   if (!redraw_) {
-    out_ << line << '\n';
+    emit(line + '\n');
     return;
   }
   std::size_t width = terminal_width();
   if (line.size() >= width) line.resize(width - 1);  // a wrapped line cannot be redrawn
-  out_ << '\r' << line << "\x1b[K" << std::flush;
+  emit('\r' + line + "\x1b[K");
   status_line_open_ = true;
 }
 
+void StatusPrinter::emit(const std::string& text) { out_ << text << std::flush; }
+
 void StatusPrinter::end_status_line() {
   if (!status_line_open_) return;
-  out_ << '\n';
+  emit("\n");
   status_line_open_ = false;
 }
 
 void StatusPrinter::compile_failed(const std::string& what, const std::string& command,
                                    const std::string& output) {
   end_status_line();
-  out_ << "FAILED: " << what << '\n' << command << '\n' << output;
-  if (!output.empty() && output.back() != '\n') out_ << '\n';
-  out_ << std::flush;
+  emit("FAILED: " + what + '\n');
+  emit(command + '\n');
+  // The tool's output line by line: a long report is not one write.
+  for (std::size_t start = 0; start < output.size();) {
+    std::size_t end = output.find('\n', start);
+    end = end == std::string::npos ? output.size() : end + 1;
+    std::string line = output.substr(start, end - start);
+    if (line.back() != '\n') line += '\n';
+    emit(line);
+    start = end;
+  }
 }
 
 void StatusPrinter::message(const std::string& line) {
   end_status_line();
-  out_ << line << '\n' << std::flush;
+  emit(line + '\n');
 }
 
 void StatusPrinter::summary(const BuildSummary& summary) {
@@ -76,10 +86,9 @@ void StatusPrinter::summary(const BuildSummary& summary) {
   auto counted = [](std::size_t n, const char* noun) {
     return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
   };
-  out_ << "aotc: " << counted(summary.variants, "variant") << ", "
-       << counted(summary.targets, "target") << ": " << summary.compiled << " compiled, "
-       << summary.cached << " cached, " << summary.failed << " failed in " << wall << " s" << '\n'
-       << std::flush;
+  emit("aotc: " + counted(summary.variants, "variant") + ", " + counted(summary.targets, "target") +
+       ": " + std::to_string(summary.compiled) + " compiled, " + std::to_string(summary.cached) +
+       " cached, " + std::to_string(summary.failed) + " failed in " + wall + " s\n");
 }
 
 }  // namespace aotc

@@ -1,7 +1,9 @@
 // The build's console output (ninja's status printer): the builder only reports events; this
 // turns them into `[37/144] gfx942 pa_decode.kv-bf16.bs64.q2.h64x8.d128 0.41s` lines, redrawn in
 // place on a terminal and printed one per line otherwise, a full report for each failure (the
-// command, then everything the tool printed) and a closing summary.
+// command, then everything the tool printed) and a closing summary. Every line is written whole
+// and flushed at once, so a CI log shows progress as it happens (stdout to a pipe or file is
+// otherwise block-buffered until the end) and a log cut by SIGKILL ends on a whole line.
 #pragma once
 
 #include <cstddef>
@@ -42,6 +44,9 @@ class StatusPrinter {
   static bool stdout_is_smart_terminal();
 
  private:
+  // Writes `text` (whole lines, or the redrawn status line) and flushes it.
+  void emit(const std::string& text);
+
   std::ostream& out_;
   bool redraw_;
   std::size_t total_;

@@ -3,7 +3,8 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -11,6 +12,8 @@
 #include <cerrno>
 #include <cstring>
 #include <thread>
+
+#include "build/toolchain_discovery.h"
 
 extern char** environ;
 
@@ -48,6 +51,121 @@ void drain_wake_pipe() {
 
 std::string errno_text(int error) { return std::strerror(error); }
 
+// Everything the forked supervisor needs, prepared before fork(): after it, in a copy of a
+// possibly multi-threaded process, only async-signal-safe calls are allowed (no allocation).
+struct SpawnPlan {
+  const char* program;
+  char* const* argv;
+  pid_t driver;
+  int dev_null;
+  int output;        // write end of the output pipe
+  int exec_status;   // write end of the close-on-exec pipe that reports a failed exec
+  int inherited_fd;  // -1: none
+};
+
+// How long the command gets to end after a forwarded signal (clang removes its temporaries on
+// SIGTERM, an aotc stops its own children) before the supervisor kills what is left of its group.
+constexpr int kGraceMilliseconds = 5000;
+
+// What the supervisor and the command report to start() through the close-on-exec pipe: the
+// command's pid once forked, or the errno of a failed fork or exec. End of file means it execed.
+struct SpawnReport {
+  enum Kind : int { command_pid = 1, error = 2 } kind;
+  int value;
+};
+
+void report(int fd, SpawnReport::Kind kind, int value) {
+  const SpawnReport record{kind, value};
+  [[maybe_unused]] ssize_t written = ::write(fd, &record, sizeof record);
+}
+
+[[noreturn]] void report_exec_failure(int fd, int error) {
+  report(fd, SpawnReport::error, error);
+  ::_exit(127);
+}
+
+// Exits the way `status` says the command ended: the same exit code, or death by the same signal
+// (with no core file of this copy of the driver).
+[[noreturn]] void exit_like(int status) {
+  if (WIFEXITED(status)) ::_exit(WEXITSTATUS(status));
+  const int signal_number = WTERMSIG(status);
+  const rlimit no_core{0, 0};
+  ::setrlimit(RLIMIT_CORE, &no_core);
+  struct sigaction default_action{};
+  default_action.sa_handler = SIG_DFL;
+  ::sigaction(signal_number, &default_action, nullptr);
+  sigset_t only;
+  ::sigemptyset(&only);
+  ::sigaddset(&only, signal_number);
+  ::kill(::getpid(), signal_number);
+  ::sigprocmask(SIG_UNBLOCK, &only, nullptr);
+  ::_exit(128 + signal_number);  // not reached for signals whose default is to terminate
+}
+
+// The supervisor: runs in the child of fork() with every signal blocked (see start()).
+[[noreturn]] void supervise(const SpawnPlan& plan) {
+  ::setpgid(0, 0);
+  // The driver's handlers (InterruptGuard) must not run here.
+  struct sigaction default_action{};
+  default_action.sa_handler = SIG_DFL;
+  for (int signal_number : {SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGCHLD}) {
+    ::sigaction(signal_number, &default_action, nullptr);
+  }
+  ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+  // The driver may have died before the request took effect.
+  if (::getppid() != plan.driver) ::_exit(127);
+  ::dup2(plan.dev_null, STDIN_FILENO);
+  ::dup2(plan.output, STDOUT_FILENO);
+  ::dup2(plan.output, STDERR_FILENO);
+  if (plan.inherited_fd >= 0) ::fcntl(plan.inherited_fd, F_SETFD, 0);
+
+  const pid_t supervisor = ::getpid();
+  const pid_t command = ::fork();
+  if (command < 0) report_exec_failure(plan.exec_status, errno);
+  if (command == 0) {
+    // Should the supervisor itself be killed outright, the command goes with it.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != supervisor) ::_exit(127);
+    sigset_t none;
+    ::sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    ::execve(plan.program, plan.argv, environ);
+    report_exec_failure(plan.exec_status, errno);
+  }
+  report(plan.exec_status, SpawnReport::command_pid, command);
+  ::close(plan.exec_status);  // the command's copy closes when it execs
+
+  sigset_t awaited;
+  ::sigemptyset(&awaited);
+  for (int signal_number : {SIGTERM, SIGINT, SIGHUP, SIGCHLD}) ::sigaddset(&awaited, signal_number);
+  int status = 0;
+  for (;;) {
+    const int signal_number = ::sigwaitinfo(&awaited, nullptr);
+    if (signal_number == SIGCHLD) {
+      if (::waitpid(command, &status, WNOHANG) != command) continue;
+      // A command killed by a signal may leave its own children: end them (this process has
+      // SIGTERM blocked), then end the same way.
+      if (WIFSIGNALED(status)) ::kill(0, SIGTERM);
+      exit_like(status);
+    }
+    if (signal_number < 0) continue;  // EINTR
+    // The driver died (SIGTERM) or is stopping the build: the signal goes to every process of the
+    // group (this one has it blocked). A command that ends within the grace period is reported
+    // as it ended; otherwise whatever is left, this process included, gets SIGKILL.
+    ::kill(0, signal_number);
+    const timespec tick{0, 10 * 1000 * 1000};
+    for (int waited = 0; waited < kGraceMilliseconds; waited += 10) {
+      if (::waitpid(command, &status, WNOHANG) == command) {
+        ::kill(0, SIGTERM);  // its own children, if any are left
+        exit_like(status);
+      }
+      ::nanosleep(&tick, nullptr);
+    }
+    ::kill(0, SIGKILL);
+    ::_exit(128 + SIGKILL);
+  }
+}
+
 }  // namespace
 
 std::string ProcessResult::describe_exit() const {
@@ -59,14 +177,15 @@ std::string ProcessResult::describe_exit() const {
 }
 
 struct SubprocessSet::Child {
-  pid_t pid = -1;
-  int fd = -1;  // read end of the child's stdout+stderr pipe; -1 once EOF was seen
+  pid_t pid = -1;      // the supervisor, leader of the process group
+  pid_t command = -1;  // the command it runs
+  int fd = -1;         // read end of the child's stdout+stderr pipe; -1 once EOF was seen
   std::size_t tag = 0;
   Clock::time_point started;
   ProcessResult result;
 };
 
-SubprocessSet::SubprocessSet() { ensure_wake_pipe(); }
+SubprocessSet::SubprocessSet(SpawnOptions options) : options_(options) { ensure_wake_pipe(); }
 
 SubprocessSet::~SubprocessSet() { kill_all(); }
 
@@ -74,55 +193,81 @@ std::size_t SubprocessSet::running() const { return children_.size(); }
 
 std::vector<pid_t> SubprocessSet::pids() const {
   std::vector<pid_t> out;
-  for (const auto& child : children_) out.push_back(child->pid);
+  for (const auto& child : children_) out.push_back(child->command);
   return out;
 }
 
 Status SubprocessSet::start(const std::vector<std::string>& argv, std::size_t tag) {
   if (argv.empty()) return make_error("cannot start a process from an empty command");
-  int pipe_fds[2];
-  if (::pipe2(pipe_fds, O_CLOEXEC) != 0) {
-    return make_error(argv[0] + ": cannot create a pipe: " + errno_text(errno));
-  }
-
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDOUT_FILENO);
-  posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDERR_FILENO);
-
-  posix_spawnattr_t attributes;
-  posix_spawnattr_init(&attributes);
-  sigset_t empty_mask;
-  sigemptyset(&empty_mask);
-  sigset_t default_signals;
-  sigemptyset(&default_signals);
-  sigaddset(&default_signals, SIGINT);
-  sigaddset(&default_signals, SIGTERM);
-  sigaddset(&default_signals, SIGPIPE);
-  posix_spawnattr_setsigmask(&attributes, &empty_mask);
-  posix_spawnattr_setsigdefault(&attributes, &default_signals);
-  posix_spawnattr_setpgroup(&attributes, 0);
-  posix_spawnattr_setflags(&attributes,
-                           POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-
+  // Found here, not by execvp in the child, which may not allocate.
+  std::optional<std::filesystem::path> program = find_executable(argv[0]);
+  if (!program) return make_error(argv[0] + ": cannot start: " + errno_text(ENOENT));
+  const std::string program_text = program->string();
   std::vector<char*> c_argv;
   for (const auto& arg : argv) c_argv.push_back(const_cast<char*>(arg.c_str()));
   c_argv.push_back(nullptr);
 
-  pid_t pid = -1;
-  int error = posix_spawnp(&pid, argv[0].c_str(), &actions, &attributes, c_argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attributes);
-  ::close(pipe_fds[1]);
-  if (error != 0) {
-    ::close(pipe_fds[0]);
-    return make_error(argv[0] + ": cannot start: " + errno_text(error));
+  int output[2], exec_status[2];
+  if (::pipe2(output, O_CLOEXEC) != 0) {
+    return make_error(argv[0] + ": cannot create a pipe: " + errno_text(errno));
+  }
+  if (::pipe2(exec_status, O_CLOEXEC) != 0) {
+    const int error = errno;
+    ::close(output[0]);
+    ::close(output[1]);
+    return make_error(argv[0] + ": cannot create a pipe: " + errno_text(error));
+  }
+  const int dev_null = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (dev_null < 0) {
+    const int error = errno;
+    for (int fd : {output[0], output[1], exec_status[0], exec_status[1]}) ::close(fd);
+    return make_error(argv[0] + ": cannot open /dev/null: " + errno_text(error));
+  }
+  const SpawnPlan plan{program_text.c_str(), c_argv.data(),        ::getpid(), dev_null, output[1],
+                       exec_status[1],       options_.inherited_fd};
+
+  // Blocked across fork so no handler runs in the child before the supervisor resets them; the
+  // supervisor keeps them blocked and waits for them with sigwaitinfo.
+  sigset_t all, previous;
+  ::sigfillset(&all);
+  ::pthread_sigmask(SIG_SETMASK, &all, &previous);
+  const pid_t pid = ::fork();
+  if (pid == 0) supervise(plan);
+  const int fork_error = errno;
+  ::pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+  ::close(output[1]);
+  ::close(exec_status[1]);
+  ::close(dev_null);
+  if (pid < 0) {
+    ::close(output[0]);
+    ::close(exec_status[0]);
+    return make_error(argv[0] + ": cannot start: " + errno_text(fork_error));
+  }
+  // The pipe brings the command's pid, then closes when the command execs, or brings errno when
+  // it could not.
+  pid_t command = -1;
+  int exec_error = 0;
+  for (;;) {
+    SpawnReport record{};
+    const ssize_t n = ::read(exec_status[0], &record, sizeof record);
+    if (n < 0 && errno == EINTR) continue;
+    if (n != static_cast<ssize_t>(sizeof record)) break;
+    if (record.kind == SpawnReport::command_pid) command = record.value;
+    if (record.kind == SpawnReport::error) exec_error = record.value;
+  }
+  ::close(exec_status[0]);
+  if (exec_error != 0 || command < 0) {
+    ::close(output[0]);
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    return make_error(argv[0] + ": cannot start: " + errno_text(exec_error ? exec_error : ECHILD));
   }
 
   auto child = std::make_unique<Child>();
   child->pid = pid;
-  child->fd = pipe_fds[0];
+  child->command = command;
+  child->fd = output[0];
   child->tag = tag;
   child->started = Clock::now();
   children_.push_back(std::move(child));

@@ -1,7 +1,14 @@
 // Child processes without a shell (ninja's subprocess-posix idea, minus `/bin/sh -c`): each child
-// is started with posix_spawnp from an argv vector, reads /dev/null, writes stdout and stderr into
-// one pipe, and runs in its own process group so the terminal's Ctrl-C reaches only the driver,
-// which then decides to kill the groups. One poll loop drains every pipe.
+// is started from an argv vector, reads /dev/null, writes stdout and stderr into one pipe, and
+// runs in its own process group so the terminal's Ctrl-C reaches only the driver, which then
+// decides to kill the groups. One poll loop drains every pipe.
+//
+// Children die with the driver, whatever kills it. A command does not run as the driver's child
+// directly: a supervisor, forked from the driver, leads the command's process group and asks the
+// kernel for SIGTERM when the driver dies (PR_SET_PDEATHSIG, which posix_spawn cannot set); on it,
+// it ends the whole group, so also what the command started itself (lld under clang) dies. A
+// SIGINT, SIGTERM or SIGHUP sent to the supervisor is passed on to the group the same way.
+// Otherwise it waits for the command and exits the way the command did.
 #pragma once
 
 #include <sys/types.h>
@@ -28,10 +35,17 @@ struct ProcessResult {
   std::string describe_exit() const;
 };
 
-// A set of running children drained by one poll loop. Not thread-safe; one owner.
+struct SpawnOptions {
+  // A descriptor every child and its descendants keep open (the output lock: while anything a
+  // build started still runs, the next build on that out/ waits for it). -1: none.
+  int inherited_fd = -1;
+};
+
+// A set of running children drained by one poll loop. Not thread-safe; one owner. Children get
+// SIGTERM if the thread that started them exits first (PR_SET_PDEATHSIG follows the thread).
 class SubprocessSet {
  public:
-  SubprocessSet();
+  explicit SubprocessSet(SpawnOptions options = {});
   ~SubprocessSet();  // kills and reaps whatever still runs
   SubprocessSet(const SubprocessSet&) = delete;
   SubprocessSet& operator=(const SubprocessSet&) = delete;
@@ -51,11 +65,14 @@ class SubprocessSet {
   // Sends SIGTERM to every child's process group, then SIGKILL to any left after a grace period,
   // and reaps them all.
   void kill_all();
-  // Process ids of running children, in start order (tests use them to deliver signals).
+  // Process ids of the running commands, in start order; tests use them to deliver signals.
+  // (Each command's process group is led by its supervisor; a signal sent to the supervisor is
+  // passed on to the group.)
   std::vector<pid_t> pids() const;
 
  private:
   struct Child;
+  SpawnOptions options_;
   std::vector<std::unique_ptr<Child>> children_;
 };
 

@@ -48,6 +48,29 @@ fs::path temporary_sibling(const fs::path& path) {
   return path.parent_path() / name;
 }
 
+std::optional<long> temporary_writer_pid(std::string_view file_name) {
+  if (!file_name.starts_with(".tmp.")) return std::nullopt;
+  auto is_number = [](std::string_view s) {
+    return !s.empty() && s.size() <= 18 &&
+           s.find_first_not_of("0123456789") == std::string_view::npos;
+  };
+  // The last two dot-separated components that are both numbers: <pid>.<counter>.
+  std::string_view rest = file_name.substr(5);
+  std::vector<std::string_view> parts;
+  for (std::size_t start = 0;;) {
+    std::size_t dot = rest.find('.', start);
+    parts.push_back(rest.substr(start, dot == std::string_view::npos ? dot : dot - start));
+    if (dot == std::string_view::npos) break;
+    start = dot + 1;
+  }
+  for (std::size_t i = parts.size(); i >= 2; --i) {
+    if (is_number(parts[i - 2]) && is_number(parts[i - 1])) {
+      return std::stol(std::string(parts[i - 2]));
+    }
+  }
+  return std::nullopt;
+}
+
 Status write_file_atomic(const fs::path& path, std::span<const std::uint8_t> bytes) {
   std::error_code ec;
   if (path.has_parent_path()) {

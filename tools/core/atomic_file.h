@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -24,8 +25,14 @@ Result<std::string> read_file_text(const std::filesystem::path& path,
 Status write_file_atomic(const std::filesystem::path& path, std::span<const std::uint8_t> bytes);
 Status write_file_atomic(const std::filesystem::path& path, std::string_view text);
 
-// Name of a temporary sibling of `path`, unique per process and call. Temporary names start with
-// ".tmp." so cleanup after an interrupted build can find and remove them.
+// Name of a temporary sibling of `path`, unique per process and call:
+// `.tmp.<file name>.<pid>.<counter>`. Temporary names start with ".tmp." so cleanup after an
+// interrupted build can find and remove them.
 std::filesystem::path temporary_sibling(const std::filesystem::path& path);
+
+// The pid of the process that made a temporary file name with temporary_sibling, also when a tool
+// that was told to write it appended its own suffix (lld writes `<name>.tmp<random>` and renames
+// it); nullopt when the name holds none.
+std::optional<long> temporary_writer_pid(std::string_view file_name);
 
 }  // namespace aotc
