@@ -131,8 +131,9 @@ class CudaBackend final : public Backend {
     return check("cuModuleGetFunction", fns_.cuModuleGetFunction(function, module, entry));
   }
 
+  // The default limit counts static and dynamic shared memory together, so a kernel with static
+  // shared memory needs the opt-in below 48 KiB of dynamic shared memory too: always opt in.
   StatusPtr allow_dynamic_shared(void* function, std::uint32_t bytes) override {
-    if (bytes <= kCudaDefaultDynamicSharedLimit) return nullptr;
     return check("cuFuncSetAttribute(MAX_DYNAMIC_SHARED_SIZE_BYTES)",
                  fns_.cuFuncSetAttribute(function, kCudaFunctionAttributeMaxDynamicShared,
                                          static_cast<int>(bytes)));

@@ -15,9 +15,9 @@ constexpr int kCudaAttributeMultiprocessorCount = 16;
 constexpr int kCudaAttributeComputeCapabilityMajor = 75;
 constexpr int kCudaAttributeComputeCapabilityMinor = 76;
 constexpr int kCudaAttributeMaxSharedMemoryPerBlockOptin = 97;
-// CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES: needed above 48 KiB of dynamic shared memory.
+// CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES: needed when static + dynamic shared memory
+// exceeds 48 KiB.
 constexpr int kCudaFunctionAttributeMaxDynamicShared = 8;
-constexpr unsigned kCudaDefaultDynamicSharedLimit = 48 * 1024;
 // CUjit_option values for the PTX JIT's error log.
 constexpr int kCudaJitErrorLogBuffer = 5;
 constexpr int kCudaJitErrorLogBufferSize = 6;
