@@ -95,6 +95,7 @@ __device__ GPU_INLINE inline unsigned thread_x() { return __builtin_amdgcn_worki
 __device__ GPU_INLINE inline unsigned block_x() { return __builtin_amdgcn_workgroup_id_x(); }
 __device__ GPU_INLINE inline unsigned block_y() { return __builtin_amdgcn_workgroup_id_y(); }
 __device__ GPU_INLINE inline unsigned block_z() { return __builtin_amdgcn_workgroup_id_z(); }
+__device__ GPU_INLINE inline unsigned block_dim_x() { return __builtin_amdgcn_workgroup_size_x(); }
 // HIP's __syncthreads: release fence, s_barrier, acquire fence (LDS and global visibility).
 __device__ GPU_INLINE inline void sync_threads() {
   __builtin_amdgcn_fence(__ATOMIC_RELEASE, "workgroup");
@@ -120,6 +121,7 @@ __device__ GPU_INLINE inline unsigned thread_x() { return __nvvm_read_ptx_sreg_t
 __device__ GPU_INLINE inline unsigned block_x() { return __nvvm_read_ptx_sreg_ctaid_x(); }
 __device__ GPU_INLINE inline unsigned block_y() { return __nvvm_read_ptx_sreg_ctaid_y(); }
 __device__ GPU_INLINE inline unsigned block_z() { return __nvvm_read_ptx_sreg_ctaid_z(); }
+__device__ GPU_INLINE inline unsigned block_dim_x() { return __nvvm_read_ptx_sreg_ntid_x(); }
 __device__ GPU_INLINE inline void sync_threads() { __syncthreads(); }
 __device__ GPU_INLINE inline void sync_warp() { __nvvm_bar_warp_sync(0xffffffffu); }
 __device__ GPU_INLINE inline unsigned lane_id() { return __nvvm_read_ptx_sreg_laneid(); }

@@ -2,21 +2,25 @@
 // cache, split over the context into partitions merged by pa_decode_reduce. Semantics, layouts
 // and the launch rule: kernels/pa_decode/README.md. One source for amdgcn and nvptx.
 #include "gpu_portability.h"
-#include "pa_decode/pa_path_generic.h"
 #include "pa_decode/pa_work.h"
 
-// Path choice: the vendor's matrix path unless PA_FORCE_GENERIC=1.
+// Path choice: the vendor's matrix path unless PA_FORCE_GENERIC=1. The NVIDIA path stages tiles
+// in shared memory for the whole CTA; the others load each warp's operands from the cache.
 #if defined(__NVPTX__) && !PA_FORCE_GENERIC
-#include "pa_decode/pa_path_mma_nv.h"
+#define PA_STAGED_NV 1
+#include "pa_decode/pa_staged_nv.h"
 namespace pa {
-using Path = MmaNvPath;
+using Path = nv::StagedPath;
 }
 #elif defined(__AMDGCN__) && !PA_FORCE_GENERIC
+#define PA_STAGED_NV 0
 #include "pa_decode/pa_path_mfma_amd.h"
 namespace pa {
 using Path = MfmaAmdPath;
 }
 #else
+#define PA_STAGED_NV 0
+#include "pa_decode/pa_path_generic.h"
 namespace pa {
 using Path = GenericPath;
 }
@@ -35,10 +39,7 @@ struct MergeShared {
 template <>
 struct MergeShared<0> {};
 
-union SharedAll {
-  typename Path::Shared path;
-  MergeShared<kTokenSplits / 2> merge;
-};
+using SplitMerge = MergeShared<kTokenSplits / 2>;
 
 __device__ GPU_INLINE inline void rescale_merge(Path& st, const float* o2, const float* m2,
                                                 const float* l2) {
@@ -56,8 +57,8 @@ __device__ GPU_INLINE inline void rescale_merge(Path& st, const float* o2, const
     st.o[i] = st.o[i] * a1[Path::row_slot_of(i)] + o2[i] * a2[Path::row_slot_of(i)];
 }
 
-template <class Shared>  // a template so the discarded branch is not checked for one split
-__device__ GPU_INLINE inline void merge_splits(Path& st, Shared& sh, int row_tile, int split) {
+template <class Merge>  // a template so the discarded branch is not checked for one split
+__device__ GPU_INLINE inline void merge_splits(Path& st, Merge& sh, int row_tile, int split) {
   if constexpr (kTokenSplits > 1) {
     const int lane = int(gpu::lane_id());
 #pragma unroll
@@ -66,22 +67,22 @@ __device__ GPU_INLINE inline void merge_splits(Path& st, Shared& sh, int row_til
       if (split >= half && split < 2 * half) {
         const int slot = split - half;
 #pragma unroll
-        for (int i = 0; i < Path::kNumO; ++i) sh.merge.o[slot][row_tile][i][lane] = st.o[i];
+        for (int i = 0; i < Path::kNumO; ++i) sh.o[slot][row_tile][i][lane] = st.o[i];
 #pragma unroll
         for (int r = 0; r < Path::kNumRowSlots; ++r) {
-          sh.merge.ml[slot][row_tile][r][0][lane] = st.m[r];
-          sh.merge.ml[slot][row_tile][r][1][lane] = st.l[r];
+          sh.ml[slot][row_tile][r][0][lane] = st.m[r];
+          sh.ml[slot][row_tile][r][1][lane] = st.l[r];
         }
       }
       gpu::sync_threads();
       if (split < half) {
         float o2[Path::kNumO], m2[Path::kNumRowSlots], l2[Path::kNumRowSlots];
 #pragma unroll
-        for (int i = 0; i < Path::kNumO; ++i) o2[i] = sh.merge.o[split][row_tile][i][lane];
+        for (int i = 0; i < Path::kNumO; ++i) o2[i] = sh.o[split][row_tile][i][lane];
 #pragma unroll
         for (int r = 0; r < Path::kNumRowSlots; ++r) {
-          m2[r] = sh.merge.ml[split][row_tile][r][0][lane];
-          l2[r] = sh.merge.ml[split][row_tile][r][1][lane];
+          m2[r] = sh.ml[split][row_tile][r][0][lane];
+          l2[r] = sh.ml[split][row_tile][r][1][lane];
         }
         rescale_merge(st, o2, m2, l2);
       }
@@ -99,8 +100,7 @@ __device__ GPU_INLINE inline void write_tile(const Path& st, const Args& a, cons
     const int slot = Path::row_slot_of(i);
     const float l = st.l[slot];
     const float value = l > 0.0f ? st.o[i] / l * a.out_scale : 0.0f;
-    const int64_t q_row = (int64_t(w.seq) * kQueryLen + row / kGroup) * kNumQHeads +
-                          w.kv_head * kGroup + row % kGroup;
+    const int64_t q_row = query_row(w, row);
     if (a.num_partitions == 1) {
       a.out[q_row * kHeadDim + dim] = float_to_io(value);
     } else {
@@ -115,6 +115,38 @@ __device__ GPU_INLINE inline void write_tile(const Path& st, const Args& a, cons
   });
 }
 
+#if PA_STAGED_NV
+// The partition through the CTA's shared-memory stages (pa_staged_nv.h).
+__device__ GPU_INLINE inline void attention(const Args& a, const Work& w, int row_tile, int split) {
+  extern __shared__ __attribute__((aligned(128))) uint8_t smem[];
+  // Fewer threads or less shared memory than the layout needs would silently compute garbage.
+  if (gpu::block_dim_x() != kThreads || nv::dynamic_shared_bytes() < nv::kSharedBytes)
+    __builtin_trap();
+  Path st;
+  st.init(a, w, row_tile);
+  nv::process_partition(st, a, w, split, smem);
+  merge_splits(st, *reinterpret_cast<SplitMerge*>(smem), row_tile, split);
+  if (split == 0) write_tile(st, a, w);
+}
+#else
+// Each warp walks its own token groups, loading its operands from the cache.
+__device__ GPU_INLINE inline void attention(const Args& a, const Work& w, int row_tile, int split) {
+  __shared__ union {
+    typename Path::Shared path;
+    SplitMerge merge;
+  } shared;
+  Path st;
+  st.init(a, w, row_tile, shared.path);
+  gpu::sync_threads();
+  constexpr int kStride = kTokenSplits * Path::kGroupTokens;
+  const int warp = int(gpu::thread_x()) / gpu::kWarpSize;
+  for (int g0 = w.begin + split * Path::kGroupTokens; g0 < w.end; g0 += kStride)
+    st.process_group(a, w, g0, g0 + kStride, shared.path, warp);
+  merge_splits(st, shared.merge, row_tile, split);
+  if (split == 0) write_tile(st, a, w);
+}
+#endif
+
 }  // namespace pa
 
 // AMD: one workgroup of 4 waves per CU is enough in flight for this memory-bound loop, so let
@@ -123,7 +155,7 @@ __device__ GPU_INLINE inline void write_tile(const Path& st, const Args& a, cons
 #define PA_ATTENTION_ATTRS \
   __attribute__((amdgpu_flat_work_group_size(pa::kThreads, pa::kThreads), amdgpu_waves_per_eu(1)))
 #else
-#define PA_ATTENTION_ATTRS __attribute__((launch_bounds(pa::kThreads)))
+#define PA_ATTENTION_ATTRS __attribute__((launch_bounds(pa::kThreads, 2)))
 #endif
 
 extern "C" __global__ PA_ATTENTION_ATTRS void pa_decode_attention(
@@ -132,7 +164,6 @@ extern "C" __global__ PA_ATTENTION_ATTRS void pa_decode_attention(
     const float* v_scale, int32_t kv_scale_mode, float scale, int32_t num_seqs,
     int32_t max_blocks_per_seq, int32_t num_partitions, float* workspace) {
   using namespace pa;
-  __shared__ SharedAll shared;
   const bool tensor_scales = kKvIsFp8 && kv_scale_mode == kScalePerTensor;
   const Args a{out,
                query,
@@ -151,17 +182,7 @@ extern "C" __global__ PA_ATTENTION_ATTRS void pa_decode_attention(
                workspace};
   const Work w = make_work(a);
   const int warp = int(gpu::thread_x()) / gpu::kWarpSize;
-  const int row_tile = warp % kRowTiles;
-  const int split = warp / kRowTiles;
-
-  Path st;
-  st.init(a, w, row_tile, shared.path);
-  gpu::sync_threads();
-  constexpr int kStride = kTokenSplits * Path::kGroupTokens;
-  for (int g0 = w.begin + split * Path::kGroupTokens; g0 < w.end; g0 += kStride)
-    st.process_group(a, w, g0, g0 + kStride, shared.path, warp);
-  merge_splits(st, shared, row_tile, split);
-  if (split == 0) write_tile(st, a, w);
+  attention(a, w, warp % kRowTiles, warp / kRowTiles);
 }
 
 // Merges the partitions of one output row (sequence, query token, query head):

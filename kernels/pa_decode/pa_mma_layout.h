@@ -2,9 +2,10 @@
 // compiled for the device and for the host (tests/kernels checks them against the vendors'
 // documented layouts; no AMD GPU exists here, so that test is the check for the AMD path).
 //
-// The paths choose *which* dims and tokens go into a fragment so that every lane's operands come
-// straight from one 16-byte load of the paged cache: a dot product does not care in which order
-// its terms are summed, as long as query and key (or probability and value) agree on it.
+// The AMD path chooses *which* dims and tokens go into a fragment so that every lane's operands
+// come straight from one 16-byte load of the paged cache: a dot product does not care in which
+// order its terms are summed, as long as query and key (or probability and value) agree on it.
+// The NVIDIA path stages tiles in shared memory and reads the standard orders with ldmatrix.
 #pragma once
 
 #include "gpu_portability.h"
@@ -26,28 +27,34 @@ constexpr int nv_b_col(int lane, int e) { return lane / 4 + 0 * e; }
 constexpr int nv_c_row(int lane, int e) { return lane / 4 + 8 * (e / 2); }
 constexpr int nv_c_col(int lane, int e) { return 2 * (lane % 4) + e % 2; }
 
-// Score step (Q x K^T), k = head dim. A lane of quad position q loads key chunk 4 * j + q
-// (kx dims, 16 bytes) of its token, for j = 0 .. D / (4 kx) - 1; mma k-step s takes from chunk
-// j = s / (kx / 4) the dims at offset 4 * (s % (kx / 4)) + {0..3}. So fragment column k of step
-// s is head dim:
-constexpr int nv_score_dim(int kx, int step, int k) {
-  int spc = kx / 4;  // k-steps per chunk
-  int q = (k % 8) / 2, h = k / 8, e = k % 2;
-  return (4 * (step / spc) + q) * kx + 4 * (step % spc) + 2 * h + e;
+// The staged NVIDIA path (pa_staged_nv.h) keeps a tile of keys and values in shared memory as
+// 16-byte units and reads mma operands from it with ldmatrix.x4: lane l gives the address of row
+// l % 8 of matrix l / 8 and receives register m = elements 2 (l % 4), 2 (l % 4) + 1 of row l / 4
+// of matrix m. 16-bit units: a key unit holds 8 consecutive dims of one token, a value unit 8
+// consecutive tokens of one dim.
+//
+// Keys: unit (chunk c = dims 8c .. 8c + 7, tile token t) at index c * tile_tokens + t, so the 8
+// tokens of one ldmatrix matrix are 128 contiguous bytes (no bank conflict).
+constexpr int nv_key_unit(int tile_tokens, int chunk, int token) {
+  return chunk * tile_tokens + token;
 }
-
-// Token order inside a group of 4 * tv tokens (tv = tokens per 16-byte value chunk): score tile
-// tau (8 tokens), column n holds group token tv * (n / 2) + 4 * (tau / 2) + 2 * (tau % 2) + n % 2.
-// Then the probabilities of PV k-step u (score tiles 2u, 2u+1 read as an A fragment) that lane
-// quad position q needs are exactly tokens tv * q + 4u + {0..3}: one value chunk per dim.
-constexpr int nv_group_token(int tv, int tile, int n) {
-  return tv * (n / 2) + 4 * (tile / 2) + 2 * (tile % 2) + n % 2;
+// Values: unit (group g = tokens 8g .. 8g + 7, dim d) at index g * head_dim + (d ^ (g % 8)). The 8
+// dims of one ldmatrix matrix stay in one 128-byte row (no conflict on reads), and the swizzle
+// spreads the copies of one dim's consecutive groups over the banks (no conflict on cp.async
+// writes, whose lanes walk a dim's groups). Raw fp8 stages use the same functions with units of
+// 16 dims / 16 tokens.
+constexpr int nv_value_unit(int head_dim, int group, int dim) {
+  return group * head_dim + (dim ^ (group % 8));
 }
-
-// PV k-step u: A fragment column k (a probability) is group token:
-constexpr int nv_pv_token(int tv, int step, int k) {
-  return nv_group_token(tv, 2 * step + k / 8, k % 8);
-}
+// Score step s (dims 16s .. 16s + 15) for a pair of n8 tiles (16 tokens): matrix m holds the keys
+// of n tile m / 2 (tokens 8 (m / 2) + row) at chunk 2s + m % 2, so registers 0,1 are b0b1, b2b3
+// of the first n tile and registers 2,3 those of the second.
+constexpr int nv_score_ldm_token(int lane) { return 8 * (lane / 16) + lane % 8; }
+constexpr int nv_score_ldm_chunk(int step, int lane) { return 2 * step + (lane / 8) % 2; }
+// PV k-step u (tokens 16u .. 16u + 15) for a pair of n8 dim tiles p: matrix m holds dims
+// 8 (2p + m / 2) + row of token group 2u + m % 2.
+constexpr int nv_pv_ldm_dim(int pair, int lane) { return 8 * (2 * pair + lane / 16) + lane % 8; }
+constexpr int nv_pv_ldm_group(int step, int lane) { return 2 * step + (lane / 8) % 2; }
 
 }  // namespace pa::layout
 

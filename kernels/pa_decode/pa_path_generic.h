@@ -45,9 +45,7 @@ struct GenericPath {
       int row = idx / kHeadDim, dim = idx % kHeadDim;
       float v = 0.0f;
       if (row < kRows) {
-        int64_t q_row = (int64_t(w.seq) * kQueryLen + row / kGroup) * kNumQHeads +
-                        w.kv_head * kGroup + row % kGroup;
-        v = io_to_float(a.query[q_row * kHeadDim + dim]);
+        v = io_to_float(a.query[query_row(w, row) * kHeadDim + dim]);
       }
       sh.q[row][dim] = v;
     }

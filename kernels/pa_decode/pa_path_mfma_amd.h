@@ -108,8 +108,7 @@ struct MfmaAmdPath {
     l[0] = 0.0f;
     // Q^T as the B operand: query row lane % 16, kKL consecutive dims per step.
     const int row = row0 + layout::amd_b_col(lane, 0);
-    const int64_t q_row = (int64_t(w.seq) * kQueryLen + row / kGroup) * kNumQHeads +
-                          w.kv_head * kGroup + row % kGroup;
+    const int64_t q_row = query_row(w, row);
 #pragma unroll
     for (int s = 0; s < kKSteps; ++s) {
       const int dim = layout::amd_score_dim(kX, kKL, s, layout::amd_b_row(kKL, lane, 0));

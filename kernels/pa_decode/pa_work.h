@@ -6,8 +6,10 @@
 
 namespace pa {
 
-constexpr int kThreads = 256;
-constexpr int kWarps = kThreads / gpu::kWarpSize;  // 8 on NVIDIA, 4 on AMD
+// Four warps (waves) per CTA on every target: 256 threads on AMD, 128 on NVIDIA. The launch rule
+// says the same per vendor (build-matrix.json, launch.steps[0].block); the kernels check it.
+constexpr int kWarps = 4;
+constexpr int kThreads = kWarps * gpu::kWarpSize;
 // The query tile is cut into tiles of 16 rows (the matrix instructions' M); the warps are laid out
 // as kRowTiles x kTokenSplits: warps of one row tile take turns over the partition's token
 // groups, each with its own online-softmax state, merged at the end.
@@ -54,6 +56,13 @@ __device__ GPU_INLINE inline Work make_work(const Args& a) {
   w.end = w.begin + per < w.context_len ? w.begin + per : w.context_len;
   w.block_table = a.block_tables + int64_t(w.seq) * a.max_blocks_per_seq;
   return w;
+}
+
+// Row r of the query tile is query token r / kGroup of query head kv_head * kGroup + r % kGroup:
+// its index in query and out ([num_seqs * kQueryLen, Hq, D]).
+__device__ GPU_INLINE inline int64_t query_row(const Work& w, int row) {
+  return (int64_t(w.seq) * kQueryLen + row / kGroup) * kNumQHeads + w.kv_head * kGroup +
+         row % kGroup;
 }
 
 // Last key position visible to query token i (causal among the new tokens).

@@ -5,9 +5,11 @@
 //  - the orders the kernels choose (which dims and tokens each lane loads) against what each
 //    fragment element must hold, register by register, as the kernel code indexes them.
 // No AMD GPU exists here, so for the MFMA path this test is the check of its data movement.
+#include <array>
 #include <catch2/catch.hpp>
 #include <set>
 #include <utility>
+#include <vector>
 
 #include "pa_decode/pa_mma_layout.h"
 
@@ -39,52 +41,104 @@ TEST_CASE("NVIDIA m16n8k16 fragments match the PTX ISA tables") {
   CHECK(c.size() == 128);
 }
 
-TEST_CASE("NVIDIA path: key chunks and query pairs feed the score mma consistently") {
-  for (int kx : {8, 16})
-    for (int head_dim : {64, 128, 256}) {
-      const int steps = head_dim / 16, spc = kx / 4;
-      std::set<int> dims;
-      for (int s = 0; s < steps; ++s)
-        for (int k = 0; k < 16; ++k) dims.insert(nv_score_dim(kx, s, k));
-      CHECK(int(dims.size()) == head_dim);
-      CHECK(*dims.rbegin() == head_dim - 1);
-      for (int lane = 0; lane < 32; ++lane)
-        for (int s = 0; s < steps; ++s) {
-          // The kernel: lane loads key chunk 4 (s / spc) + lane % 4 of its token; b0,b1 and b2,b3
-          // are chunk elements 4 (s % spc) + {0,1} and + {2,3}.
-          for (int e = 0; e < 4; ++e)
-            CHECK(nv_score_dim(kx, s, nv_b_row(lane, e)) ==
-                  (4 * (s / spc) + lane % 4) * kx + 4 * (s % spc) + e);
-          // Query: register r holds a{2r, 2r+1}, two adjacent dims loaded as one 32-bit word.
-          for (int r = 0; r < 4; ++r) {
-            const int d0 = nv_score_dim(kx, s, nv_a_col(lane, 2 * r));
-            CHECK(nv_score_dim(kx, s, nv_a_col(lane, 2 * r + 1)) == d0 + 1);
-            CHECK(d0 % 2 == 0);
-          }
-        }
+// ldmatrix.x4 as the PTX ISA defines it: lane l supplies the address of row l % 8 of matrix l / 8
+// (a row is 8 16-bit elements), and receives in register m the elements 2 (l % 4), 2 (l % 4) + 1
+// of row l / 4 of matrix m. `unit_of_lane` gives each lane's row address as a 16-byte unit index
+// into `smem`; returns element e (0, 1) of register m for every lane.
+template <class UnitOfLane>
+std::vector<std::array<std::array<int, 2>, 4>> ldmatrix_x4(const std::vector<int>& smem,
+                                                           UnitOfLane unit_of_lane) {
+  std::vector<std::array<std::array<int, 2>, 4>> regs(32);
+  for (int lane = 0; lane < 32; ++lane)
+    for (int m = 0; m < 4; ++m) {
+      const int row_unit = unit_of_lane(8 * m + lane / 4);
+      for (int e = 0; e < 2; ++e) regs[lane][m][e] = smem.at(8 * row_unit + 2 * (lane % 4) + e);
     }
+  return regs;
 }
 
-TEST_CASE("NVIDIA path: score tiles become the PV A fragment and value chunks its B fragment") {
-  for (int tv : {8, 16}) {
-    std::set<int> tokens;
-    for (int tile = 0; tile < tv / 2; ++tile)
-      for (int n = 0; n < 8; ++n) tokens.insert(nv_group_token(tv, tile, n));
-    CHECK(int(tokens.size()) == 4 * tv);
-    CHECK(*tokens.rbegin() == 4 * tv - 1);
-    for (int lane = 0; lane < 32; ++lane)
-      for (int u = 0; u < tv / 4; ++u) {
-        // A register r of step u is score tile 2u + r / 2, C elements 2 (r % 2) + {0, 1}.
-        for (int e = 0; e < 8; ++e) {
-          const int r = e / 2, tile = 2 * u + r / 2, ce = 2 * (r % 2) + e % 2;
-          CHECK(nv_a_row(lane, e) == nv_c_row(lane, ce));
-          CHECK(nv_pv_token(tv, u, nv_a_col(lane, e)) ==
-                nv_group_token(tv, tile, nv_c_col(lane, ce)));
-        }
-        // B element e: value chunk (tokens tv * (lane % 4) ..) element 4u + e of dim lane / 4.
-        for (int e = 0; e < 4; ++e)
-          CHECK(nv_pv_token(tv, u, nv_b_row(lane, e)) == tv * (lane % 4) + 4 * u + e);
+TEST_CASE("NVIDIA staged path: ldmatrix of the key stage gives the score step's B fragments") {
+  constexpr int kTileTokens = 64;
+  for (int head_dim : {64, 128, 256}) {
+    // Element (token t, dim d) of the tile holds t * 1000 + d, placed as the copies place it.
+    std::vector<int> smem(head_dim * kTileTokens, -1);
+    for (int t = 0; t < kTileTokens; ++t)
+      for (int d = 0; d < head_dim; ++d)
+        smem[8 * nv_key_unit(kTileTokens, d / 8, t) + d % 8] = t * 1000 + d;
+    for (int tok0 : {0, 16, 32, 48})
+      for (int s = 0; s < head_dim / 16; ++s) {
+        auto regs = ldmatrix_x4(smem, [&](int lane) {
+          return nv_key_unit(kTileTokens, nv_score_ldm_chunk(s, lane),
+                             tok0 + nv_score_ldm_token(lane));
+        });
+        // Registers 0,1 are b0b1, b2b3 of n tile tok0 .. +7; registers 2,3 of tok0 + 8 .. +15:
+        // B[k][n] = K[token n][dim 16 s + k].
+        for (int lane = 0; lane < 32; ++lane)
+          for (int tile = 0; tile < 2; ++tile)
+            for (int e = 0; e < 4; ++e) {
+              const int token = tok0 + 8 * tile + nv_b_col(lane, e);
+              const int dim = 16 * s + nv_b_row(lane, e);
+              CHECK(regs[lane][2 * tile + e / 2][e % 2] == token * 1000 + dim);
+            }
       }
+  }
+}
+
+TEST_CASE("NVIDIA staged path: ldmatrix of the value stage gives the PV step's B fragments") {
+  constexpr int kTileTokens = 64;
+  for (int head_dim : {64, 128, 256}) {
+    std::vector<int> smem(head_dim * kTileTokens, -1);
+    std::set<int> units;
+    for (int t = 0; t < kTileTokens; ++t)
+      for (int d = 0; d < head_dim; ++d) {
+        const int unit = nv_value_unit(head_dim, t / 8, d);
+        units.insert(unit);
+        smem[8 * unit + t % 8] = t * 1000 + d;
+      }
+    CHECK(int(units.size()) == head_dim * kTileTokens / 8);  // the swizzle is a permutation
+    CHECK(*units.rbegin() == head_dim * kTileTokens / 8 - 1);
+    for (int tok0 : {0, 32})  // a warp's first token, then its PV k-steps as the kernel walks them
+      for (int u = 0; u < 2; ++u)
+        for (int pair = 0; pair < head_dim / 16; ++pair) {
+          auto regs = ldmatrix_x4(smem, [&](int lane) {
+            return nv_value_unit(head_dim, tok0 / 8 + nv_pv_ldm_group(u, lane),
+                                 nv_pv_ldm_dim(pair, lane));
+          });
+          // B[k][n] = V[token tok0 + 16 u + k][dim 8 (2 pair + tile) + n].
+          for (int lane = 0; lane < 32; ++lane)
+            for (int tile = 0; tile < 2; ++tile)
+              for (int e = 0; e < 4; ++e) {
+                const int token = tok0 + 16 * u + nv_b_row(lane, e);
+                const int dim = 8 * (2 * pair + tile) + nv_b_col(lane, e);
+                CHECK(regs[lane][2 * tile + e / 2][e % 2] == token * 1000 + dim);
+              }
+        }
+  }
+}
+
+TEST_CASE("NVIDIA staged path: ldmatrix rows of one matrix never share a bank group") {
+  // A matrix's 8 rows (16 bytes each) are conflict-free when they fall in 8 distinct 16-byte
+  // bank groups of a 128-byte line (unit index mod 8).
+  for (int head_dim : {64, 128, 256})
+    for (int lane_group = 0; lane_group < 4; ++lane_group) {
+      for (int s = 0; s < head_dim / 16; ++s) {
+        std::set<int> keys, values;
+        for (int r = 0; r < 8; ++r) {
+          const int lane = 8 * lane_group + r;
+          keys.insert(nv_key_unit(64, nv_score_ldm_chunk(s, lane), 16 + nv_score_ldm_token(lane)) %
+                      8);
+          values.insert(
+              nv_value_unit(head_dim, 2 + nv_pv_ldm_group(0, lane), nv_pv_ldm_dim(s, lane)) % 8);
+        }
+        CHECK(keys.size() == 8);
+        CHECK(values.size() == 8);
+      }
+    }
+  // The copies of one dim's consecutive value groups (lanes walking a block's slots) too.
+  for (int dim : {0, 5, 77}) {
+    std::set<int> banks;
+    for (int group = 0; group < 8; ++group) banks.insert(nv_value_unit(128, group, dim) % 8);
+    CHECK(banks.size() == 8);
   }
 }
 

@@ -1,0 +1,508 @@
+// The NVIDIA path (sm_80+; the matrix builds it for sm_90a): keys and values stream through
+// rings of shared-memory stages that cp.async fills (16-byte copies: nothing is held in registers
+// while in flight), the warps read their operands with ldmatrix and multiply with
+// mma.sync.m16n8k16 (bf16 or f16 in, f32 accumulate).
+//
+// The CTA's four warps are kRowTiles x kTokenSplits (pa_work.h). The warps of one token split —
+// its kRowTiles row tiles, which need the same keys and values — form a group with its own ring:
+// the group copies its slices of kSliceTokens tokens (slice j of split s starts at token
+// begin + (j kTokenSplits + s) kSliceTokens) and synchronises only its own warps, so groups never
+// wait for each other (a single warp when there is one row tile). Every KV byte crosses the memory
+// bus once per CTA whatever the number of query rows (up to 64: four row tiles read one slice),
+// and fp8 slices are widened to f16 once per group in shared memory, not once per warp.
+//
+// Shared memory is dynamic (more than the 48 KiB a static array may take): the launch rule passes
+// 768 * PA_HEAD_DIM (launch.steps[0].shared_bytes for nvidia; at least kSharedBytes, checked at
+// entry). Layout (pa_mma_layout.h has the index functions and the host test that checks them),
+// per group:
+//   stages[kStages]: the slice as stored in the cache (raw), each
+//     keys    [D / kX chunks][kSliceTokens tokens]           16-byte units of kX dims of one token
+//     values  [kSliceTokens / kTV groups][D dims], swizzled  16-byte units of kTV tokens of one dim
+//     (fp8)   per-token k and v scales, float [kSliceTokens] each
+//   (fp8) operand buffer: the current slice widened to f16 in the 16-bit layout (kX = kTV = 8)
+// The merge of the warps' softmax states reuses the stages once every slice is consumed.
+#pragma once
+
+#include "pa_decode/pa_mma_layout.h"
+#include "pa_decode/pa_work.h"
+
+namespace pa::nv {
+
+constexpr int kSliceTokens = 64 / kTokenSplits;  // 16, 32 or 64: 16 tokens per row-tile warp
+constexpr int kGroupThreads = kRowTiles * gpu::kWarpSize;
+static_assert(kPartitionAlign % (kSliceTokens * kTokenSplits) == 0,
+              "partitions must hold whole rounds of slices");
+// Ring depth: PA_NV_STAGES is a tuning knob for the bench (bench/pa_decode); the launch rule's
+// shared memory is sized for the default.
+#ifndef PA_NV_STAGES
+#define PA_NV_STAGES 3
+#endif
+constexpr int kStages = PA_NV_STAGES;
+static_assert(kStages >= 2, "the ring needs two stages");
+constexpr int kUnit = 16;  // bytes of one cp.async copy and of one ldmatrix row
+// mma element type: f16 for fp16 caches and for fp8 (widened exactly: e4m3 fits in f16), else bf16.
+constexpr bool kF16 = kIoIsFp16 || kKvIsFp8;
+
+constexpr int kTV = 16 / kKvBytes;  // tokens per raw value unit
+constexpr int kRawKeyUnits = kHeadDim / kX * kSliceTokens;
+constexpr int kRawValueUnits = kSliceTokens / kTV * kHeadDim;
+constexpr int kScaleBytes = kKvIsFp8 ? 2 * kSliceTokens * 4 : 0;
+constexpr int kStageBytes = (kRawKeyUnits + kRawValueUnits) * kUnit + kScaleBytes;
+// The 16-bit operand layout: units of 8 dims (keys) or 8 tokens (values).
+constexpr int kKeyUnits = kHeadDim / 8 * kSliceTokens;
+constexpr int kValueUnits = kSliceTokens / 8 * kHeadDim;
+constexpr int kWidenedBytes = kKvIsFp8 ? (kKeyUnits + kValueUnits) * kUnit : 0;
+constexpr int kGroupBytes = kStages * kStageBytes + kWidenedBytes;
+constexpr int kSharedBytes = kTokenSplits * kGroupBytes;
+static_assert(PA_NV_STAGES != 3 || kSharedBytes <= 768 * kHeadDim,
+              "shared memory layout outgrew the launch rule");
+
+// Who copies what: each thread of a group serves one KV block of the slice (it spans
+// kBlocksPerSlice blocks, or part of one when blocks are longer than a slice), so it looks up one
+// block id per slice.
+constexpr int kBlocksPerSlice = kBlockSize >= kSliceTokens ? 1 : kSliceTokens / kBlockSize;
+constexpr int kSlotsPerPart = kSliceTokens / kBlocksPerSlice;  // slots of each block in a slice
+constexpr int kThreadsPerPart = kGroupThreads / kBlocksPerSlice;
+constexpr int kKeyCopies = kHeadDim / kX * kSlotsPerPart / kThreadsPerPart;
+constexpr int kValueCopies = kHeadDim * (kSlotsPerPart / kTV) / kThreadsPerPart;
+static_assert(kGroupThreads % kBlocksPerSlice == 0 && kSlotsPerPart % kTV == 0, "slice shapes");
+static_assert(kKeyCopies * kThreadsPerPart == kHeadDim / kX * kSlotsPerPart, "key copies");
+static_assert(kValueCopies * kThreadsPerPart == kHeadDim * (kSlotsPerPart / kTV), "value copies");
+static_assert(kThreadsPerPart == 2 * kSlotsPerPart, "one k or v scale per thread");
+
+constexpr int kScoreTiles = kSliceTokens / 8;  // n8 tiles of the score step
+constexpr int kPvSteps = kSliceTokens / 16;    // k16 steps of the PV step
+constexpr int kKSteps = kHeadDim / 16;
+constexpr int kDimTiles = kHeadDim / 8;
+
+// ---------------------------------------------------------------------------------------------
+// PTX wrappers. Shared-memory operands are 32-bit shared-window addresses.
+__device__ GPU_INLINE inline uint32_t shared_address(const void* p) {
+  uint32_t a;
+  asm("{ .reg .u64 t; cvta.to.shared.u64 t, %1; cvt.u32.u64 %0, t; }" : "=r"(a) : "l"(p));
+  return a;
+}
+// Copies 16 bytes, or writes 16 zero bytes without reading when !valid.
+__device__ GPU_INLINE inline void copy16(uint32_t dst, const void* src, bool valid) {
+  asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;" ::"r"(dst), "l"(src),
+               "r"(valid ? 16 : 0)
+               : "memory");
+}
+__device__ GPU_INLINE inline void copy4(uint32_t dst, const void* src, bool valid) {
+  asm volatile("cp.async.ca.shared.global [%0], [%1], 4, %2;" ::"r"(dst), "l"(src),
+               "r"(valid ? 4 : 0)
+               : "memory");
+}
+__device__ GPU_INLINE inline void commit_copies() {
+  asm volatile("cp.async.commit_group;" ::: "memory");
+}
+// Waits until at most N of this thread's most recent copy groups are still in flight.
+template <int N>
+__device__ GPU_INLINE inline void wait_copies() {
+  asm volatile("cp.async.wait_group %0;" ::"n"(N) : "memory");
+}
+__device__ GPU_INLINE inline void load_matrix_x4(uint32_t (&r)[4], uint32_t address) {
+  asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0,%1,%2,%3}, [%4];"
+               : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
+               : "r"(address)
+               : "memory");
+}
+__device__ GPU_INLINE inline void mma(float* c, const uint32_t* a, uint32_t b0, uint32_t b1) {
+  if constexpr (kF16) {
+    asm volatile(
+        "mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, "
+        "{%8,%9}, {%0,%1,%2,%3};"
+        : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
+        : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
+  } else {
+    asm volatile(
+        "mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, "
+        "{%8,%9}, {%0,%1,%2,%3};"
+        : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
+        : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
+  }
+}
+// Two e4m3 codes (low byte first) as f16x2 (low half first), exactly.
+__device__ GPU_INLINE inline uint32_t widen_fp8x2(uint32_t two) {
+  uint32_t h2;
+  asm("cvt.rn.f16x2.e4m3x2 %0, %1;" : "=r"(h2) : "h"(uint16_t(two)));
+  return h2;
+}
+__device__ GPU_INLINE inline bool warp_any(bool predicate) {
+  return __nvvm_vote_any_sync(0xffffffffu, predicate);
+}
+__device__ GPU_INLINE inline uint32_t dynamic_shared_bytes() {
+  uint32_t n;
+  asm("mov.u32 %0, %%dynamic_smem_size;" : "=r"(n));
+  return n;
+}
+
+// Byte offsets of a group's stage parts from the group's base.
+constexpr uint32_t stage_keys(int stage) { return uint32_t(stage * kStageBytes); }
+constexpr uint32_t stage_values(int stage) { return stage_keys(stage) + kRawKeyUnits * kUnit; }
+constexpr uint32_t stage_scales(int stage) {
+  return stage_keys(stage) + (kRawKeyUnits + kRawValueUnits) * kUnit;
+}
+constexpr uint32_t widened_keys() { return uint32_t(kStages * kStageBytes); }
+constexpr uint32_t widened_values() { return widened_keys() + kKeyUnits * kUnit; }
+
+// Makes the group's shared-memory writes visible to the whole group: the warp alone, or a named
+// barrier over the group's warps (ids 1 and 2: with more than one row tile there are at most two
+// groups; 0 is __syncthreads). Immediate ids, so ptxas reserves only those barriers.
+__device__ GPU_INLINE inline void sync_group(int split) {
+  static_assert(kRowTiles == 1 || kTokenSplits <= 2, "named barriers for at most two groups");
+  if constexpr (kRowTiles == 1) {
+    gpu::sync_warp();
+  } else if (split == 0) {
+    asm volatile("bar.sync 1, %0;" ::"n"(kGroupThreads) : "memory");
+  } else {
+    asm volatile("bar.sync 2, %0;" ::"n"(kGroupThreads) : "memory");
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// One warp's online-softmax state over a 16-row tile of the query tile, in mma C layout: lane l
+// holds rows l / 4 and l / 4 + 8, dims 8 nd + 2 (l % 4) + {0, 1}. The interface pa_decode.hip's
+// merge and write steps use (o, m, l, row0, row_slot_of, for_each_output).
+struct StagedPath {
+  static constexpr int kNumO = kDimTiles * 4;
+  static constexpr int kNumRowSlots = 2;
+
+  float o[kNumO];
+  float m[2];
+  float l[2];
+  int row0;
+  uint32_t qa[kKSteps][4];  // the query tile as A fragments (row l/4 and l/4+8)
+
+  static constexpr int row_slot_of(int i) { return (i % 4) / 2; }
+
+  __device__ GPU_INLINE void init(const Args& a, const Work& w, int row_tile) {
+    const int lane = int(gpu::lane_id());
+    row0 = row_tile * 16;
+    for (int i = 0; i < kNumO; ++i) o[i] = 0.0f;
+    for (int r = 0; r < 2; ++r) {
+      m[r] = -__builtin_inff();
+      l[r] = 0.0f;
+    }
+    // Register r holds A elements {2r, 2r+1}: two adjacent dims of one row, one 32-bit load.
+#pragma unroll
+    for (int s = 0; s < kKSteps; ++s) {
+#pragma unroll
+      for (int r = 0; r < 4; ++r) {
+        const int row = row0 + layout::nv_a_row(lane, 2 * r);
+        const int dim = 16 * s + layout::nv_a_col(lane, 2 * r);
+        uint32_t v = 0;
+        if (row < kRows) {
+          v = *reinterpret_cast<const uint32_t*>(a.query + query_row(w, row) * kHeadDim + dim);
+          if constexpr (kKvIsFp8) {
+            v = gpu::pack_half2<true>(gpu::bf16_to_float(uint16_t(v)),
+                                      gpu::bf16_to_float(uint16_t(v >> 16)));
+          }
+        }
+        qa[s][r] = v;
+      }
+    }
+  }
+
+  // The slice starting at token t0, whose 16-bit operands are at `keys` / `values` (shared-window
+  // addresses) and per-token scales (fp8, kv_scale_mode 1) at `scales`. `edge`: some token of the
+  // slice is past the partition or hidden from some query row (causal), so scores are masked;
+  // inner slices skip that work.
+  __device__ GPU_INLINE void process_slice(const Args& a, const Work& w, int t0, bool edge,
+                                           uint32_t keys, uint32_t values, const float* scales) {
+    const int lane = int(gpu::lane_id());
+    // Few score tiles make short mma chains over the head dim: split each into kChains
+    // independent partial sums so the tensor core's latency overlaps.
+    constexpr int kChains = kScoreTiles >= 4 ? 1 : 2;
+    float sc[kChains][kScoreTiles][4];
+#pragma unroll
+    for (int c = 0; c < kChains; ++c)
+#pragma unroll
+      for (int j = 0; j < kScoreTiles; ++j)
+#pragma unroll
+        for (int e = 0; e < 4; ++e) sc[c][j][e] = 0.0f;
+#pragma unroll
+    for (int s = 0; s < kKSteps; ++s) {
+#pragma unroll
+      for (int jj = 0; jj < kScoreTiles / 2; ++jj) {
+        uint32_t b[4];
+        const int token = 16 * jj + layout::nv_score_ldm_token(lane);
+        load_matrix_x4(
+            b, keys + kUnit * layout::nv_key_unit(kSliceTokens, layout::nv_score_ldm_chunk(s, lane),
+                                                  token));
+        mma(sc[s % kChains][2 * jj], qa[s], b[0], b[1]);
+        mma(sc[s % kChains][2 * jj + 1], qa[s], b[2], b[3]);
+      }
+    }
+#pragma unroll
+    for (int c = 1; c < kChains; ++c)
+#pragma unroll
+      for (int j = 0; j < kScoreTiles; ++j)
+#pragma unroll
+        for (int e = 0; e < 4; ++e) sc[0][j][e] += sc[c][j][e];
+    float (&p)[kScoreTiles][4] = sc[0];
+
+    // Online softmax over the two rows this lane holds; each row's 4 lanes share the max and sum.
+    const bool per_token = per_token_scales(a);
+    float alpha[2];
+#pragma unroll
+    for (int h = 0; h < 2; ++h) {
+      const int limit = visible_limit(w, (row0 + layout::nv_c_row(lane, 2 * h)) / kGroup);
+      float mx = -__builtin_inff();
+#pragma unroll
+      for (int j = 0; j < kScoreTiles; ++j)
+#pragma unroll
+        for (int e = 0; e < 2; ++e) {
+          const int t = 8 * j + layout::nv_c_col(lane, e);
+          float x = p[j][2 * h + e] * a.scale_log2;
+          if (per_token) x *= scales[t];
+          if (edge) x = t0 + t < w.end && t0 + t <= limit ? x : -__builtin_inff();
+          p[j][2 * h + e] = x;
+          mx = __builtin_fmaxf(mx, x);
+        }
+      mx = gpu::warp_max<4>(mx);
+      const float m_new = __builtin_fmaxf(m[h], mx);
+      alpha[h] = m_new == -__builtin_inff() ? 1.0f : gpu::exp2(m[h] - m_new);
+      float sum = 0.0f;
+#pragma unroll
+      for (int j = 0; j < kScoreTiles; ++j)
+#pragma unroll
+        for (int e = 0; e < 2; ++e) {
+          float pr = m_new == -__builtin_inff() ? 0.0f : gpu::exp2(p[j][2 * h + e] - m_new);
+          sum += pr;
+          if (per_token) {
+            const int t = 8 * j + layout::nv_c_col(lane, e);
+            pr = t0 + t < w.end ? pr * scales[kSliceTokens + t] : 0.0f;
+          }
+          p[j][2 * h + e] = pr;
+        }
+      l[h] = l[h] * alpha[h] + gpu::warp_sum<4>(sum);
+      m[h] = m_new;
+    }
+    // The running max rarely moves once a few tiles are in: rescale only when it did for some row.
+    if (warp_any(alpha[0] != 1.0f || alpha[1] != 1.0f)) {
+#pragma unroll
+      for (int nd = 0; nd < kDimTiles; ++nd)
+#pragma unroll
+        for (int e = 0; e < 4; ++e) o[nd * 4 + e] *= alpha[e / 2];
+    }
+
+    // P x V: score tiles 2u and 2u+1 are the A fragment of k-step u (tokens 16u .. 16u + 15).
+#pragma unroll
+    for (int u = 0; u < kPvSteps; ++u) {
+      const uint32_t pa[4] = {gpu::pack_half2<kF16>(p[2 * u][0], p[2 * u][1]),
+                              gpu::pack_half2<kF16>(p[2 * u][2], p[2 * u][3]),
+                              gpu::pack_half2<kF16>(p[2 * u + 1][0], p[2 * u + 1][1]),
+                              gpu::pack_half2<kF16>(p[2 * u + 1][2], p[2 * u + 1][3])};
+      const int group = layout::nv_pv_ldm_group(u, lane);
+#pragma unroll
+      for (int pair = 0; pair < kDimTiles / 2; ++pair) {
+        uint32_t b[4];
+        load_matrix_x4(b, values + kUnit * layout::nv_value_unit(
+                                               kHeadDim, group, layout::nv_pv_ldm_dim(pair, lane)));
+        mma(&o[(2 * pair) * 4], pa, b[0], b[1]);
+        mma(&o[(2 * pair + 1) * 4], pa, b[2], b[3]);
+      }
+    }
+  }
+
+  template <class F>
+  __device__ GPU_INLINE void for_each_output(F f) const {
+    const int lane = int(gpu::lane_id());
+#pragma unroll
+    for (int nd = 0; nd < kDimTiles; ++nd)
+#pragma unroll
+      for (int e = 0; e < 4; ++e)
+        f(nd * 4 + e, layout::nv_c_row(lane, e), 8 * nd + layout::nv_c_col(lane, e));
+  }
+};
+
+// ---------------------------------------------------------------------------------------------
+// The copies of one slice, by the threads of its group. Each thread serves one KV block of the
+// slice, so it looks up one block id per slice, and always the same token (keys) or token group
+// (values) of that block: its copies of a slice differ by compile-time offsets only.
+struct SliceCopier {
+  static constexpr int kValueUnitsPerDim = kSlotsPerPart / kTV;
+  int block_part;  // which of the slice's blocks this thread serves
+  int in_part;     // this thread's index among that block's threads
+  int key_slot;    // the slot whose key units this thread copies (chunks key_chunk0 + 2j)
+  int key_chunk0;
+  int value_dim0;  // the value units this thread copies: dims value_dim0 + 2 kTV j, one group
+  int value_sub;
+  // Physical block ids of that part in the next two slices to copy, loaded two slices ahead so
+  // that a copy never waits on the block table (a new block per slice with short blocks).
+  int next_block;
+  int block_after;
+
+  __device__ GPU_INLINE void init(int thread_in_group) {
+    block_part = thread_in_group / kThreadsPerPart;
+    in_part = thread_in_group % kThreadsPerPart;
+    // Unit r = in_part + j * kThreadsPerPart of the part, kThreadsPerPart = 2 kSlotsPerPart.
+    key_chunk0 = in_part / kSlotsPerPart;
+    key_slot = in_part % kSlotsPerPart;
+    value_dim0 = in_part / kValueUnitsPerDim;
+    value_sub = in_part % kValueUnitsPerDim;
+  }
+
+  __device__ GPU_INLINE int first_token(int t0) const { return t0 + block_part * kSlotsPerPart; }
+
+  // The block id for the slice starting at t0 (never reading past the sequence's blocks).
+  __device__ GPU_INLINE int block_of(const Work& w, int t0) const {
+    const int first = first_token(t0);
+    return first < w.end ? w.block_table[first / kBlockSize] : 0;
+  }
+  // After copying a slice: the next one's id moves up, the one after it is loaded.
+  __device__ GPU_INLINE void advance(const Work& w, int t0_after) {
+    next_block = block_after;
+    block_after = block_of(w, t0_after);
+  }
+
+  // Issues the copies of the slice starting at t0 into the stage at `stage` (block id
+  // next_block). Units of tokens >= w.end are zero-filled without reading; a value unit that
+  // straddles w.end is copied whole and trimmed once it has landed (trim_values / widen_slice).
+  __device__ GPU_INLINE void copy_slice(const Args& a, const Work& w, int t0,
+                                        uint32_t stage) const {
+    const int slot0 = first_token(t0) % kBlockSize;
+    const int64_t head_block = int64_t(next_block) * kNumKvHeads + w.kv_head;
+    const int key_token = block_part * kSlotsPerPart + key_slot;
+    const uint8_t* key_src = a.key_cache + head_block * (kHeadDim / kX) * kBlockSize * kUnit +
+                             (int64_t(key_chunk0) * kBlockSize + slot0 + key_slot) * kUnit;
+    const uint32_t key_dst =
+        stage + kUnit * layout::nv_key_unit(kSliceTokens, key_chunk0, key_token);
+    const bool key_valid = t0 + key_token < w.end;
+#pragma unroll
+    for (int j = 0; j < kKeyCopies; ++j)
+      copy16(key_dst + j * 2 * kSliceTokens * kUnit, key_src + j * 2 * kBlockSize * kUnit,
+             key_valid);
+    const int group = block_part * kValueUnitsPerDim + value_sub;
+    const uint8_t* value_src =
+        a.value_cache + head_block * kHeadDim * kBlockSize * kKvBytes +
+        (int64_t(value_dim0) * kBlockSize + slot0 + value_sub * kTV) * kKvBytes;
+    // Dims value_dim0 + 2 kTV j: the swizzle touches the low 3 bits only, so it commutes with j.
+    const uint32_t value_dst =
+        stage + kRawKeyUnits * kUnit + kUnit * layout::nv_value_unit(kHeadDim, group, value_dim0);
+    const bool value_valid = t0 + group * kTV < w.end;
+    static_assert(2 * kTV % 8 == 0, "value copies must keep the swizzle bits");
+#pragma unroll
+    for (int j = 0; j < kValueCopies; ++j)
+      copy16(value_dst + j * 2 * kTV * kUnit, value_src + j * 2 * kTV * kBlockSize * kKvBytes,
+             value_valid);
+    if (per_token_scales(a)) {
+      // Thread i of a block part copies the k scale (i < slots) or the v scale of one slot.
+      const bool is_k = in_part < kSlotsPerPart;
+      const int slot = is_k ? in_part : in_part - kSlotsPerPart;
+      const int t = block_part * kSlotsPerPart + slot;
+      const float* src = (is_k ? a.k_scale : a.v_scale) + head_block * kBlockSize + slot0 + slot;
+      copy4(stage + (kRawKeyUnits + kRawValueUnits) * kUnit + 4 * ((is_k ? 0 : kSliceTokens) + t),
+            src, t0 + t < w.end);
+    }
+  }
+};
+
+// The raw value unit straddling w.end (16-bit caches) holds slots past the context, which may
+// be anything (NaN too): their probabilities are 0, but 0 x NaN is NaN in the mma, so they are
+// zeroed in place once the slice has landed (only in the partition's last slice).
+__device__ GPU_INLINE inline void trim_values(const Work& w, int t0, int thread_in_group,
+                                              uint8_t* values) {
+  const int valid = w.end - t0;  // tokens of the slice inside the context
+  if (valid >= kSliceTokens || valid % 8 == 0) return;
+  const int group = valid / 8, keep = valid % 8;
+  for (int dim = thread_in_group; dim < kHeadDim; dim += kGroupThreads) {
+    uint16_t* unit =
+        reinterpret_cast<uint16_t*>(values + kUnit * layout::nv_value_unit(kHeadDim, group, dim));
+    for (int e = keep; e < 8; ++e) unit[e] = 0;
+  }
+}
+
+// fp8: widens the raw slice at `stage` to the group's f16 operand buffer (keys then values at
+// `widened`), zeroing value slots at or past w.end.
+__device__ GPU_INLINE inline void widen_slice(const Work& w, int t0, int thread_in_group,
+                                              const uint8_t* stage, uint8_t* widened) {
+  const gpu::u32x4* raw_keys = reinterpret_cast<const gpu::u32x4*>(stage);
+  const gpu::u32x4* raw_values = raw_keys + kRawKeyUnits;
+  gpu::u32x4* keys = reinterpret_cast<gpu::u32x4*>(widened);
+  gpu::u32x4* values = keys + kKeyUnits;
+  // A raw key unit is 16 dims of one token: two f16 units (chunks 2c, 2c + 1).
+  for (int u = thread_in_group; u < kRawKeyUnits; u += kGroupThreads) {
+    const int chunk = u / kSliceTokens, t = u % kSliceTokens;
+    const gpu::u32x4 v = raw_keys[layout::nv_key_unit(kSliceTokens, chunk, t)];
+#pragma unroll
+    for (int half = 0; half < 2; ++half) {
+      const uint32_t lo = v[2 * half], hi = v[2 * half + 1];
+      keys[layout::nv_key_unit(kSliceTokens, 2 * chunk + half, t)] = gpu::u32x4{
+          widen_fp8x2(lo), widen_fp8x2(lo >> 16), widen_fp8x2(hi), widen_fp8x2(hi >> 16)};
+    }
+  }
+  // A raw value unit is 16 tokens of one dim: two f16 units (groups 2g, 2g + 1).
+  const int valid = w.end - t0;
+  for (int u = thread_in_group; u < kRawValueUnits; u += kGroupThreads) {
+    const int group = u / kHeadDim, dim = u % kHeadDim;
+    gpu::u32x4 v = raw_values[layout::nv_value_unit(kHeadDim, group, dim)];
+    if (valid - 16 * group < 16) v = mask_value_chunk(v, t0 + 16 * group, w.end);
+#pragma unroll
+    for (int half = 0; half < 2; ++half) {
+      const uint32_t lo = v[2 * half], hi = v[2 * half + 1];
+      values[layout::nv_value_unit(kHeadDim, 2 * group + half, dim)] = gpu::u32x4{
+          widen_fp8x2(lo), widen_fp8x2(lo >> 16), widen_fp8x2(hi), widen_fp8x2(hi >> 16)};
+    }
+  }
+}
+
+// This warp's group's slices through the group's ring: copies run kStages - 1 slices ahead of
+// the compute; one group barrier per slice both publishes the landed slice and frees the oldest
+// stage (fp8 adds one after widening).
+__device__ GPU_INLINE inline void process_partition(StagedPath& st, const Args& a, const Work& w,
+                                                    int split, uint8_t* smem) {
+  constexpr int kRound = kTokenSplits * kSliceTokens;  // tokens between a group's slices
+  uint8_t* ring = smem + split * kGroupBytes;
+  const uint32_t base = shared_address(ring);
+  const int first = w.begin + split * kSliceTokens;
+  const int slices = w.end > first ? (w.end - first + kRound - 1) / kRound : 0;
+  const int thread_in_group = int(gpu::thread_x()) - split * kGroupThreads;
+  SliceCopier copier;
+  copier.init(thread_in_group);
+  // Every block id the prologue needs is requested before the first copy waits on one.
+  int prologue_blocks[kStages + 1];
+#pragma unroll
+  for (int i = 0; i < kStages + 1; ++i) prologue_blocks[i] = copier.block_of(w, first + i * kRound);
+#pragma unroll
+  for (int i = 0; i < kStages - 1; ++i) {
+    copier.next_block = prologue_blocks[i];
+    if (i < slices) copier.copy_slice(a, w, first + i * kRound, base + stage_keys(i));
+    commit_copies();  // one group per slice slot, empty or not, so the wait count stays constant
+  }
+  copier.next_block = prologue_blocks[kStages - 1];
+  copier.block_after = prologue_blocks[kStages];
+
+  for (int i = 0; i < slices; ++i) {
+    const int t0 = first + i * kRound;
+    const int stage = i % kStages;
+    wait_copies<kStages - 2>();
+    sync_group(split);
+    const int ahead = i + kStages - 1;
+    if (ahead < slices) {
+      copier.copy_slice(a, w, first + ahead * kRound, base + stage_keys(ahead % kStages));
+      copier.advance(w, first + (ahead + 2) * kRound);
+    }
+    commit_copies();
+    uint32_t keys = base + stage_keys(stage);
+    uint32_t values = base + stage_values(stage);
+    if constexpr (kKvIsFp8) {
+      widen_slice(w, t0, thread_in_group, ring + stage_keys(stage), ring + widened_keys());
+      sync_group(split);
+      keys = base + widened_keys();
+      values = base + widened_values();
+    } else if (t0 + kSliceTokens > w.end) {
+      trim_values(w, t0, thread_in_group, ring + stage_values(stage));
+      sync_group(split);
+    }
+    const float* scales = reinterpret_cast<const float*>(ring + stage_scales(stage));
+    // Tokens up to L - kQueryLen are visible to every query row.
+    const bool edge =
+        t0 + kSliceTokens > w.end || t0 + kSliceTokens - 1 > w.context_len - kQueryLen;
+    st.process_slice(a, w, t0, edge, keys, values, scales);
+  }
+  wait_copies<0>();
+}
+
+}  // namespace pa::nv
