@@ -1,6 +1,5 @@
 #include "pa_module.h"
 
-#include <algorithm>
 #include <fstream>
 #include <iterator>
 #include <vector>
@@ -10,23 +9,10 @@
 namespace aotc::pa_bench {
 
 namespace {
-int ceil_div(int a, int b) { return (a + b - 1) / b; }
+// build-matrix.json, launch.steps[0] for nvidia: 4 warps, 768 bytes of shared memory per head dim.
+constexpr unsigned kThreads = 128;
+unsigned shared_bytes(const pa_ref::Shape& shape) { return 768u * unsigned(shape.head_dim); }
 }  // namespace
-
-int init_device(std::string* name) {
-  CU_CHECK(cuInit(0));
-  CUdevice dev;
-  CU_CHECK(cuDeviceGet(&dev, 0));
-  CUcontext ctx;
-  CU_CHECK(cuDevicePrimaryCtxRetain(&ctx, dev));
-  CU_CHECK(cuCtxSetCurrent(ctx));
-  char buf[256] = {};
-  CU_CHECK(cuDeviceGetName(buf, sizeof buf, dev));
-  *name = buf;
-  int sms = 0;
-  CU_CHECK(cuDeviceGetAttribute(&sms, CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, dev));
-  return sms;
-}
 
 PaModule::PaModule(const std::string& cubin_path, const pa_ref::Shape& shape) : shape_(shape) {
   std::ifstream in(cubin_path, std::ios::binary);
@@ -38,28 +24,18 @@ PaModule::PaModule(const std::string& cubin_path, const pa_ref::Shape& shape) : 
   CU_CHECK(cuModuleLoadData(&module_, image.data()));
   CU_CHECK(cuModuleGetFunction(&attention_, module_, "pa_decode_attention"));
   CU_CHECK(cuModuleGetFunction(&reduce_, module_, "pa_decode_reduce"));
+  CU_CHECK(cuFuncSetAttribute(attention_, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
+                              int(shared_bytes(shape_))));
 }
 
 PaModule::~PaModule() {
   if (module_) cuModuleUnload(module_);
 }
 
-// build-matrix.json, launch.values.num_partitions.
-int PaModule::rule_partitions(int sm_count, int num_seqs, int max_context_len) const {
-  return std::min(std::max(1, ceil_div(max_context_len, 256)),
-                  std::max(1, sm_count / (num_seqs * shape_.num_kv_heads)));
-}
-
-// build-matrix.json, launch.workspace_bytes.
-std::size_t PaModule::workspace_bytes(int num_seqs, int num_partitions) const {
-  return std::size_t(num_seqs) * shape_.query_len * shape_.num_q_heads * num_partitions *
-         (shape_.head_dim * 4 + 8);
-}
-
-void PaModule::launch(const DeviceBuffers& b, const LaunchShape& l, CUstream stream) const {
-  int32_t scale_mode = l.scale_mode, num_seqs = l.num_seqs, max_blocks = l.max_blocks_per_seq,
-          partitions = l.num_partitions;
-  float scale = l.scale;
+void PaModule::launch(const DeviceBuffers& b, int num_seqs, int max_blocks_per_seq,
+                      int partitions) const {
+  int32_t scale_mode = 0;
+  float scale = 0.088f;
   void* attention_args[] = {(void*)&b.out,
                             (void*)&b.query,
                             (void*)&b.key_cache,
@@ -71,15 +47,16 @@ void PaModule::launch(const DeviceBuffers& b, const LaunchShape& l, CUstream str
                             &scale_mode,
                             &scale,
                             &num_seqs,
-                            &max_blocks,
+                            &max_blocks_per_seq,
                             &partitions,
                             (void*)&b.workspace};
   CU_CHECK(cuLaunchKernel(attention_, unsigned(partitions), unsigned(shape_.num_kv_heads),
-                          unsigned(num_seqs), 256, 1, 1, 0, stream, attention_args, nullptr));
+                          unsigned(num_seqs), kThreads, 1, 1, shared_bytes(shape_), nullptr,
+                          attention_args, nullptr));
   if (partitions > 1) {
     void* reduce_args[] = {(void*)&b.out, (void*)&b.workspace, &num_seqs, &partitions};
     CU_CHECK(cuLaunchKernel(reduce_, unsigned(num_seqs * shape_.query_len * shape_.num_q_heads), 1,
-                            1, 128, 1, 1, 0, stream, reduce_args, nullptr));
+                            1, 128, 1, 1, 0, nullptr, reduce_args, nullptr));
   }
 }
 

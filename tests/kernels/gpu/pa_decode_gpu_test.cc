@@ -148,6 +148,7 @@ RunResult run_case(const pa::Key& key, const char* variant, const Prepared& prep
   args.workspace = workspace.get();
   pa::Plan plan;
   s = pa::plan(key, args, device, &plan);
+  INFO(variant << ": plan: " << s.message());
   REQUIRE(s.ok());
   REQUIRE(std::string(plan.variant) == variant);
 
@@ -155,6 +156,7 @@ RunResult run_case(const pa::Key& key, const char* variant, const Prepared& prep
   REQUIRE_CU(cuMemsetD16(out.ptr(), ref::nan_bits(p.shape.kv), prep.reference.size()));
   REQUIRE_CU(cuMemsetD32(workspace.ptr(), 0x7fc00000u, workspace.bytes() / 4));
   s = pa::launch(nullptr, key, args);
+  INFO(variant << ": launch: " << s.message());
   REQUIRE(s.ok());
   REQUIRE_CU(cuCtxSynchronize());
   std::vector<std::uint16_t> host(prep.reference.size());
