@@ -129,7 +129,7 @@ int main(int argc, char** argv) {
   if (s) s = aotc::gen::Status::adopt(aotc_current_device(runtime, &info));
   check(s, "aotc runtime");
   const aotc::gen::Device device{info.multiprocessor_count, info.warp_size,
-                                 info.max_shared_per_block};
+                                 info.max_shared_per_block, aotc::gen::Vendor::nvidia};
 
   const std::size_t max_tokens = 128 * 8192;
   auto b = aotc::pa_bench::allocate_buffers(max_tokens, 8);

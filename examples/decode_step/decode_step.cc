@@ -151,6 +151,7 @@ int main() {
     stand_in.multiprocessor_count = 132;
     stand_in.warp_size = 32;
     stand_in.max_shared_per_block = 232448;
+    stand_in.vendor = aotc::gen::Vendor::nvidia;
     pa::Plan plan;
     const aotc::gen::Status planned =
         pa::plan(key, host_args(problem, max_context_len), stand_in, &plan);
@@ -163,7 +164,9 @@ int main() {
   }
   std::printf("device %d: %s, %d multiprocessors\n", device.ordinal, device.arch,
               device.multiprocessor_count);
-  aotc::gen::Device d{device.multiprocessor_count, device.warp_size, device.max_shared_per_block};
+  aotc::gen::Device d{device.multiprocessor_count, device.warp_size, device.max_shared_per_block,
+                     aotc_runtime_backend(runtime) == AOTC_BACKEND_HIP ? aotc::gen::Vendor::amd
+                                                                       : aotc::gen::Vendor::nvidia};
   pa::Plan plan;
   if (pa::plan(key, host_args(problem, max_context_len), d, &plan)) print_plan(plan);
   return run_on_gpu(runtime, key, problem, max_context_len);

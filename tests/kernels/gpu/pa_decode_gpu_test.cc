@@ -208,7 +208,7 @@ TEST_CASE(
   REQUIRE(s.ok());
   REQUIRE(aotc_runtime_backend(runtime) == AOTC_BACKEND_CUDA);
   const aotc::gen::Device device{info.multiprocessor_count, info.warp_size,
-                                 info.max_shared_per_block};
+                                 info.max_shared_per_block, aotc::gen::Vendor::nvidia};
 
   const std::uint64_t seed = seed_from_environment();
   const auto variants = pa::variants();
