@@ -7,6 +7,7 @@
 #include "codeobj/offload_bundle.h"
 #include "codeobj/target_id.h"
 #include "core/atomic_file.h"
+#include "kernel_arguments.h"
 
 namespace aotc::runtime {
 namespace {
@@ -183,6 +184,48 @@ StatusPtr copy_image_source(const aotc_image& image, std::size_t index, ImageSou
   }
   *out = ImageSource{image.target ? image.target : "", std::string(format), image.data, image.size,
                      image.path && !image.data ? image.path : ""};
+  return nullptr;
+}
+
+StatusPtr check_entry_in_memory_images(std::span<const ImageSource> images,
+                                       std::string_view entry) {
+  auto check = [&](std::span<const std::uint8_t> bytes, std::string_view format,
+                   const std::string& where) -> StatusPtr {
+    ArgumentLayouts kernels;
+    if (auto status = read_argument_layouts(bytes, format, &kernels)) {
+      return with_context(std::move(status), where);
+    }
+    if (kernels.contains(entry)) return nullptr;
+    std::string names;
+    for (const auto& [name, layout] : kernels) names += (names.empty() ? "" : ", ") + name;
+    return make_status(AOTC_ERROR_INVALID_ARGUMENT,
+                       where + " has no kernel " + std::string(entry) +
+                           "; it has: " + (names.empty() ? "none" : names));
+  };
+  for (std::size_t i = 0; i < images.size(); ++i) {
+    const ImageSource& image = images[i];
+    if (!image.data) continue;
+    std::span<const std::uint8_t> bytes(static_cast<const std::uint8_t*>(image.data), image.size);
+    if (image.format != "bundle") {
+      if (auto status = check(bytes, image.format,
+                              image_name(i) + " (" + image.target + " " + image.format + ")")) {
+        return status;
+      }
+      continue;
+    }
+    auto entries = codeobj::read_offload_bundle(bytes);
+    if (!entries) {
+      return status_from_error(AOTC_ERROR_BAD_IMAGE,
+                               entries.error().with_context(image_name(i) + " (bundle)"));
+    }
+    for (const codeobj::BundleEntry& bundled : *entries) {
+      if (bundled.bytes.empty() || bundled.id.starts_with("host-")) continue;
+      if (auto status =
+              check(bundled.bytes, "hsaco", image_name(i) + " (bundle entry " + bundled.id + ")")) {
+        return status;
+      }
+    }
+  }
   return nullptr;
 }
 

@@ -36,6 +36,12 @@ struct SelectedImage {
   std::string description;          // "images[1] (bundle entry hipv4-amdgcn-amd-amdhsa--gfx942)"
 };
 
+// Checks `entry` against every image given as bytes (each code object; each device entry of a
+// bundle), which can be read without a device or any I/O: AOTC_ERROR_INVALID_ARGUMENT naming the
+// first image without that kernel and the kernels it has, AOTC_ERROR_BAD_IMAGE when one cannot be
+// read. Images given by path stay unread until the first load on a device, which checks then.
+StatusPtr check_entry_in_memory_images(std::span<const ImageSource> images, std::string_view entry);
+
 // Picks and reads the image for a device of `device_arch` ("gfx942:sramecc+:xnack-", "sm_90").
 // AOTC_ERROR_NO_CODE_OBJECT names the device arch and lists every image available;
 // AOTC_ERROR_BAD_IMAGE when an image cannot be read or parsed.

@@ -165,6 +165,12 @@ aotc_status aotc_module_get_kernel(aotc_module* module, const char* entry, aotc_
   std::lock_guard lock(module->mutex);
   auto& kernel = module->kernels[entry];
   if (!kernel) {
+    if (auto status = aotc::runtime::check_entry_in_memory_images(module->images, entry)) {
+      module->kernels.erase(std::string(entry));
+      return with_context(std::move(status),
+                          "kernel " + std::string(entry) + ", variant " + module->variant)
+          .release();
+    }
     kernel = std::make_unique<aotc_kernel_s>();
     kernel->module = module;
     kernel->entry = entry;

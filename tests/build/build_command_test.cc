@@ -241,6 +241,9 @@ TEST_CASE("NVIDIA targets get PTX, and a cubin when ptxas is present", "[build]"
   const auto& object = manifest["variants"][0]["objects"][1];
   CHECK(object["vendor"] == "nvidia");
   CHECK(object["format"] == "cubin");
+  // The target is the one built: the cubin's ELF header says sm_90 for sm_90a too.
+  CHECK(object["metadata"]["target_id"] == "sm_90a");
+  CHECK_FALSE(object["metadata"].contains("target_id_note"));
   // The cubin is an ELF for NVIDIA (e_machine EM_CUDA = 190).
   auto cubin = aotc::read_file_bytes(workspace / "out/sm_90a/axpy.w1.cubin");
   REQUIRE(cubin.ok());

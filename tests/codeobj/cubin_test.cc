@@ -133,6 +133,17 @@ TEST_CASE("cubin kernels match ptxas -v and the PTX parameter layout") {
       auto json = code_object_metadata_json(read_bytes(cubin), "cubin");
       REQUIRE(json.ok());
       CHECK((*json)["kernels"].size() == 3);
+      // The ELF records sm_90 for sm_90a: alone it says so; with the build's target it is exact.
+      CHECK((*json)["target_id"] == (arch == "sm_90a" ? "sm_90" : arch));
+      CHECK((*json).contains("target_id_note") == (arch == "sm_90a"));
+      auto built = code_object_metadata_json(read_bytes(cubin), "cubin", arch);
+      REQUIRE(built.ok());
+      CHECK((*built)["target_id"] == arch);
+      CHECK_FALSE((*built).contains("target_id_note"));
+      auto wrong = code_object_metadata_json(read_bytes(cubin), "cubin",
+                                             arch == "sm_80" ? "sm_90a" : "sm_80");
+      REQUIRE_FALSE(wrong.ok());
+      CHECK_THAT(wrong.error().message, Catch::Contains("but it was built for"));
       auto ptx_json = code_object_metadata_json(text, "ptx");
       REQUIRE(ptx_json.ok());
       CHECK((*ptx_json)["target_id"] == arch);

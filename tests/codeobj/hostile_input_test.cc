@@ -2,6 +2,7 @@
 // crash, read out of bounds (the ASan build checks) or allocate in proportion to a forged count.
 #include <catch2/catch.hpp>
 #include <cstring>
+#include <string>
 
 #include "codeobj/elf_reader.h"
 #include "codeobj/msgpack_decode.h"
@@ -54,6 +55,38 @@ TEST_CASE("ELF headers with forged counts and offsets are refused") {
   CHECK_FALSE(parse_elf64(std::vector<std::uint8_t>(10, 0x7f)).ok());
 }
 
+TEST_CASE("ELF program header tables and segments past the end of the file are refused") {
+  // The issue's case: `aotc inspect` accepted a program header table past the end of the file.
+  auto b = minimal_elf(0, 0);
+  auto set16 = [&](std::size_t at, std::uint16_t v) {
+    b[at] = static_cast<std::uint8_t>(v);
+    b[at + 1] = static_cast<std::uint8_t>(v >> 8);
+  };
+  auto set64 = [&](std::size_t at, std::uint64_t v) { std::memcpy(&b[at], &v, 8); };
+  set64(32, 1u << 20);  // e_phoff far past the end
+  set16(54, 56);        // e_phentsize
+  set16(56, 1);         // e_phnum
+  auto r = parse_elf64(b);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().message ==
+        "ELF: program header table (1 entries at offset 1048576) exceeds the 64-byte file");
+  set16(54, 32);
+  r = parse_elf64(b);
+  REQUIRE_FALSE(r.ok());
+  CHECK_THAT(r.error().message, Catch::Contains("e_phentsize is 32, expected 56"));
+  // A table inside the file whose one segment claims bytes past the end.
+  set16(54, 56);
+  set64(32, 64);
+  b.resize(64 + 56, 0);
+  set64(64 + 8, 100);   // p_offset
+  set64(64 + 32, 100);  // p_filesz
+  r = parse_elf64(b);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().message == "ELF: segment 0: offset 100 size 100 exceeds the 120-byte file");
+  set64(64 + 32, 20);
+  CHECK(parse_elf64(b).ok());
+}
+
 TEST_CASE("msgpack: deep nesting, forged counts, truncation and trailing bytes") {
   std::vector<std::uint8_t> deep(100000, 0x91);  // fixarray(1) nested 100000 times
   deep.push_back(0x00);
@@ -95,4 +128,24 @@ TEST_CASE("PTX with broken entry declarations is refused with the line") {
   CHECK_FALSE(read_ptx(".entry k( .param .b8 x[99999999] ) { }").ok());
   CHECK_FALSE(read_ptx(".entry k() { {").ok());
   CHECK_FALSE(read_ptx("/* unterminated").ok());
+}
+
+TEST_CASE("PTX entries without a name, declared twice, or with too many parameter bytes") {
+  // The issue's case: `.entry (` was read as a kernel called "(".
+  auto r = read_ptx(".version 8.0\n.target sm_90\n.visible .entry (\n .param .u32 a\n) { }\n");
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().message == "PTX: line 3: .entry without a name (at \"(\")");
+  r = read_ptx(".entry k( .param .u32 ) { }");
+  REQUIRE_FALSE(r.ok());
+  CHECK_THAT(r.error().message, Catch::Contains("parameter without a name"));
+  r = read_ptx(".entry k() { }\n.entry k() { }");
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().message == "PTX: line 2: .entry k is declared twice (at \"k\")");
+  std::string many = ".entry k(";
+  for (int i = 0; i < 9; ++i)
+    many += std::string(i ? ", " : "") + ".param .b8 p" + std::to_string(i) + "[4096]";
+  r = read_ptx(many + ") { }");
+  REQUIRE_FALSE(r.ok());
+  CHECK_THAT(r.error().message, Catch::Contains("parameters of more than 32764 bytes"));
+  CHECK(read_ptx(".entry $k_1( .param .u64 %p ) { }").ok());
 }

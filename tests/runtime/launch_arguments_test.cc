@@ -162,3 +162,50 @@ TEST_CASE("dynamic shared memory above the default limit is opted into once") {
   // 100 KiB once, then 200 KiB: each new maximum once, nothing for smaller amounts.
   CHECK(l.counters->shared_opt_ins == 2);
 }
+
+TEST_CASE("aotc_module_get_kernel refuses an entry that images given as bytes do not have") {
+  // The case: a misspelt entry was accepted and failed only at launch.
+  auto gfx942 = aotc_test::kernel_file("gfx942");
+  auto bundle = aotc_test::kernel_file("bundle");
+  auto cubin = aotc_test::kernel_file("sm_90a.cubin");
+  if (gfx942.empty() || bundle.empty() || cubin.empty()) {
+    aotc::test::missing_tool(
+        aotc_test::missing_tool_for(gfx942.empty() ? "gfx942" : "sm_90a.cubin"));
+    return;
+  }
+  const auto hsaco_bytes = aotc_test::read_bytes(gfx942);
+  const auto bundle_bytes = aotc_test::read_bytes(bundle);
+  const auto cubin_bytes = aotc_test::read_bytes(cubin);
+  std::unique_ptr<aotc_runtime, RuntimeFree> runtime(aotc::runtime::create_runtime(
+      std::make_unique<aotc_test::FakeBackend>(AOTC_BACKEND_HIP, std::vector<std::string>{})));
+  const aotc_image images[] = {
+      {"gfx942", "hsaco", hsaco_bytes.data(), hsaco_bytes.size(), nullptr},
+      {nullptr, "bundle", bundle_bytes.data(), bundle_bytes.size(), nullptr},
+      {"sm_90a", "cubin", cubin_bytes.data(), cubin_bytes.size(), nullptr}};
+  aotc_module* module = nullptr;
+  REQUIRE(aotc_module_create(runtime.get(), "saxpy.test", images, 3, &module) == nullptr);
+  aotc_kernel* kernel = nullptr;
+  // No device is needed: the runtime has none.
+  CHECK(aotc_module_get_kernel(module, "saxpy", &kernel) == nullptr);
+  CHECK(kernel != nullptr);
+  const std::string message =
+      take_message(aotc_module_get_kernel(module, "saxpyy", &kernel), AOTC_ERROR_INVALID_ARGUMENT);
+  CHECK(message ==
+        "kernel saxpyy, variant saxpy.test: images[0] (gfx942 hsaco) has no kernel saxpyy; it has: "
+        "fill, saxpy");
+  // A bundle's device entries are read and checked too, and the entry is named.
+  const aotc_image only_bundle[] = {
+      {nullptr, "bundle", bundle_bytes.data(), bundle_bytes.size(), nullptr}};
+  aotc_module* bundled = nullptr;
+  REQUIRE(aotc_module_create(runtime.get(), "b", only_bundle, 1, &bundled) == nullptr);
+  CHECK_THAT(
+      take_message(aotc_module_get_kernel(bundled, "nope", &kernel), AOTC_ERROR_INVALID_ARGUMENT),
+      Catch::Contains("images[0] (bundle entry hipv4-amdgcn-amd-amdhsa--") &&
+          Catch::Contains("has no kernel nope"));
+  // Images given by path are read only at the first load on a device.
+  const std::string path = gfx942.string();
+  const aotc_image by_path[] = {{"gfx942", "hsaco", nullptr, 0, path.c_str()}};
+  aotc_module* lazy = nullptr;
+  REQUIRE(aotc_module_create(runtime.get(), "lazy", by_path, 1, &lazy) == nullptr);
+  CHECK(aotc_module_get_kernel(lazy, "nope", &kernel) == nullptr);
+}

@@ -326,7 +326,7 @@ Status metadata_phase(const BuildState& state, std::vector<std::vector<ObjectRec
     for (auto& record : records[v]) {
       auto bytes = read_file_bytes(state.options.out_dir / record.file);
       if (!bytes) return bytes.error();
-      auto metadata = codeobj::code_object_metadata_json(*bytes, record.format);
+      auto metadata = codeobj::code_object_metadata_json(*bytes, record.format, record.target);
       if (!metadata) {
         return metadata.error().with_context(state.variants[v].name + " [" + record.target +
                                              "]: metadata");

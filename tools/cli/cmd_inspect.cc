@@ -57,6 +57,8 @@ void print_metadata(const std::string& format, const json& m, const std::string&
     std::cout << ", code object v" << value_text(m["code_object_version"]);
   if (m.contains("ptx_version")) std::cout << ", PTX " << value_text(m["ptx_version"]);
   std::cout << ", " << m["kernels"].size() << " kernel(s)\n";
+  if (m.contains("target_id_note"))
+    std::cout << indent << "note: " << value_text(m["target_id_note"]) << '\n';
   std::vector<std::vector<std::string>> rows;
   if (format == "hsaco") {
     for (const auto& k : m["kernels"]) {

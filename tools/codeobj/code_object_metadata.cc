@@ -71,7 +71,7 @@ nlohmann::json amd_metadata_json(const AmdCodeObject& object) {
           {"kernels", std::move(kernels)}};
 }
 
-nlohmann::json cubin_metadata_json(const CubinInfo& cubin) {
+nlohmann::json cubin_metadata_json(const CubinInfo& cubin, std::string_view built_target) {
   nlohmann::json kernels = nlohmann::json::array();
   for (const NvKernel& k : cubin.kernels) {
     nlohmann::json args = nlohmann::json::array();
@@ -85,7 +85,14 @@ nlohmann::json cubin_metadata_json(const CubinInfo& cubin) {
                        {"max_stack_bytes", k.max_stack_bytes},
                        {"max_threads", k.max_threads ? k.max_threads : kCudaMaxThreadsPerBlock}});
   }
-  return {{"target_id", cubin.arch}, {"kernels", std::move(kernels)}};
+  nlohmann::json json = {{"target_id", built_target.empty() ? cubin.arch : built_target}};
+  if (built_target.empty() && cubin.arch_suffix_unknown) {
+    json["target_id_note"] =
+        concat("the cubin's ELF header records ", cubin.arch, " for ", cubin.arch, " and ",
+               cubin.arch, "a alike; the build that made it knows which");
+  }
+  json["kernels"] = std::move(kernels);
+  return json;
 }
 
 nlohmann::json ptx_metadata_json(const PtxModule& module) {
@@ -110,7 +117,8 @@ nlohmann::json ptx_metadata_json(const PtxModule& module) {
 }
 
 Result<nlohmann::json> code_object_metadata_json(std::span<const std::uint8_t> bytes,
-                                                 std::string_view format) {
+                                                 std::string_view format,
+                                                 std::string_view built_target) {
   if (format == "hsaco") {
     auto object = read_amdgpu_code_object(bytes);
     if (!object) return object.error();
@@ -119,11 +127,24 @@ Result<nlohmann::json> code_object_metadata_json(std::span<const std::uint8_t> b
   if (format == "cubin") {
     auto cubin = read_cubin(bytes);
     if (!cubin) return cubin.error();
-    return cubin_metadata_json(*cubin);
+    // sm_90a is sm_90 in e_flags: the number must agree, the suffix comes from the build.
+    const bool agrees =
+        built_target.empty() || built_target == cubin->arch ||
+        (cubin->arch_suffix_unknown && built_target.size() == cubin->arch.size() + 1 &&
+         built_target.starts_with(cubin->arch));
+    if (!agrees) {
+      return make_error(concat("cubin: its ELF header says ", cubin->arch,
+                               ", but it was built for ", built_target));
+    }
+    return cubin_metadata_json(*cubin, built_target);
   }
   if (format == "ptx") {
     auto module = read_ptx(as_chars(bytes));
     if (!module) return module.error();
+    if (!built_target.empty() && module->target != built_target) {
+      return make_error(
+          concat("PTX: its .target is ", module->target, ", but it was built for ", built_target));
+    }
     return ptx_metadata_json(*module);
   }
   return make_error(

@@ -1,7 +1,7 @@
-// ELF64 parsing. Why the checks look the way they do: section and symbol counts come from the
-// file, so each table's byte extent is checked against the buffer before a single entry is read
-// or any vector is sized; string lookups require a NUL inside their string table; note records
-// are walked with overflow-safe arithmetic so a crafted n_descsz cannot wrap the cursor.
+// ELF64 parsing. Why the checks look the way they do: section, segment and symbol counts come
+// from the file, so each table's byte extent is checked against the buffer before a single entry
+// is read or any vector is sized; string lookups require a NUL inside their string table; note
+// records are walked with overflow-safe arithmetic so a crafted n_descsz cannot wrap the cursor.
 #include "codeobj/elf_reader.h"
 
 #include <algorithm>
@@ -13,9 +13,11 @@ namespace aotc::codeobj {
 namespace {
 
 constexpr std::uint64_t kEhdrSize = 64;
+constexpr std::uint64_t kPhdrSize = 56;
 constexpr std::uint64_t kShdrSize = 64;
 constexpr std::uint64_t kSymSize = 24;
 constexpr std::uint16_t kShnXindex = 0xffff;
+constexpr std::uint16_t kPnXnum = 0xffff;
 
 Error elf_error(std::string message) { return make_error("ELF: " + std::move(message)); }
 
@@ -94,30 +96,56 @@ Result<ElfFile> parse_elf64(std::span<const std::uint8_t> bytes) {
   elf.header.machine = h.read<std::uint16_t>();
   h.read<std::uint32_t>();  // e_version
   h.read<std::uint64_t>();  // e_entry
-  h.read<std::uint64_t>();  // e_phoff
+  std::uint64_t phoff = h.read<std::uint64_t>();
   std::uint64_t shoff = h.read<std::uint64_t>();
   elf.header.flags = h.read<std::uint32_t>();
   h.read<std::uint16_t>();  // e_ehsize
-  h.read<std::uint16_t>();  // e_phentsize
-  h.read<std::uint16_t>();  // e_phnum
+  std::uint16_t phentsize = h.read<std::uint16_t>();
+  std::uint64_t phnum = h.read<std::uint16_t>();
   std::uint16_t shentsize = h.read<std::uint16_t>();
   std::uint64_t shnum = h.read<std::uint16_t>();
   std::uint32_t shstrndx = h.read<std::uint16_t>();
 
-  if (shoff == 0) return elf;  // no section headers: nothing more to read
-  if (shentsize != kShdrSize) {
+  if (shoff != 0 && shentsize != kShdrSize) {
     return elf_error(concat("e_shentsize is ", shentsize, ", expected ", kShdrSize));
   }
   // Extended numbering: counts that do not fit in 16 bits live in section header 0.
-  if (shnum == 0 || shstrndx == kShnXindex) {
+  if (shoff != 0 && (shnum == 0 || shstrndx == kShnXindex || phnum == kPnXnum)) {
     ByteReader s0(bytes, shoff);
     s0.read_bytes(32);
     std::uint64_t size0 = s0.read<std::uint64_t>();
     std::uint32_t link0 = s0.read<std::uint32_t>();
+    std::uint32_t info0 = s0.read<std::uint32_t>();
     if (!s0.ok()) return elf_error(concat("section header 0 at ", shoff, " is truncated"));
     if (shnum == 0) shnum = size0;
     if (shstrndx == kShnXindex) shstrndx = link0;
+    if (phnum == kPnXnum) phnum = info0;
   }
+  // The program headers (the loader's view) are not read, but a table or segment past the end
+  // of the file means a truncated or forged object that a driver would read out of bounds.
+  if (phnum != 0) {
+    if (phentsize != kPhdrSize) {
+      return elf_error(concat("e_phentsize is ", phentsize, ", expected ", kPhdrSize));
+    }
+    if (phnum > bytes.size() / kPhdrSize || !range_fits(phoff, phnum * kPhdrSize, bytes.size())) {
+      return elf_error(concat("program header table (", phnum, " entries at offset ", phoff,
+                              ") exceeds the ", bytes.size(), "-byte file"));
+    }
+    for (std::uint64_t i = 0; i < phnum; ++i) {
+      ByteReader p(bytes, phoff + i * kPhdrSize);
+      p.read<std::uint32_t>();  // p_type
+      p.read<std::uint32_t>();  // p_flags
+      std::uint64_t offset = p.read<std::uint64_t>();
+      p.read<std::uint64_t>();  // p_vaddr
+      p.read<std::uint64_t>();  // p_paddr
+      std::uint64_t file_size = p.read<std::uint64_t>();
+      if (!range_fits(offset, file_size, bytes.size())) {
+        return elf_error(concat("segment ", i, ": offset ", offset, " size ", file_size,
+                                " exceeds the ", bytes.size(), "-byte file"));
+      }
+    }
+  }
+  if (shoff == 0) return elf;  // no section headers: nothing more to read
   if (shnum > (bytes.size() / kShdrSize) || !range_fits(shoff, shnum * kShdrSize, bytes.size())) {
     return elf_error(concat("section header table (", shnum, " entries at offset ", shoff,
                             ") exceeds the ", bytes.size(), "-byte file"));

@@ -108,6 +108,7 @@ Result<CubinInfo> read_cubin(std::span<const std::uint8_t> bytes) {
   std::uint32_t sm =
       elf->header.abi_version >= 8 ? (elf->header.flags >> 8) & 0xff : elf->header.flags & 0xff;
   info.arch = concat("sm_", sm);
+  info.arch_suffix_unknown = sm >= 90;
 
   bool reserved_shared =
       std::any_of(elf->sections.begin(), elf->sections.end(),

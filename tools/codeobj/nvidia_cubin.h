@@ -31,7 +31,10 @@ struct NvKernel {
 };
 
 struct CubinInfo {
-  std::string arch;               // "sm_90" (from e_flags; the "a" suffix is not recorded there)
+  std::string arch;  // "sm_90", from e_flags
+  // True from sm_90 on: e_flags holds only the SM number, identical for sm_90 and sm_90a (and the
+  // "f" family targets), so the ELF alone cannot tell which one the cubin was built for.
+  bool arch_suffix_unknown = false;
   std::vector<NvKernel> kernels;  // symbol-table order
 };
 

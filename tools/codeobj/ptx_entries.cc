@@ -74,6 +74,21 @@ std::uint32_t type_size(std::string_view type) {
   return it == kSizes.end() ? 0 : it->second;
 }
 
+// A PTX identifier: [a-zA-Z][a-zA-Z0-9_$]* or [_$%][a-zA-Z0-9_$]+ (PTX ISA, "Identifiers").
+bool is_ptx_identifier(std::string_view s) {
+  auto follows = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '$';
+  };
+  if (s.empty() || !std::all_of(s.begin() + 1, s.end(), follows)) return false;
+  const char c = s[0];
+  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) return true;
+  return (c == '_' || c == '$' || c == '%') && s.size() > 1;
+}
+
+// The most parameter bytes a CUDA kernel takes (sm_70 and later with PTX ISA 8.1; 4 KiB before).
+constexpr std::uint64_t kMaxParamBytes = 32764;
+
 std::optional<std::uint64_t> parse_number(std::string_view s) {
   std::uint64_t v = 0;
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
@@ -96,8 +111,16 @@ class Parser {
         module.target = std::string(t_[i_ + 1].text);
         i_ += 2;
       } else if (tok == ".entry") {
+        const std::size_t at = i_;
         auto entry = parse_entry();
         if (!entry) return entry.error();
+        const bool repeated =
+            std::any_of(module.entries.begin(), module.entries.end(),
+                        [&](const PtxEntry& earlier) { return earlier.name == entry->name; });
+        if (repeated) {
+          i_ = at + 1;
+          return error_here(concat(".entry ", entry->name, " is declared twice"));
+        }
         module.entries.push_back(std::move(*entry));
       } else if (tok == "{") {
         if (auto st = skip_block(); !st) return st.error();
@@ -129,7 +152,9 @@ class Parser {
 
   Result<PtxEntry> parse_entry() {
     ++i_;  // .entry
-    if (i_ >= t_.size()) return error_here("expected an entry name");
+    if (i_ >= t_.size() || !is_ptx_identifier(t_[i_].text)) {
+      return error_here(".entry without a name");
+    }
     PtxEntry entry;
     entry.name = std::string(t_[i_++].text);
     if (at("(")) {
@@ -137,9 +162,14 @@ class Parser {
       while (!at(")")) {
         auto param = parse_param();
         if (!param) return param.error().with_context(concat(".entry ", entry.name));
-        std::uint32_t offset = (entry.param_bytes + param->align - 1) / param->align * param->align;
-        param->offset = offset;
-        entry.param_bytes = offset + param->size;
+        const std::uint64_t offset =
+            (std::uint64_t{entry.param_bytes} + param->align - 1) / param->align * param->align;
+        if (offset + param->size > kMaxParamBytes) {
+          return error_here(concat(".entry ", entry.name, ": parameters of more than ",
+                                   kMaxParamBytes, " bytes (the CUDA limit)"));
+        }
+        param->offset = static_cast<std::uint32_t>(offset);
+        entry.param_bytes = static_cast<std::uint32_t>(offset + param->size);
         entry.params.push_back(std::move(*param));
         if (at(","))
           ++i_;
@@ -200,7 +230,9 @@ class Parser {
       }
     }
     if (p.type.empty()) return error_here("parameter without a type");
-    if (i_ >= t_.size()) return error_here("expected a parameter name");
+    if (i_ >= t_.size() || !is_ptx_identifier(t_[i_].text)) {
+      return error_here("parameter without a name");
+    }
     p.name = std::string(t_[i_++].text);
     std::uint64_t count = 1;
     if (at("[")) {

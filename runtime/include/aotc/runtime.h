@@ -90,7 +90,13 @@ void aotc_module_destroy(aotc_module* module);
  * device or context it launched on. For diagnostics and tests of the load-once guarantee. */
 size_t aotc_module_load_count(aotc_module* module);
 
-/* A handle to an entry point of the module; valid until the module is destroyed. */
+/* A handle to an entry point of the module; valid until the module is destroyed. What is checked
+ * when: here, `entry` against every image given as bytes (data/size; each device entry of a
+ * bundle), whose metadata is readable without a device or any I/O: an image without that kernel
+ * is AOTC_ERROR_INVALID_ARGUMENT naming the image and the kernels it has, an unreadable one
+ * AOTC_ERROR_BAD_IMAGE. Images given by path are read only at the module's first load on a
+ * device; the first aotc_launch on that device checks the entry against the image chosen there,
+ * and the argument layout too. */
 aotc_status aotc_module_get_kernel(aotc_module* module, const char* entry, aotc_kernel** out);
 
 /* Explicit (non-hidden) kernel argument placement within the packed argument buffer. */
