@@ -165,8 +165,9 @@ int main() {
   std::printf("device %d: %s, %d multiprocessors\n", device.ordinal, device.arch,
               device.multiprocessor_count);
   aotc::gen::Device d{device.multiprocessor_count, device.warp_size, device.max_shared_per_block,
-                     aotc_runtime_backend(runtime) == AOTC_BACKEND_HIP ? aotc::gen::Vendor::amd
-                                                                       : aotc::gen::Vendor::nvidia};
+                      aotc_runtime_backend(runtime) == AOTC_BACKEND_HIP
+                          ? aotc::gen::Vendor::amd
+                          : aotc::gen::Vendor::nvidia};
   pa::Plan plan;
   if (pa::plan(key, host_args(problem, max_context_len), d, &plan)) print_plan(plan);
   return run_on_gpu(runtime, key, problem, max_context_len);
