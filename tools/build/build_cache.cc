@@ -46,7 +46,7 @@ std::optional<CacheEntry> parse_record(const std::string& key, const std::string
       return std::nullopt;
     }
     std::string kind = output["kind"].get<std::string>();
-    if (kind != "hsaco" && kind != "ptx" && kind != "cubin") return std::nullopt;
+    if (kind != "hsaco" && kind != "ptx" && kind != "cubin" && kind != "json") return std::nullopt;
     entry.outputs.push_back(
         {kind, {}, output["sha256"].get<std::string>(), output["size"].get<std::uint64_t>()});
   }
@@ -77,6 +77,26 @@ std::string cache_key(const CacheKeyInputs& inputs) {
     add_list(hasher, "ptxas-flags", inputs.ptxas_flags);
   }
   hasher.add("target", inputs.target);
+  return hasher.hex_digest();
+}
+
+std::string triton_cache_key(const TritonKeyInputs& inputs) {
+  TaggedHasher hasher;
+  hasher.add("aotc-cache-format", std::to_string(kCacheFormat));
+  hasher.add("language", "triton");
+  hasher.add("source", inputs.source_sha256);
+  hasher.add("entry", inputs.entry);
+  add_list(hasher, "signature", inputs.signature);
+  hasher.add("options", inputs.options);
+  hasher.add("target", inputs.target);
+  hasher.add("python-path", inputs.triton->python.path.string());
+  hasher.add("python-version", inputs.triton->python.version);
+  hasher.add("triton-path", inputs.triton->path.string());
+  hasher.add("triton-version", inputs.triton->version);
+  hasher.add("helper", inputs.triton->helper_sha256);
+  hasher.add("env-pythonpath", inputs.triton->python_path_env);
+  add_list(hasher, "import-roots", inputs.python_path);
+  add_list(hasher, "stubs", inputs.stubs);
   return hasher.hex_digest();
 }
 

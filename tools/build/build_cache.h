@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "build/python_discovery.h"
 #include "build/toolchain_discovery.h"
 #include "core/result.h"
 
@@ -48,8 +49,24 @@ struct CacheKeyInputs {
 };
 std::string cache_key(const CacheKeyInputs& inputs);
 
+// A Triton object's key: the kernel file's content (the local modules it imports are the entry's
+// dependencies, checked in depend mode like headers), the entry, its resolved signature and
+// options, the target, the Python and Triton (version and install path), aotc's helper script,
+// and what decides imports: the matrix's python path and stubs and $PYTHONPATH.
+struct TritonKeyInputs {
+  std::string source_sha256;
+  std::string entry;
+  std::vector<std::string> signature;
+  std::string options;  // JSON
+  std::string target;
+  const TritonInstall* triton = nullptr;
+  std::vector<std::string> python_path;
+  std::vector<std::string> stubs;
+};
+std::string triton_cache_key(const TritonKeyInputs& inputs);
+
 struct CachedFile {
-  std::string kind;                 // "hsaco", "ptx" or "cubin": also the file extension
+  std::string kind;                 // "hsaco", "ptx", "cubin" or "json": also the file extension
   std::vector<std::uint8_t> bytes;  // empty until read (see BuildCache::read_output)
   std::string sha256;
   std::uint64_t size = 0;

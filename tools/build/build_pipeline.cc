@@ -1,6 +1,9 @@
 #include "build/build_pipeline.h"
 
+#include <algorithm>
+#include <array>
 #include <chrono>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -13,6 +16,7 @@
 #include "build/output_tree.h"
 #include "build/scheduler.h"
 #include "build/subprocess.h"
+#include "build/triton_compile.h"
 #include "build/variant_bundle.h"
 #include "codeobj/code_object_metadata.h"
 #include "core/atomic_file.h"
@@ -37,6 +41,7 @@ struct BuildState {
   std::vector<Variant> variants;
   std::vector<std::string> targets;
   Toolchains tools;
+  Toolchain triton_compiler;  // Triton as the manifest's "compiler" of Triton objects
   fs::path cache_dir;
   std::vector<PlannedObject> plan;
   std::vector<std::vector<CachedFile>> outputs;  // per planned object, once built or found
@@ -64,13 +69,34 @@ const std::string& variant_name(const BuildState& state, const PlannedObject& ob
 }
 
 std::string describe_object(const BuildState& state, const PlannedObject& object) {
-  return variant_name(state, object) + " [" + object.target + "]";
+  return object.stem(variant_name(state, object)) + " [" + object.target + "]";
 }
 
-// The commands of one object: clang, then ptxas when it makes a cubin.
-Job make_job(const BuildState& state, const PlannedObject& object, const CompileFiles& files) {
+std::string describe_object(const BuildState& state, const PlannedObject& object);
+
+// Triton objects of kernels with the same Python import roots and stubs can share a worker
+// (stubs are installed into the interpreter for good).
+std::string worker_pool(const KernelSpec& kernel) {
+  nlohmann::json key = {{"path", nlohmann::json::array()}, {"stubs", kernel.triton.stubs}};
+  for (const auto& dir : kernel.triton.python_path) key["path"].push_back(dir.string());
+  return key.dump();
+}
+
+// The commands of one object: clang, then ptxas when it makes a cubin; or one request to a warm
+// Triton helper.
+Job make_job(const BuildState& state, const PlannedObject& object, const CompileFiles& files,
+             std::size_t id) {
   const KernelSpec& kernel = state.matrix.kernels[state.variants[object.variant].kernel_index];
   Job job;
+  if (object.triton) {
+    std::map<std::string, fs::path> outputs;
+    for (std::size_t k = 0; k < object.kinds.size(); ++k)
+      outputs[object.kinds[k]] = files.outputs[k];
+    job.request =
+        WorkerRequest{worker_pool(kernel), helper_command(*state.tools.triton, "--worker"),
+                      triton_request(id, kernel, *object.triton, object.target, outputs)};
+    return job;
+  }
   job.steps.push_back(clang_command(state.tools.clang.path, object.flags, kernel.source,
                                     files.depfile, files.outputs.front()));
   if (!object.ptxas_flags.empty()) {
@@ -81,7 +107,7 @@ Job make_job(const BuildState& state, const PlannedObject& object, const Compile
 }
 
 Status load_phase(BuildState& state) {
-  auto matrix = load_matrix(state.options.matrix_file);
+  auto matrix = load_matrix(state.options.matrix_file, {state.options.source_root});
   if (!matrix) return matrix.error();
   state.matrix = std::move(matrix.value());
   // Launch rules are checked before anything compiles: a typo in a rule must not cost a build.
@@ -109,28 +135,50 @@ Status load_phase(BuildState& state) {
   return Status::success();
 }
 
+// What to name in an error about the Python for Triton kernels: the first Triton kernel.
+std::string first_triton_kernel(const Matrix& matrix) {
+  for (std::size_t k = 0; k < matrix.kernels.size(); ++k) {
+    if (matrix.kernels[k].language == KernelLanguage::triton) {
+      return matrix.file.string() + ": kernels[" + std::to_string(k) + "] (" +
+             matrix.kernels[k].name + ") is a Triton kernel";
+    }
+  }
+  return matrix.file.string();
+}
+
 Status plan_phase(BuildState& state) {
   // Dry runs write nothing, not even the identity cache.
   std::optional<fs::path> identity_cache;
   if (!state.options.dry_run) identity_cache = state.cache_dir;
-  auto clang = find_clang(state.options.clang, identity_cache);
-  if (!clang) return clang.error();
-  state.tools.clang = std::move(clang.value());
-  bool any_nvidia = false;
   for (const auto& target : state.targets) {
     auto vendor = vendor_of_target(target);
     if (!vendor) return vendor.error().with_context(state.matrix.file.string());
-    any_nvidia |= *vendor == Vendor::nvidia;
   }
-  if (any_nvidia || state.options.ptxas) {
+  // Each toolchain is looked for only when some object needs it: a Triton-only matrix builds
+  // on a machine without clang, a HIP-only one without Python.
+  ToolNeeds needs = tool_needs(state.matrix, state.variants, state.targets);
+  TargetSupport support;
+  if (!needs.clang_targets.empty()) {
+    auto clang = find_clang(state.options.clang, identity_cache);
+    if (!clang) return clang.error();
+    state.tools.clang = std::move(clang.value());
+    auto probed = probe_targets(state.tools.clang, state.cache_dir, !state.options.dry_run);
+    if (!probed) return probed.error();
+    support = std::move(probed.value());
+  }
+  if (needs.nvidia_clang || state.options.ptxas) {
     auto ptxas = find_ptxas(state.options.ptxas, identity_cache);
     if (!ptxas) return ptxas.error().with_context("--ptxas");
     state.tools.ptxas = std::move(ptxas.value());
   }
-  auto support = probe_targets(state.tools.clang, state.cache_dir, !state.options.dry_run);
-  if (!support) return support.error();
-  auto plan = plan_objects(state.matrix, state.variants, state.targets, state.tools, *support,
-                           state.hashes);
+  if (needs.triton) {
+    auto triton = find_triton(state.options.python, identity_cache);
+    if (!triton) return triton.error().with_context(first_triton_kernel(state.matrix));
+    state.tools.triton = std::move(triton.value());
+    state.triton_compiler = state.tools.triton->as_compiler();
+  }
+  auto plan =
+      plan_objects(state.matrix, state.variants, state.targets, state.tools, support, state.hashes);
   if (!plan) return plan.error();
   state.plan = std::move(plan.value());
   state.outputs.resize(state.plan.size());
@@ -142,15 +190,19 @@ Status plan_phase(BuildState& state) {
   return Status::success();
 }
 
+// One line per command; a Triton object's line is the request its helper would receive (the
+// recorder of the Triton tests' stand-in reads these).
 void print_dry_run(const BuildState& state) {
-  for (const auto& object : state.plan) {
+  for (std::size_t i = 0; i < state.plan.size(); ++i) {
+    const PlannedObject& object = state.plan[i];
     const std::string& name = variant_name(state, object);
     CompileFiles files;
     for (const auto& kind : object.kinds)
       files.outputs.push_back(state.options.out_dir / object.file(name, kind));
     files.depfile = state.options.out_dir / object.target / (name + ".d");
-    for (const auto& argv : make_job(state, object, files).steps)
-      state.out << display_command(argv) << '\n';
+    Job job = make_job(state, object, files, i);
+    if (job.request) state.out << job.request->line << '\n';
+    for (const auto& argv : job.steps) state.out << display_command(argv) << '\n';
   }
 }
 
@@ -176,11 +228,33 @@ Status install_outputs(BuildState& state, OutputTree& tree, std::size_t index) {
   return Status::success();
 }
 
+// The files a compile read: clang's dependency file, or the Triton helper's reply (the kernel
+// file and the local modules it imports). A Triton reply that reports a failure is the error.
+Result<std::vector<fs::path>> compile_dependencies(const PlannedObject& object,
+                                                   const CompileFiles& files,
+                                                   const JobResult& result) {
+  if (object.triton) {
+    auto reply = parse_triton_reply(result.reply);
+    if (!reply) return reply.error();
+    if (!reply->ok) {
+      return make_error(reply->error + (reply->details.empty() ? "" : "\n" + reply->details));
+    }
+    return reply->dependencies;
+  }
+  auto depfile_text = read_file_text(files.depfile);
+  if (!depfile_text) return depfile_text.error();
+  auto dependencies = parse_depfile(*depfile_text);
+  if (!dependencies) return dependencies.error().with_context(files.depfile.string());
+  return std::vector<fs::path>(dependencies->begin(), dependencies->end());
+}
+
 // After a successful compile: read the outputs, learn the include closure from the dependency
-// file, store the cache entry, install the outputs.
+// file (or the Triton helper's reply), store the cache entry, install the outputs.
 Status collect_compile(BuildState& state, BuildCache& cache, OutputTree& tree, std::size_t index,
-                       const CompileFiles& files) {
+                       const CompileFiles& files, const JobResult& result) {
   const PlannedObject& object = state.plan[index];
+  auto dependencies = compile_dependencies(object, files, result);
+  if (!dependencies) return dependencies.error();
   CacheEntry entry;
   entry.key = object.key;
   for (std::size_t k = 0; k < object.kinds.size(); ++k) {
@@ -188,10 +262,6 @@ Status collect_compile(BuildState& state, BuildCache& cache, OutputTree& tree, s
     if (!output) return output.error();
     entry.outputs.push_back(std::move(output.value()));
   }
-  auto depfile_text = read_file_text(files.depfile);
-  if (!depfile_text) return depfile_text.error();
-  auto dependencies = parse_depfile(*depfile_text);
-  if (!dependencies) return dependencies.error().with_context(files.depfile.string());
   for (const auto& dependency : *dependencies) {
     fs::path path = fs::absolute(dependency).lexically_normal();
     auto hash = state.hashes.sha256_of(path);
@@ -251,12 +321,12 @@ Status compile_phase(BuildState& state, BuildCache& cache, OutputTree& tree, con
     for (const auto& kind : object.kinds) {
       files[m].outputs.push_back(temporary_sibling(tree.dir() / object.file(name, kind)));
     }
-    files[m].depfile = temporary_sibling(tree.dir() / object.target / (name + ".d"));
+    files[m].depfile = temporary_sibling(tree.dir() / object.target / (object.stem(name) + ".d"));
     std::error_code ec;
     fs::create_directories(tree.dir() / object.target, ec);
     if (ec)
       return make_error((tree.dir() / object.target).string() + ": cannot create: " + ec.message());
-    jobs.push_back(make_job(state, object, files[m]));
+    jobs.push_back(make_job(state, object, files[m], m));
   }
 
   std::size_t parallelism =
@@ -264,17 +334,22 @@ Status compile_phase(BuildState& state, BuildCache& cache, OutputTree& tree, con
   auto on_done = [&](std::size_t m, JobResult&& result) {
     std::size_t index = misses[m];
     const PlannedObject& object = state.plan[index];
-    printer.compile_finished(object.target, variant_name(state, object), result.seconds);
-    Status collected = result.succeeded ? collect_compile(state, cache, tree, index, files[m])
-                                        : Status(make_error(result.failure));
+    printer.compile_finished(object.target, object.stem(variant_name(state, object)),
+                             result.seconds);
+    Status collected = result.succeeded
+                           ? collect_compile(state, cache, tree, index, files[m], result)
+                           : Status(make_error(result.failure));
     files[m].remove();
     if (collected) {
       ++state.summary.compiled;
       return true;
     }
     ++state.summary.failed;
-    printer.compile_failed(describe_object(state, object) + ": " + collected.error().message,
-                           display_command(jobs[m].steps[result.last_step]), result.output);
+    const Job& job = jobs[m];
+    printer.compile_failed(
+        describe_object(state, object) + ": " + collected.error().message,
+        display_command(job.request ? job.request->argv : job.steps[result.last_step]),
+        result.output);
     return false;
   };
   ScheduleEnd end =
@@ -313,54 +388,146 @@ std::vector<std::vector<ObjectRecord>> object_records(const BuildState& state) {
     }
     record.size = main.size;
     record.sha256 = main.sha256;
-    record.compiler = &state.tools.clang;
+    record.compiler = object.triton ? &state.triton_compiler : &state.tools.clang;
     record.flags = object.flags;
+    if (object.triton) {
+      record.entry = object.entry;
+      record.triton = {{"signature", signature_text(*object.triton)},
+                       {"options", object.triton->options},
+                       {"metadata_file", object.file(name, "json").string()}};
+    }
     records[object.variant].push_back(std::move(record));
   }
   return records;
 }
 
+// The explicit (non-hidden) arguments a code object's kernel takes, from its metadata.
+std::size_t explicit_arguments(const nlohmann::ordered_json& metadata) {
+  std::size_t count = 0;
+  for (const auto& kernel : metadata.value("kernels", nlohmann::ordered_json::array())) {
+    for (const auto& arg : kernel.value("args", nlohmann::ordered_json::array())) {
+      if (!arg.value("kind", std::string()).starts_with("hidden")) ++count;
+    }
+  }
+  return count;
+}
+
+// Adds what launching a Triton object needs beyond its code object's metadata, cross-checked
+// with it. Triton appends hidden pointer arguments after the kernel's own: global scratch (3.3
+// and later) and profile scratch (3.5 and later), in that order; how many is read from the code
+// object (explicit arguments minus the signature's run-time arguments), their sizes from Triton's
+// metadata (absent means none: Triton's HIP backend reports no global scratch size). Triton's
+// "shared" is dynamic shared memory (LDS) the launch must provide: the code object's own counts
+// only static memory.
+Status add_triton_launch_facts(const BuildState& state, const PlannedObject& object,
+                               ObjectRecord& record) {
+  auto text =
+      read_file_text(state.options.out_dir / object.file(variant_name(state, object), "json"));
+  if (!text) return text.error();
+  auto triton = nlohmann::ordered_json::parse(*text, nullptr, false);
+  if (!triton.is_object()) return make_error("Triton's metadata JSON is unreadable");
+  std::size_t runtime = std::count_if(
+      object.triton->signature.begin(), object.triton->signature.end(), [](const TritonArg& arg) {
+        return (arg.kind == TritonArg::Kind::pointer || arg.kind == TritonArg::Kind::scalar) &&
+               arg.hint != 1;
+      });
+  std::size_t total = explicit_arguments(record.metadata);
+  static const std::array<const char*, 2> kScratch = {"global_scratch", "profile_scratch"};
+  if (total < runtime || total - runtime > kScratch.size()) {
+    return make_error("the code object takes " + std::to_string(total) +
+                      " arguments, the signature passes " + std::to_string(runtime) +
+                      " at run time; Triton adds at most " + std::to_string(kScratch.size()) +
+                      " (global and profile scratch pointers)");
+  }
+  nlohmann::ordered_json scratch = nlohmann::ordered_json::array();
+  for (std::size_t i = 0; i < total - runtime; ++i) {
+    std::string name = kScratch[i];
+    auto number = [&](const std::string& key, std::uint64_t fallback) {
+      const auto it = triton.find(key);
+      return it != triton.end() && it->is_number_unsigned() ? it->get<std::uint64_t>() : fallback;
+    };
+    scratch.push_back({{"name", name},
+                       {"size", number(name + "_size", 0)},
+                       {"align", number(name + "_align", 1)}});
+  }
+  record.triton["runtime_arguments"] = runtime;
+  record.triton["scratch"] = std::move(scratch);
+  record.triton["shared"] = triton.value("shared", std::uint64_t{0});
+  record.triton["num_warps"] = triton.value("num_warps", std::uint64_t{0});
+  record.triton["version"] = triton.value("triton_version", state.tools.triton->version);
+  return Status::success();
+}
+
 // Reads each code object's metadata (kernels, arguments, registers, occupancy) into its record.
 Status metadata_phase(const BuildState& state, std::vector<std::vector<ObjectRecord>>& records) {
+  std::vector<std::vector<const PlannedObject*>> planned(records.size());
+  for (const auto& object : state.plan) planned[object.variant].push_back(&object);
   for (std::size_t v = 0; v < records.size(); ++v) {
-    for (auto& record : records[v]) {
+    for (std::size_t r = 0; r < records[v].size(); ++r) {
+      ObjectRecord& record = records[v][r];
+      const PlannedObject& object = *planned[v][r];
+      auto where = [&] { return describe_object(state, object) + ": metadata"; };
       auto bytes = read_file_bytes(state.options.out_dir / record.file);
       if (!bytes) return bytes.error();
       auto metadata = codeobj::code_object_metadata_json(*bytes, record.format, record.target);
-      if (!metadata) {
-        return metadata.error().with_context(state.variants[v].name + " [" + record.target +
-                                             "]: metadata");
-      }
+      if (!metadata) return metadata.error().with_context(where());
       record.metadata = nlohmann::ordered_json::parse(metadata->dump());
+      if (object.triton) {
+        if (auto added = add_triton_launch_facts(state, object, record); !added) {
+          return added.error().with_context(where());
+        }
+      }
     }
   }
   return Status::success();
 }
 
-// Writes out/bundles/<variant>.hipfb for every variant with AMD objects; returns each variant's
-// manifest "bundle" object (null for variants without one).
+// Writes out/bundles/<variant>.hipfb for every variant with AMD objects (for a Triton variant,
+// out/bundles/<variant>.<entry>.hipfb per entry: each entry is its own code object); returns each
+// variant's manifest "bundle" object, or for a Triton variant the array of its entries' bundles
+// (null for variants without AMD objects).
 Result<std::vector<nlohmann::ordered_json>> bundle_phase(
     const BuildState& state, OutputTree& tree,
     const std::vector<std::vector<ObjectRecord>>& records) {
   std::vector<nlohmann::ordered_json> bundles(state.variants.size());
   for (std::size_t v = 0; v < state.variants.size(); ++v) {
-    std::vector<std::vector<std::uint8_t>> code_objects;
-    std::vector<BundledObject> objects;
+    const bool per_entry =
+        state.matrix.kernels[state.variants[v].kernel_index].language == KernelLanguage::triton;
+    std::vector<std::string> entries;  // "" for a clang variant's one bundle
     for (const auto& record : records[v]) {
-      if (record.vendor != vendor_name(Vendor::amd)) continue;
-      auto bytes = read_file_bytes(state.options.out_dir / record.file);
-      if (!bytes) return bytes.error();
-      code_objects.push_back(std::move(bytes.value()));
-      objects.push_back({record.metadata.value("target_id", record.target), code_objects.back()});
+      if (record.vendor == vendor_name(Vendor::amd) &&
+          std::find(entries.begin(), entries.end(), record.entry) == entries.end()) {
+        entries.push_back(record.entry);
+      }
     }
-    if (objects.empty()) continue;
-    auto bundle = make_variant_bundle(state.variants[v].name, objects, state.matrix.options);
-    if (!bundle) return bundle.error();
-    if (auto installed = tree.install(bundle->file, bundle->bytes, bundle->record["sha256"]);
-        !installed) {
-      return installed.error();
+    for (const auto& entry : entries) {
+      std::vector<std::vector<std::uint8_t>> code_objects;
+      code_objects.reserve(records[v].size());
+      std::vector<BundledObject> objects;
+      for (const auto& record : records[v]) {
+        if (record.vendor != vendor_name(Vendor::amd) || record.entry != entry) continue;
+        auto bytes = read_file_bytes(state.options.out_dir / record.file);
+        if (!bytes) return bytes.error();
+        code_objects.push_back(std::move(bytes.value()));
+        objects.push_back({record.metadata.value("target_id", record.target), code_objects.back()});
+      }
+      const std::string stem =
+          entry.empty() ? state.variants[v].name : state.variants[v].name + "." + entry;
+      auto bundle = make_variant_bundle(stem, objects, state.matrix.options);
+      if (!bundle) return bundle.error();
+      if (auto installed = tree.install(bundle->file, bundle->bytes, bundle->record["sha256"]);
+          !installed) {
+        return installed.error();
+      }
+      if (!per_entry) {
+        bundles[v] = std::move(bundle->record);
+        continue;
+      }
+      nlohmann::ordered_json record = {{"entry", entry}};
+      record.update(bundle->record);
+      if (bundles[v].is_null()) bundles[v] = nlohmann::ordered_json::array();
+      bundles[v].push_back(std::move(record));
     }
-    bundles[v] = std::move(bundle->record);
   }
   return bundles;
 }
@@ -392,8 +559,19 @@ Status launcher_phase(BuildState& state, OutputTree& tree, nlohmann::ordered_jso
 
 Result<BuildSummary> run_build(const BuildOptions& options, std::ostream& out) {
   auto started = Clock::now();
-  BuildState state{options, out, {}, {}, {}, {},
-                   {},      {},  {}, {}, {}, StatusPrinter(out, options.redraw_status)};
+  BuildState state{options,
+                   out,
+                   {},
+                   {},
+                   {},
+                   {},
+                   {},
+                   {},
+                   {},
+                   {},
+                   {},
+                   {},
+                   StatusPrinter(out, options.redraw_status)};
   state.cache_dir = options.cache_dir.value_or(options.out_dir / ".cache");
 
   if (auto loaded = load_phase(state); !loaded) return loaded.error();
@@ -413,7 +591,7 @@ Result<BuildSummary> run_build(const BuildOptions& options, std::ostream& out) {
   for (const auto& object : state.plan) {
     const std::string& name = variant_name(state, object);
     for (const auto& kind : object.kinds) planned_files.insert(object.file(name, kind));
-    if (object.vendor == Vendor::amd) planned_files.insert(bundle_file(name));
+    if (object.vendor == Vendor::amd) planned_files.insert(bundle_file(object.stem(name)));
   }
   OutputTree tree(options.out_dir, std::move(planned_files));
   BuildCache cache(state.cache_dir);

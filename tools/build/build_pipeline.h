@@ -20,11 +20,13 @@ namespace aotc {
 struct BuildOptions {
   std::filesystem::path matrix_file = "build-matrix.json";
   std::filesystem::path out_dir = "out";
-  std::optional<std::filesystem::path> cache_dir;  // default: <out_dir>/.cache
-  std::size_t jobs = 0;                            // 0: one per CPU core
-  std::optional<std::filesystem::path> clang;      // default: see find_clang
-  std::optional<std::filesystem::path> ptxas;      // default: see find_ptxas
-  std::vector<std::string> targets;                // subset of the matrix's targets; empty: all
+  std::optional<std::filesystem::path> cache_dir;    // default: <out_dir>/.cache
+  std::size_t jobs = 0;                              // 0: one per CPU core
+  std::optional<std::filesystem::path> clang;        // default: see find_clang
+  std::optional<std::filesystem::path> ptxas;        // default: see find_ptxas
+  std::optional<std::filesystem::path> python;       // for Triton kernels; default: see find_python
+  std::optional<std::filesystem::path> source_root;  // replaces the matrix's "root"
+  std::vector<std::string> targets;                  // subset of the matrix's targets; empty: all
   bool fail_fast = false;
   bool dry_run = false;        // print the commands; compile, write and lock nothing
   bool wait_for_lock = true;   // false: fail at once if another build holds out/.lock

@@ -9,16 +9,29 @@
 #include <vector>
 
 #include "build/build_cache.h"
+#include "build/python_discovery.h"
 #include "build/target_support.h"
 #include "build/toolchain_discovery.h"
+#include "build/triton_compile.h"
 #include "matrix/matrix.h"
 
 namespace aotc {
 
 struct Toolchains {
-  Toolchain clang;
-  std::optional<Toolchain> ptxas;  // absent: NVIDIA targets get PTX only
+  Toolchain clang;                      // found only when a HIP-language kernel is built
+  std::optional<Toolchain> ptxas;       // absent: NVIDIA targets of HIP kernels get PTX only
+  std::optional<TritonInstall> triton;  // found only when a Triton kernel is built
 };
+
+// Which toolchains the planned build needs: clang for HIP-language kernels, ptxas when they have
+// NVIDIA targets, Python with Triton for Triton kernels.
+struct ToolNeeds {
+  std::vector<std::string> clang_targets;  // targets of HIP-language variants, in build order
+  bool nvidia_clang = false;
+  bool triton = false;
+};
+ToolNeeds tool_needs(const Matrix& matrix, const std::vector<Variant>& variants,
+                     const std::vector<std::string>& targets);
 
 struct PlannedObject {
   std::size_t variant = 0;  // index into the expanded variants
@@ -27,9 +40,16 @@ struct PlannedObject {
   std::vector<std::string> flags;        // clang flags
   std::vector<std::string> ptxas_flags;  // empty unless ptxas makes a cubin
   std::string key;                       // cache key
-  std::vector<std::string> kinds;        // outputs, in production order: hsaco | ptx [cubin]
+  // Outputs, in production order, the code object last: hsaco | ptx [cubin]; Triton objects
+  // start with "json" (Triton's own metadata, kept for reference).
+  std::vector<std::string> kinds;
+  // Triton kernels compile each entry into its own code object; clang objects hold every entry.
+  std::optional<TritonCompile> triton;
+  std::string entry;  // the entry of a Triton object; empty for clang objects
 
-  // out/-relative path of one output: <target>/<variant>.<kind>
+  // The object's name: the variant's, plus ".<entry>" for a Triton object.
+  std::string stem(const std::string& variant_name) const;
+  // out/-relative path of one output: <target>/<stem>.<kind>
   std::filesystem::path file(const std::string& variant_name, const std::string& kind) const;
 };
 
@@ -39,7 +59,8 @@ Result<std::vector<std::string>> select_targets(const Matrix& matrix,
                                                 const std::vector<Variant>& variants,
                                                 const std::vector<std::string>& subset);
 
-// Checks each target against the compiler (all problems in one error) and plans every object.
+// Checks each target against the toolchain that builds it (all problems in one error), resolves
+// every Triton signature, and plans every object.
 Result<std::vector<PlannedObject>> plan_objects(const Matrix& matrix,
                                                 const std::vector<Variant>& variants,
                                                 const std::vector<std::string>& targets,

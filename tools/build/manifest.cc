@@ -21,6 +21,7 @@ nlohmann::ordered_json object_json(const ObjectRecord& object) {
                                  {"vendor", object.vendor},
                                  {"format", object.format},
                                  {"file", object.file}};
+  if (!object.entry.empty()) json["entry"] = object.entry;
   json["size"] = object.size;
   json["sha256"] = object.sha256;
   if (!object.ptx_file.empty()) {
@@ -32,6 +33,7 @@ nlohmann::ordered_json object_json(const ObjectRecord& object) {
                       {"version", object.compiler->version}};
   json["flags"] = object.flags;
   if (!object.metadata.is_null()) json["metadata"] = object.metadata;
+  if (!object.triton.is_null()) json["triton"] = object.triton;
   return json;
 }
 
@@ -49,10 +51,12 @@ nlohmann::ordered_json make_manifest(const ManifestInputs& inputs) {
   for (const auto& kernel : matrix.kernels) {
     nlohmann::ordered_json axes = nlohmann::ordered_json::array();
     for (const auto& axis : kernel.axes) axes.push_back(axis.name);
-    nlohmann::ordered_json entry = {{"name", kernel.name},
-                                    {"source", display_path(kernel.source, matrix.file)},
-                                    {"entries", kernel.entries},
-                                    {"axes", axes}};
+    nlohmann::ordered_json entry = {
+        {"name", kernel.name},
+        {"language", kernel.language == KernelLanguage::triton ? "triton" : "hip"},
+        {"source", display_path(kernel.source, matrix.file)},
+        {"entries", kernel.entries},
+        {"axes", axes}};
     if (!kernel.launch.is_null()) entry["launch"] = kernel.launch;
     kernels.push_back(std::move(entry));
   }
@@ -69,7 +73,12 @@ nlohmann::ordered_json make_manifest(const ManifestInputs& inputs) {
                                     {"axes", axes},
                                     {"defines", variant.defines},
                                     {"objects", objects}};
-    if (!(*inputs.bundles)[i].is_null()) entry["bundle"] = (*inputs.bundles)[i];
+    const auto& bundle = (*inputs.bundles)[i];
+    if (bundle.is_array()) {
+      entry["bundles"] = bundle;
+    } else if (!bundle.is_null()) {
+      entry["bundle"] = bundle;
+    }
     variants.push_back(std::move(entry));
   }
 

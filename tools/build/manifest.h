@@ -29,6 +29,8 @@ struct ObjectRecord {
   const Toolchain* compiler = nullptr;
   std::vector<std::string> flags;
   nlohmann::ordered_json metadata;  // code-object metadata; null until that phase fills it
+  std::string entry;  // a Triton object's entry (it holds that kernel alone); empty otherwise
+  nlohmann::ordered_json triton;  // a Triton object's signature, options, scratch...; else null
 };
 
 struct ManifestInputs {
@@ -38,7 +40,8 @@ struct ManifestInputs {
   const std::vector<Variant>* variants = nullptr;
   // objects[i]: the code objects of variants[i], in target order.
   const std::vector<std::vector<ObjectRecord>>* objects = nullptr;
-  // bundles[i]: the "bundle" object of variants[i]; null for a variant without AMD objects.
+  // bundles[i]: the "bundle" object of variants[i], or the array of its entries' bundles for a
+  // Triton variant; null for a variant without AMD objects.
   const std::vector<nlohmann::ordered_json>* bundles = nullptr;
   BuildSummary summary;
 };

@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <cstring>
 #include <thread>
+#include <utility>
 
 #include "build/toolchain_discovery.h"
 
@@ -57,7 +58,8 @@ struct SpawnPlan {
   const char* program;
   char* const* argv;
   pid_t driver;
-  int dev_null;
+  int input;         // the command's stdin: /dev/null, or a worker's request pipe
+  int messages;      // a worker's reply pipe, made its fd 3; -1 for other commands
   int output;        // write end of the output pipe
   int exec_status;   // write end of the close-on-exec pipe that reports a failed exec
   int inherited_fd;  // -1: none
@@ -114,10 +116,15 @@ void report(int fd, SpawnReport::Kind kind, int value) {
   ::prctl(PR_SET_PDEATHSIG, SIGTERM);
   // The driver may have died before the request took effect.
   if (::getppid() != plan.driver) ::_exit(127);
-  ::dup2(plan.dev_null, STDIN_FILENO);
+  int inherited = plan.inherited_fd;
+  if (plan.messages >= 0 && inherited == 3) inherited = ::fcntl(inherited, F_DUPFD, 10);
+  ::dup2(plan.input, STDIN_FILENO);
   ::dup2(plan.output, STDOUT_FILENO);
   ::dup2(plan.output, STDERR_FILENO);
-  if (plan.inherited_fd >= 0) ::fcntl(plan.inherited_fd, F_SETFD, 0);
+  // The reply pipe was moved above descriptor 3 when created, so this copies it (dropping
+  // close-on-exec) instead of finding it in place.
+  if (plan.messages >= 0) ::dup2(plan.messages, 3);
+  if (inherited >= 0) ::fcntl(inherited, F_SETFD, 0);
 
   const pid_t supervisor = ::getpid();
   const pid_t command = ::fork();
@@ -183,6 +190,11 @@ struct SubprocessSet::Child {
   std::size_t tag = 0;
   Clock::time_point started;
   ProcessResult result;
+  // Workers only: the write end of their stdin, and the read end of their fd 3 with the part of
+  // a line read so far.
+  int input_fd = -1;
+  int message_fd = -1;
+  std::string partial_line;
 };
 
 SubprocessSet::SubprocessSet(SpawnOptions options) : options_(options) { ensure_wake_pipe(); }
@@ -198,6 +210,14 @@ std::vector<pid_t> SubprocessSet::pids() const {
 }
 
 Status SubprocessSet::start(const std::vector<std::string>& argv, std::size_t tag) {
+  return spawn(argv, tag, false);
+}
+
+Status SubprocessSet::start_worker(const std::vector<std::string>& argv, std::size_t tag) {
+  return spawn(argv, tag, true);
+}
+
+Status SubprocessSet::spawn(const std::vector<std::string>& argv, std::size_t tag, bool worker) {
   if (argv.empty()) return make_error("cannot start a process from an empty command");
   // Found here, not by execvp in the child, which may not allocate.
   std::optional<std::filesystem::path> program = find_executable(argv[0]);
@@ -223,8 +243,34 @@ Status SubprocessSet::start(const std::vector<std::string>& argv, std::size_t ta
     for (int fd : {output[0], output[1], exec_status[0], exec_status[1]}) ::close(fd);
     return make_error(argv[0] + ": cannot open /dev/null: " + errno_text(error));
   }
-  const SpawnPlan plan{program_text.c_str(), c_argv.data(),        ::getpid(), dev_null, output[1],
-                       exec_status[1],       options_.inherited_fd};
+  // A worker's request pipe (its stdin) and reply pipe (its fd 3). The reply pipe's write end is
+  // moved above descriptor 3 so that the supervisor's dup2 onto 3 always copies it.
+  int requests[2] = {-1, -1}, replies[2] = {-1, -1};
+  if (worker) {
+    bool made = ::pipe2(requests, O_CLOEXEC) == 0 && ::pipe2(replies, O_CLOEXEC) == 0;
+    if (made) {
+      const int moved = ::fcntl(replies[1], F_DUPFD_CLOEXEC, 10);
+      made = moved >= 0;
+      ::close(replies[1]);
+      replies[1] = moved;
+    }
+    if (!made) {
+      const int error = errno;
+      for (int fd : {output[0], output[1], exec_status[0], exec_status[1], dev_null, requests[0],
+                     requests[1], replies[0], replies[1]}) {
+        if (fd >= 0) ::close(fd);
+      }
+      return make_error(argv[0] + ": cannot create a pipe: " + errno_text(error));
+    }
+  }
+  const SpawnPlan plan{program_text.c_str(),
+                       c_argv.data(),
+                       ::getpid(),
+                       worker ? requests[0] : dev_null,
+                       worker ? replies[1] : -1,
+                       output[1],
+                       exec_status[1],
+                       options_.inherited_fd};
 
   // Blocked across fork so no handler runs in the child before the supervisor resets them; the
   // supervisor keeps them blocked and waits for them with sigwaitinfo.
@@ -238,9 +284,19 @@ Status SubprocessSet::start(const std::vector<std::string>& argv, std::size_t ta
   ::close(output[1]);
   ::close(exec_status[1]);
   ::close(dev_null);
+  if (worker) {
+    ::close(requests[0]);
+    ::close(replies[1]);
+  }
+  auto close_worker_ends = [&] {
+    if (!worker) return;
+    ::close(requests[1]);
+    ::close(replies[0]);
+  };
   if (pid < 0) {
     ::close(output[0]);
     ::close(exec_status[0]);
+    close_worker_ends();
     return make_error(argv[0] + ": cannot start: " + errno_text(fork_error));
   }
   // The pipe brings the command's pid, then closes when the command execs, or brings errno when
@@ -258,33 +314,142 @@ Status SubprocessSet::start(const std::vector<std::string>& argv, std::size_t ta
   ::close(exec_status[0]);
   if (exec_error != 0 || command < 0) {
     ::close(output[0]);
+    close_worker_ends();
     int status = 0;
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
     return make_error(argv[0] + ": cannot start: " + errno_text(exec_error ? exec_error : ECHILD));
   }
 
+  // Non-blocking, so that a worker's output can be drained to the end when its reply arrives.
+  ::fcntl(output[0], F_SETFL, O_NONBLOCK);
   auto child = std::make_unique<Child>();
   child->pid = pid;
   child->command = command;
   child->fd = output[0];
   child->tag = tag;
   child->started = Clock::now();
+  if (worker) {
+    child->input_fd = requests[1];
+    child->message_fd = replies[0];
+  }
   children_.push_back(std::move(child));
   return Status::success();
+}
+
+Status SubprocessSet::send(std::size_t tag, std::string_view line) {
+  for (auto& child : children_) {
+    if (child->tag != tag || child->input_fd < 0) continue;
+    std::string data(line);
+    data += '\n';
+    // A worker that died leaves a pipe without reader: block SIGPIPE for this write, and take
+    // back the signal it raised, so the failure is an EPIPE here instead of killing aotc.
+    sigset_t pipe_only, previous;
+    sigemptyset(&pipe_only);
+    sigaddset(&pipe_only, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_only, &previous);
+    int error = 0;
+    for (std::size_t written = 0; written < data.size();) {
+      ssize_t n = ::write(child->input_fd, data.data() + written, data.size() - written);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        error = errno;
+        break;
+      }
+      written += static_cast<std::size_t>(n);
+    }
+    if (error == EPIPE) {
+      const struct timespec no_wait{0, 0};
+      while (sigtimedwait(&pipe_only, nullptr, &no_wait) > 0) {
+      }
+    }
+    pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+    if (error) {
+      return make_error("cannot write to worker " + std::to_string(child->command) + ": " +
+                        errno_text(error));
+    }
+    return Status::success();
+  }
+  return make_error("no running worker with tag " + std::to_string(tag));
+}
+
+void SubprocessSet::close_input(std::size_t tag) {
+  for (auto& child : children_) {
+    if (child->tag == tag && child->input_fd >= 0) {
+      ::close(child->input_fd);
+      child->input_fd = -1;
+    }
+  }
+}
+
+std::vector<SubprocessSet::Message> SubprocessSet::take_messages() {
+  return std::exchange(messages_, {});
+}
+
+// Reads whatever is waiting in a child's output pipe (non-blocking): a worker prints a job's
+// output before its reply, so that output is all in the pipe when the reply is read.
+void SubprocessSet::drain_output(Child& child) {
+  char buffer[4096];
+  while (child.fd >= 0) {
+    ssize_t n = ::read(child.fd, buffer, sizeof buffer);
+    if (n > 0) {
+      child.result.output.append(buffer, static_cast<std::size_t>(n));
+    } else if (n < 0 && errno == EINTR) {
+      continue;
+    } else {
+      if (n == 0 || errno != EAGAIN) {
+        ::close(child.fd);
+        child.fd = -1;
+      }
+      return;
+    }
+  }
+}
+
+// Reads what a worker wrote on fd 3 and queues each complete line. With `until_eof` (the worker
+// has exited) it reads without blocking to the end, so no reply written just before an exit is
+// lost.
+void SubprocessSet::read_messages(Child& child, bool until_eof) {
+  if (child.message_fd < 0) return;
+  if (until_eof) ::fcntl(child.message_fd, F_SETFL, O_NONBLOCK);
+  char buffer[4096];
+  while (true) {
+    ssize_t n = ::read(child.message_fd, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n > 0) {
+      child.partial_line.append(buffer, static_cast<std::size_t>(n));
+      for (std::size_t end; (end = child.partial_line.find('\n')) != std::string::npos;) {
+        drain_output(child);
+        messages_.push_back(
+            {child.tag, child.partial_line.substr(0, end), std::exchange(child.result.output, {})});
+        child.partial_line.erase(0, end + 1);
+      }
+      if (until_eof) continue;
+      return;
+    }
+    if (n == 0 || until_eof || (errno != EAGAIN)) {
+      ::close(child.message_fd);
+      child.message_fd = -1;
+    }
+    return;
+  }
 }
 
 std::vector<SubprocessSet::Finished> SubprocessSet::wait(std::chrono::milliseconds timeout) {
   std::vector<Finished> finished;
   if (children_.empty()) return finished;
 
+  // One entry per child's output pipe (fd -1 once closed: poll skips it), one per child's
+  // message pipe, then the wake pipe.
   std::vector<pollfd> fds;
   for (const auto& child : children_) fds.push_back({child->fd, POLLIN, 0});
+  for (const auto& child : children_) fds.push_back({child->message_fd, POLLIN, 0});
   fds.push_back({g_wake_pipe[0], POLLIN, 0});
   int ready = ::poll(fds.data(), fds.size(), static_cast<int>(timeout.count()));
   if (ready <= 0) return finished;  // timeout, or EINTR from a signal: the caller checks the flag
 
-  for (std::size_t i = 0; i < children_.size(); ++i) {
+  const std::size_t count = children_.size();
+  for (std::size_t i = 0; i < count; ++i) {
     if ((fds[i].revents & (POLLIN | POLLHUP | POLLERR)) == 0) continue;
     Child& child = *children_[i];
     char buffer[4096];
@@ -297,6 +462,10 @@ std::vector<SubprocessSet::Finished> SubprocessSet::wait(std::chrono::millisecon
     }
   }
 
+  for (std::size_t i = 0; i < count; ++i) {
+    if (fds[count + i].revents & (POLLIN | POLLHUP | POLLERR)) read_messages(*children_[i], false);
+  }
+
   // A closed pipe means the child (and any grandchild holding the pipe) is done writing; reap it.
   for (auto it = children_.begin(); it != children_.end();) {
     Child& child = **it;
@@ -307,6 +476,8 @@ std::vector<SubprocessSet::Finished> SubprocessSet::wait(std::chrono::millisecon
     int status = 0;
     while (::waitpid(child.pid, &status, 0) < 0 && errno == EINTR) {
     }
+    read_messages(child, true);
+    if (child.input_fd >= 0) ::close(child.input_fd);
     if (WIFSIGNALED(status)) {
       child.result.term_signal = WTERMSIG(status);
     } else {
@@ -336,7 +507,9 @@ void SubprocessSet::kill_all() {
     }
     // Grandchildren (lld under clang) share the group; make sure none outlives its parent.
     ::kill(-child->pid, SIGKILL);
-    if (child->fd >= 0) ::close(child->fd);
+    for (int fd : {child->fd, child->input_fd, child->message_fd}) {
+      if (fd >= 0) ::close(fd);
+    }
   }
   children_.clear();
 }

@@ -17,6 +17,7 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/result.h"
@@ -53,6 +54,23 @@ class SubprocessSet {
   // Starts argv[0] (searched on PATH when it has no slash). `tag` is returned with the result.
   Status start(const std::vector<std::string>& argv, std::size_t tag);
 
+  // Starts a worker: a long-lived child fed requests through its stdin (send) that answers with
+  // one line per request on file descriptor 3 (collected as Messages). Its stdout and stderr go
+  // to the output pipe as for start(); a worker ends when its stdin closes (close_input), and
+  // its exit arrives through wait() like any child's.
+  Status start_worker(const std::vector<std::string>& argv, std::size_t tag);
+  // Writes `line` and a newline to the worker's stdin. An error when the worker is gone.
+  Status send(std::size_t tag, std::string_view line);
+  void close_input(std::size_t tag);
+
+  struct Message {
+    std::size_t tag;
+    std::string line;    // without the newline
+    std::string output;  // what the worker printed since its previous message
+  };
+  // The lines workers wrote since the last call. wait() also returns when one arrives.
+  std::vector<Message> take_messages();
+
   struct Finished {
     std::size_t tag;
     ProcessResult result;
@@ -72,8 +90,12 @@ class SubprocessSet {
 
  private:
   struct Child;
+  static void drain_output(Child& child);
+  Status spawn(const std::vector<std::string>& argv, std::size_t tag, bool worker);
+  void read_messages(Child& child, bool until_eof);
   SpawnOptions options_;
   std::vector<std::unique_ptr<Child>> children_;
+  std::vector<Message> messages_;
 };
 
 // Runs one command to completion and returns what it printed; an Error only when it could not be

@@ -18,6 +18,8 @@ struct BuildCommandOptions {
   std::string cache_dir;
   std::string clang;
   std::string ptxas;
+  std::string python;
+  std::string source_root;
   bool no_wait = false;
 };
 
@@ -28,6 +30,8 @@ int run_build_command(const BuildCommandOptions& cli) {
   if (!cli.cache_dir.empty()) options.cache_dir = cli.cache_dir;
   if (!cli.clang.empty()) options.clang = cli.clang;
   if (!cli.ptxas.empty()) options.ptxas = cli.ptxas;
+  if (!cli.python.empty()) options.python = cli.python;
+  if (!cli.source_root.empty()) options.source_root = cli.source_root;
   options.wait_for_lock = !cli.no_wait;
   options.redraw_status = aotc::StatusPrinter::stdout_is_smart_terminal();
 
@@ -57,6 +61,10 @@ aotc::cli::CommandRegistration registration("build", [](CLI::App& app) -> aotc::
                   "clang to use (default: $AOTC_CLANG, else clang-22 ... clang-17, clang)");
   sub->add_option("--ptxas", cli->ptxas,
                   "ptxas to use for NVIDIA cubins (default: PATH, /usr/local/cuda/bin)");
+  sub->add_option("--python", cli->python,
+                  "Python with Triton, for Triton kernels (default: $AOTC_PYTHON, else python3)");
+  sub->add_option("--source-root", cli->source_root,
+                  "Directory the matrix's kernel paths resolve against (replaces its \"root\")");
   sub->add_option("--targets", cli->build.targets,
                   "Build only these targets of the matrix (comma-separated)")
       ->delimiter(',');

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "matrix/triton_spec.h"
+
 namespace aotc {
 
 enum class AxisType { integer, string, integer_tuple };
@@ -35,7 +37,8 @@ struct Axis {
 using AxisPattern = std::map<std::string, std::vector<nlohmann::json>>;
 
 struct KernelSpec {
-  std::string name;              // e.g. "pa_decode"; first fragment of every variant name
+  std::string name;  // e.g. "pa_decode"; first fragment of every variant name
+  KernelLanguage language = KernelLanguage::hip;
   std::filesystem::path source;  // absolute, resolved against the matrix file's directory
   std::vector<std::filesystem::path> include_dirs;  // absolute
   std::vector<std::string> entries;                 // kernel entry symbols (extern "C" names)
@@ -45,6 +48,7 @@ struct KernelSpec {
   std::vector<std::string> targets;      // empty: the matrix's targets
   std::vector<std::string> extra_flags;  // appended to every compile of this kernel
   nlohmann::json launch;                 // launch rule, validated by the launcher generator
+  TritonKernelSpec triton;               // language triton: signatures, options, Python
 };
 
 struct MatrixOptions {

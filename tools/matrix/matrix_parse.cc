@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdlib>
 #include <optional>
 #include <set>
 #include <utility>
@@ -13,6 +14,7 @@
 #include "matrix/json_document.h"
 #include "matrix/matrix_paths.h"
 #include "matrix/name_rules.h"
+#include "matrix/triton_parse.h"
 
 namespace aotc {
 namespace fs = std::filesystem;
@@ -169,12 +171,17 @@ void check_enum_type_names(const std::vector<Axis>& axes, const JsonPath& axes_p
 }
 
 KernelSpec parse_kernel(const OrderedJson& node, const JsonPath& path, const fs::path& matrix_dir,
-                        const MatrixOptions& options, Problems& problems) {
+                        const MatrixOptions& options,
+                        const std::vector<std::string>& matrix_targets, Problems& problems) {
   KernelSpec kernel;
   ObjectReader reader(node, path, problems,
-                      {"name", "source", "include_dirs", "entries", "axes", "include", "exclude",
-                       "targets", "extra_flags", "launch"});
+                      {"name", "language", "source", "include_dirs", "entries", "axes", "include",
+                       "exclude", "targets", "extra_flags", "launch", "python", "derived"});
   if (!reader.is_object()) return kernel;
+  if (const auto* n = reader.optional("language")) {
+    kernel.language = parse_language(*n, reader.path("language"), problems);
+  }
+  const bool triton = kernel.language == KernelLanguage::triton;
 
   if (const auto* n = reader.required("name", "C identifier")) {
     if (!n->is_string() || !is_c_identifier(n->get<std::string>())) {
@@ -211,7 +218,11 @@ KernelSpec parse_kernel(const OrderedJson& node, const JsonPath& path, const fs:
       }
     }
   }
-  if (const auto* n = reader.required("entries", "array of C identifiers")) {
+  if (triton) {
+    if (const auto* n = reader.required("entries", "array of entries")) {
+      parse_triton_entries(*n, reader.path("entries"), kernel, problems);
+    }
+  } else if (const auto* n = reader.required("entries", "array of C identifiers")) {
     kernel.entries = read_string_array(*n, reader.path("entries"), problems, kIdentifierRule, true);
   }
   if (const auto* n = reader.optional("axes")) {
@@ -269,29 +280,83 @@ KernelSpec parse_kernel(const OrderedJson& node, const JsonPath& path, const fs:
       problems.expected(reader.path("launch"), "object", *n);
     }
   }
+  for (const char* key : {"python", "derived"}) {
+    if (!triton && reader.optional(key)) {
+      problems.expected(reader.path(key), "no such key unless \"language\" is \"triton\"",
+                        *reader.optional(key));
+    }
+  }
+  if (triton) {
+    if (const auto* n = reader.optional("python")) {
+      parse_triton_python(*n, reader.path("python"), matrix_dir, kernel, problems);
+    }
+    if (const auto* n = reader.optional("derived")) {
+      parse_triton_derived(*n, reader.path("derived"),
+                           kernel.targets.empty() ? matrix_targets : kernel.targets, kernel,
+                           problems);
+    }
+    if (!kernel.extra_flags.empty()) {
+      problems.expected(reader.path("extra_flags"),
+                        "no clang flags for a Triton kernel (use its entries' options)",
+                        *reader.optional("extra_flags"));
+    }
+    check_triton_kernel(kernel, path, problems);
+  }
   return kernel;
 }
 
-// The directory kernel paths resolve against and may not leave: the matrix file's own, unless
-// "root" names another (relative to the matrix file; it may climb, e.g. "..", so a matrix kept in
-// configs/ can build the repository's kernels/ with the same paths build-matrix.json uses).
-fs::path source_root(ObjectReader& top, const fs::path& matrix_dir, Problems& problems) {
+// The directory kernel paths resolve against and may not leave: `override` (aotc build
+// --source-root) when given; else the matrix file's own directory, unless "root" names another:
+// a string is a directory relative to the matrix file (it may climb, e.g. "..", so a matrix kept
+// in configs/ can build the repository's kernels/ with the same paths build-matrix.json uses);
+// {"env": "NAME"} is the directory in environment variable NAME, for sources that live in the
+// user's own checkout of another project (aiter) and are named at build time.
+fs::path source_root(ObjectReader& top, const fs::path& matrix_dir,
+                     const std::optional<fs::path>& override, Problems& problems) {
   const auto* n = top.optional("root");
+  auto existing = [&](const fs::path& dir, const OrderedJson& found) -> std::optional<fs::path> {
+    std::error_code ec;
+    fs::path root = fs::absolute(dir, ec).lexically_normal();
+    if (ec || dir.empty() || !fs::is_directory(root, ec)) {
+      problems.expected(top.path("root"), "an existing directory", found);
+      return std::nullopt;
+    }
+    return root;
+  };
+  if (override) return existing(*override, override->string()).value_or(matrix_dir);
   if (!n) return matrix_dir;
+  if (n->is_object()) {
+    ObjectReader reader(*n, top.path("root"), problems, {"env"});
+    const auto* env = reader.required("env", "name of an environment variable");
+    if (!env) return matrix_dir;
+    if (!env->is_string() || !is_c_identifier(env->get<std::string>())) {
+      problems.expected(reader.path("env"), "name of an environment variable", *env);
+      return matrix_dir;
+    }
+    const char* value = std::getenv(env->get<std::string>().c_str());
+    if (!value || !*value) {
+      problems.expected_text(
+          top.path("root"),
+          "a source root: set $" + env->get<std::string>() + " or pass --source-root DIR",
+          "$" + env->get<std::string>() + " unset");
+      return matrix_dir;
+    }
+    return existing(value, std::string("$") + env->get<std::string>() + "=" + value)
+        .value_or(matrix_dir);
+  }
   auto written = read_string(*n, top.path("root"), problems);
   if (!written) return matrix_dir;
-  std::error_code ec;
-  fs::path root = fs::absolute(matrix_dir / *written, ec).lexically_normal();
-  if (ec || written->empty() || !fs::is_directory(root, ec)) {
+  if (written->empty()) {
     problems.expected(top.path("root"), "an existing directory", *n);
     return matrix_dir;
   }
-  return root;
+  return existing(matrix_dir / *written, *n).value_or(matrix_dir);
 }
 
 }  // namespace
 
-Result<Matrix> parse_matrix(std::string_view json_text, const fs::path& file) {
+Result<Matrix> parse_matrix(std::string_view json_text, const fs::path& file,
+                            const MatrixLoadOptions& load) {
   auto document = parse_json_document(json_text, file.string());
   if (!document) return document.error();
 
@@ -315,13 +380,13 @@ Result<Matrix> parse_matrix(std::string_view json_text, const fs::path& file) {
     JsonPath kernels_path = top.path("kernels");
     if (check_array(*n, kernels_path, problems, "array of kernels")) {
       if (n->empty()) problems.expected(kernels_path, "at least one kernel", *n);
-      fs::path dir = source_root(top, matrix_directory(file), problems);
+      fs::path dir = source_root(top, matrix_directory(file), load.source_root, problems);
       // Kernel names name launcher files (out/include/aotc/<name>_launcher.h): two that differ
       // only in case would be one file on a case-insensitive file system.
       std::set<std::string> names, folded_names;
       for (std::size_t k = 0; k < n->size(); ++k) {
-        KernelSpec kernel =
-            parse_kernel((*n)[k], kernels_path.index(k), dir, matrix.options, problems);
+        KernelSpec kernel = parse_kernel((*n)[k], kernels_path.index(k), dir, matrix.options,
+                                         matrix.targets, problems);
         if (!kernel.name.empty() && !names.insert(kernel.name).second) {
           problems.expected(kernels_path.index(k).key("name"), "a kernel name not used before",
                             kernel.name);
@@ -339,10 +404,10 @@ Result<Matrix> parse_matrix(std::string_view json_text, const fs::path& file) {
   return matrix;
 }
 
-Result<Matrix> load_matrix(const fs::path& file) {
+Result<Matrix> load_matrix(const fs::path& file, const MatrixLoadOptions& load) {
   auto text = read_file_text(file, kMaxMatrixBytes);
   if (!text) return text.error();
-  return parse_matrix(*text, file);
+  return parse_matrix(*text, file, load);
 }
 
 }  // namespace aotc

@@ -1,0 +1,1 @@
+from ....language import constexpr, dtype  # noqa: F401
