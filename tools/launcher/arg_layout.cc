@@ -62,7 +62,11 @@ class LayoutDeriver {
       }
       for (const nlohmann::json& object : *v.objects) {
         const std::string target = object.value("target", std::string("?"));
-        for (std::size_t s = 0; s < rule_.steps.size(); ++s) check(s, {v.name, target}, object);
+        for (std::size_t s = 0; s < rule_.steps.size(); ++s) {
+          // A Triton object holds one entry: it lays out only that entry's steps.
+          if (object.contains("entry") && object["entry"] != rule_.steps[s].entry) continue;
+          check(s, {v.name, target}, object);
+        }
       }
     }
     if (!problems_.empty()) {
@@ -117,13 +121,32 @@ class LayoutDeriver {
       }
       slots.push_back({static_cast<std::uint32_t>(offset), static_cast<std::uint32_t>(size)});
     }
-    if (slots.size() != step.args.size()) {
+    // Triton's hidden trailing pointers (global and profile scratch) are not the rule's: they
+    // stay in the layout, past the rule's arguments, and the launcher leaves them null.
+    std::size_t hidden = 0;
+    if (object.contains("triton") && object["triton"].contains("scratch") &&
+        object["triton"]["scratch"].is_array()) {
+      hidden = object["triton"]["scratch"].size();
+    }
+    if (hidden > slots.size()) {
+      report(where + ": the manifest lists more Triton scratch arguments than the kernel takes");
+      return;
+    }
+    for (std::size_t h = slots.size() - hidden; h < slots.size(); ++h) {
+      if (slots[h].size != 8) {
+        report(where + ": Triton's scratch argument " + std::to_string(h) + " is " +
+               std::to_string(slots[h].size) + " bytes, not a pointer");
+        return;
+      }
+    }
+    if (slots.size() - hidden != step.args.size()) {
       report(where + ": the rule passes " + std::to_string(step.args.size()) +
-             " arguments but the kernel takes " + std::to_string(slots.size()));
+             " arguments but the kernel takes " + std::to_string(slots.size() - hidden) +
+             (hidden ? " (and " + std::to_string(hidden) + " Triton scratch pointers)" : ""));
       return;
     }
     bool sizes_agree = true;
-    for (std::size_t a = 0; a < slots.size(); ++a) {
+    for (std::size_t a = 0; a < step.args.size(); ++a) {
       const StepArg& arg = step.args[a];
       const std::string arg_where = where + ": args[" + std::to_string(a) + "] ";
       const std::optional<std::uint32_t> want = rule_size(arg, rule_);
@@ -151,9 +174,16 @@ class LayoutDeriver {
       }
       return;
     }
+    if (slots.size() != layout.slots.size()) {
+      report(where + ": takes " + std::to_string(slots.size()) + " arguments in all, but " +
+             std::to_string(layout.slots.size()) + " in " + first_[s]->variant + " [" +
+             first_[s]->target + "]; one launcher cannot pack both");
+      return;
+    }
     for (std::size_t a = 0; a < slots.size(); ++a) {
       if (slots[a].offset != layout.slots[a].offset || slots[a].size != layout.slots[a].size) {
-        report(where + ": args[" + std::to_string(a) + "] '" + step.args[a].name +
+        const std::string name = a < step.args.size() ? step.args[a].name : "(Triton scratch)";
+        report(where + ": args[" + std::to_string(a) + "] '" + name +
                "' is at offset " + std::to_string(slots[a].offset) + " size " +
                std::to_string(slots[a].size) + ", but at offset " +
                std::to_string(layout.slots[a].offset) + " size " +

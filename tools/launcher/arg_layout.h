@@ -22,7 +22,9 @@ struct ArgSlot {
 };
 
 struct StepLayout {
-  std::vector<ArgSlot> slots;     // one per LaunchStep::args entry
+  // One per LaunchStep::args entry, then one per hidden pointer Triton appended (global and
+  // profile scratch), which the launcher leaves null.
+  std::vector<ArgSlot> slots;
   std::uint32_t buffer_size = 0;  // end of the last explicit argument
 };
 

@@ -61,22 +61,58 @@ std::string emit_tables(const FamilyModel& m, const std::string& default_kernel_
     out += "},\n";
   }
   out +=
-      "};\n\n// Code objects, relative to the kernel directory; k_images[k_first_image[v] ..\n"
-      "// k_first_image[v + 1]) are variant v's, in the order of the embedded table.\n"
+      "};\n\n// Code objects, relative to the kernel directory, in groups of one module each (one\n"
+      "// group per entry for a Triton kernel, one for all entries otherwise): k_images[\n"
+      "// k_first_image[v * k_group_count + g] .. k_first_image[v * k_group_count + g + 1]) are\n"
+      "// group g of variant v, in the order of the embedded table.\n"
+      "constexpr std::size_t k_group_count = " +
+      str(m.group_entries.size()) +
+      ";\n"
       "struct ImageFile {\n  const char* target;\n  const char* format;\n  const char* file;\n};\n"
       "const ImageFile k_images[] = {\n";
-  std::string first = "const std::uint32_t k_first_image[k_variant_count + 1] = {0";
+  std::string first =
+      "const std::uint32_t k_first_image[k_variant_count * k_group_count + 1] = {0";
   std::size_t count = 0, most = 0;
   for (const FamilyVariant& v : m.variants) {
     for (const ImageRef& image : v.images) {
       out += "    {" + cpp_string_literal(image.target) + ", " + cpp_string_literal(image.format) +
              ", " + cpp_string_literal(image.file) + "},\n";
     }
-    count += v.images.size();
-    most = std::max(most, v.images.size());
-    first += ", " + str(count);
+    for (std::size_t size : v.group_sizes) {
+      count += size;
+      most = std::max(most, size);
+      first += ", " + str(count);
+    }
   }
-  out += "};\n" + first + "};\nconstexpr std::size_t k_max_images = " + str(most) + ";\n\n";
+  out += "};\n" + first + "};\nconstexpr std::size_t k_max_images = " + str(most) + ";\n";
+  out += "// The group (module) holding each step's entry.\nconst std::size_t k_step_group[] = {";
+  for (std::size_t s = 0; s < m.step_group.size(); ++s) {
+    out += (s ? ", " : "") + str(m.step_group[s]);
+  }
+  out += "};\n\n";
+  if (m.triton) {
+    out +=
+        "// Per variant and step: the num_warps Triton compiled it for, and the dynamic shared\n"
+        "// memory it needs on AMD and on NVIDIA targets (the most over that vendor's objects).\n"
+        "struct TritonStep {\n  std::int64_t num_warps;\n  std::int64_t shared_amd;\n"
+        "  std::int64_t shared_nvidia;\n};\n"
+        "const TritonStep k_triton[k_variant_count][k_step_count] = {\n";
+    for (const auto& steps : m.triton_steps) {
+      out += "    {";
+      for (std::size_t s = 0; s < steps.size(); ++s) {
+        out += std::string(s ? ", " : "") + "{" + str(steps[s].num_warps) + ", " +
+               str(steps[s].shared_amd) + ", " + str(steps[s].shared_nvidia) + "}";
+      }
+      out += "},\n";
+    }
+    out +=
+        "};\n\n// Triton's dynamic shared memory for the device's backend; the larger of the two\n"
+        "// when the Device does not say.\n"
+        "std::int64_t triton_shared(const TritonStep& t, const Device& d) {\n"
+        "  if (d.vendor == Vendor::amd) return t.shared_amd;\n"
+        "  if (d.vendor == Vendor::nvidia) return t.shared_nvidia;\n"
+        "  return t.shared_amd > t.shared_nvidia ? t.shared_amd : t.shared_nvidia;\n}\n\n";
+  }
   out += "const char* const k_entries[k_step_count] = {";
   for (std::size_t s = 0; s < m.rule.steps.size(); ++s) {
     out += (s ? ", " : "") + cpp_string_literal(m.rule.steps[s].entry);
@@ -224,12 +260,19 @@ std::string emit_compute(const FamilyModel& m) {
     for (const char* what : {"grid", "block"}) {
       for (int d = 0; d < 3; ++d) {
         const RuleExpression& e = std::string(what) == "grid" ? step.grid[d] : step.block[d];
+        std::string value = cpp(e);
+        if (step.triton_block && d == 0 && std::string(what) == "block") {
+          value = "e.multiply(k_triton[v][" + str(s) +
+                  "].num_warps, static_cast<std::int64_t>(d.warp_size))";
+        }
         out += "    e.at = \"" + at + "." + what + "[" + std::to_string(d) + "]\";\n    " + ps +
-               "." + what + "[" + std::to_string(d) + "] = e.dimension(" + cpp(e) + ");\n";
+               "." + what + "[" + std::to_string(d) + "] = e.dimension(" + value + ");\n";
       }
     }
+    std::string shared = cpp(step.shared_bytes);
+    if (m.triton) shared = "e.add(" + shared + ", triton_shared(k_triton[v][" + str(s) + "], d))";
     out += "    e.at = \"" + at + ".shared_bytes\";\n    " + ps + ".shared_bytes = e.bytes32(" +
-           cpp(step.shared_bytes) + ");\n";
+           shared + ");\n";
     for (std::size_t a = 0; a < step.args.size(); ++a) {
       const StepArg& arg = step.args[a];
       const bool integer = arg.kind == StepArgKind::value || arg.kind == StepArgKind::define;
@@ -249,16 +292,17 @@ std::string emit_loading(const FamilyModel& m) {
 // life (the runtime loads the code object once per device underneath).
 struct Loaded {
   std::atomic<bool> ready{false};
-  aotc_module* module = nullptr;
+  aotc_module* modules[k_group_count] = {};
   aotc_kernel* kernels[k_step_count] = {};
-  std::string paths[k_max_images];  // must outlive the module: the runtime reads them lazily
+  // Must outlive the modules: the runtime reads them lazily.
+  std::string paths[k_group_count][k_max_images];
 };
 Loaded g_loaded[k_variant_count];
 std::mutex g_load_mutex;
 
-Status create_module(std::size_t v, aotc_runtime* runtime, Loaded& l) {
-  const std::uint32_t first = k_first_image[v];
-  const std::uint32_t count = k_first_image[v + 1] - first;
+Status create_group(std::size_t v, std::size_t g, aotc_runtime* runtime, Loaded& l) {
+  const std::uint32_t first = k_first_image[v * k_group_count + g];
+  const std::uint32_t count = k_first_image[v * k_group_count + g + 1] - first;
   const bool from_binary = )aotc" +
       table + R"aotc( != nullptr;
   const std::string dir = from_binary ? std::string() : detail::kernel_dir(k_default_kernel_dir);
@@ -273,22 +317,27 @@ Status create_module(std::size_t v, aotc_runtime* runtime, Loaded& l) {
       images[i].size = static_cast<std::size_t>()aotc" +
       table + R"aotc([first + i].size);
     } else {
-      l.paths[i] = dir + "/" + f.file;
-      images[i].path = l.paths[i].c_str();
+      l.paths[g][i] = dir + "/" + f.file;
+      images[i].path = l.paths[g][i].c_str();
     }
   }
-  aotc_module* module = nullptr;
-  Status s = Status::adopt(aotc_module_create(runtime, k_variants[v].name, images, count, &module));
-  if (!s) return s;
-  for (std::size_t step = 0; step < k_step_count; ++step) {
-    s = Status::adopt(aotc_module_get_kernel(module, k_entries[step], &l.kernels[step]));
-    if (!s) {
+  return Status::adopt(aotc_module_create(runtime, k_variants[v].name, images, count, &l.modules[g]));
+}
+
+Status create_module(std::size_t v, aotc_runtime* runtime, Loaded& l) {
+  Status s;
+  for (std::size_t g = 0; g < k_group_count && s; ++g) s = create_group(v, g, runtime, l);
+  for (std::size_t step = 0; step < k_step_count && s; ++step) {
+    s = Status::adopt(
+        aotc_module_get_kernel(l.modules[k_step_group[step]], k_entries[step], &l.kernels[step]));
+  }
+  if (!s) {
+    for (aotc_module*& module : l.modules) {
       aotc_module_destroy(module);
-      return s;
+      module = nullptr;
     }
   }
-  l.module = module;
-  return Status();
+  return s;
 }
 
 Status load(std::size_t v, aotc_runtime* runtime, const Loaded** out) {
@@ -357,7 +406,7 @@ std::string emit_step_launch(const FamilyModel& m, std::size_t s) {
   }
   out += "    const aotc_launch_config config = launch_config(" + ps + ", stream);\n" +
          "    s = Status::adopt(aotc_launch(l->kernels[" + str(s) + "], &config, " + args + ", " +
-         layout_name + ", " + str(step.args.size()) + "));\n    if (!s) return s;\n  }\n";
+         layout_name + ", " + str(layout.slots.size()) + "));\n    if (!s) return s;\n  }\n";
   return out;
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdlib>
 #include <map>
 #include <set>
 
@@ -19,6 +20,12 @@ class ModelBuilder {
 
   Result<FamilyModel> run(const nlohmann::json& manifest) {
     model_.kernel = kernel_.name;
+    model_.triton = kernel_.language == KernelLanguage::triton;
+    if (model_.triton) {
+      model_.group_entries = kernel_.entries;
+    } else {
+      model_.group_entries = {""};
+    }
     // load_matrix checks names (matrix/cpp_names.h); a KernelSpec built in code may not be.
     if (!is_c_identifier(kernel_.name) || cpp_name_problem(kernel_.name)) {
       return make_error(where_ + ".name: '" + kernel_.name +
@@ -27,6 +34,13 @@ class ModelBuilder {
     Result<LaunchRule> rule = validate_launch_rule(kernel_.launch, kernel_, vendors_, where_);
     if (!rule) return rule.error();
     model_.rule = std::move(*rule);
+    for (const LaunchStep& step : model_.rule.steps) {
+      auto group = std::find(model_.group_entries.begin(), model_.group_entries.end(), step.entry);
+      model_.step_group.push_back(
+          group == model_.group_entries.end()
+              ? 0
+              : static_cast<std::size_t>(group - model_.group_entries.begin()));
+    }
     read_axes();
     read_variants(manifest);
     if (!errors_.empty()) return joined();
@@ -36,6 +50,7 @@ class ModelBuilder {
     Result<std::vector<StepLayout>> layouts = derive_step_layouts(model_.rule, objects_);
     if (!layouts) return layouts.error().with_context("manifest: kernel '" + kernel_.name + "'");
     model_.layouts = std::move(*layouts);
+    if (model_.triton) read_triton_steps();
     check_block_limits();
     if (!errors_.empty()) return joined();
     return std::move(model_);
@@ -120,19 +135,30 @@ class ModelBuilder {
       out.axis_indices.push_back(static_cast<std::size_t>(pos - axis.values.begin()));
     }
     if (!read_defines(v, where, out)) return;
-    for (const nlohmann::json& object : v["objects"]) {
-      const std::string target = object.value("target", std::string());
-      const std::string file = object.value("file", std::string());
-      if (target.empty() || file.empty()) {
-        errors_.push_back(where +
-                          ": an object lacks 'target' or 'file': " + object.dump().substr(0, 200));
+    for (const std::string& group : model_.group_entries) {
+      std::size_t before = out.images.size();
+      for (const nlohmann::json& object : v["objects"]) {
+        if (object.value("entry", std::string()) != group) continue;
+        const std::string target = object.value("target", std::string());
+        const std::string file = object.value("file", std::string());
+        if (target.empty() || file.empty()) {
+          errors_.push_back(where + ": an object lacks 'target' or 'file': " +
+                            object.dump().substr(0, 200));
+          return;
+        }
+        out.images.push_back({target, object.value("format", std::string()), file});
+        if (object.contains("ptx_file") && object["ptx_file"].is_string() &&
+            object["ptx_file"].get<std::string>() != file) {
+          out.images.push_back({target, "ptx", object["ptx_file"].get<std::string>()});
+        }
+      }
+      if (out.images.size() == before) {
+        errors_.push_back(where + ": no code object " +
+                          (group.empty() ? std::string() : "of entry " + group + " ") +
+                          "in the manifest");
         return;
       }
-      out.images.push_back({target, object.value("format", std::string()), file});
-      if (object.contains("ptx_file") && object["ptx_file"].is_string() &&
-          object["ptx_file"].get<std::string>() != file) {
-        out.images.push_back({target, "ptx", object["ptx_file"].get<std::string>()});
-      }
+      out.group_sizes.push_back(out.images.size() - before);
     }
     objects_.push_back({out.name, &v["objects"]});
     model_.variants.push_back(std::move(out));
@@ -182,6 +208,76 @@ class ModelBuilder {
     return threads;
   }
 
+  // num_warps and dynamic shared memory of each Triton step, from the manifest's "triton" record
+  // of every object of the step's entry; the shared memory must fit every target it may be
+  // launched on (the launch passes the most its vendor's objects need).
+  void read_triton_steps() {
+    for (std::size_t vi = 0; vi < model_.variants.size(); ++vi) {
+      const FamilyVariant& variant = model_.variants[vi];
+      std::vector<TritonStepFacts> facts(model_.rule.steps.size());
+      for (std::size_t s = 0; s < model_.rule.steps.size(); ++s) {
+        const LaunchStep& step = model_.rule.steps[s];
+        const std::string where = variant.name + ": steps[" + std::to_string(s) + "] (" +
+                                  step.entry + ")";
+        std::vector<std::pair<std::string, std::uint64_t>> shared;  // target, bytes
+        for (const nlohmann::json& object : *objects_[vi].objects) {
+          if (object.value("entry", std::string()) != step.entry) continue;
+          const nlohmann::json triton = object.value("triton", nlohmann::json::object());
+          const std::string target = object.value("target", std::string("?"));
+          const auto warps = triton.value("num_warps", std::uint64_t{0});
+          const auto bytes = triton.value("shared", std::uint64_t{0});
+          if (warps == 0 || warps > 64 || bytes > (1u << 20)) {
+            errors_.push_back(where + " [" + target +
+                              "]: the manifest's triton record lacks num_warps or shared");
+            continue;
+          }
+          if (facts[s].num_warps != 0 && facts[s].num_warps != warps) {
+            errors_.push_back(where + ": num_warps differs between targets (" +
+                              std::to_string(facts[s].num_warps) + " and " +
+                              std::to_string(warps) + " on " + target + ")");
+          }
+          facts[s].num_warps = static_cast<std::uint32_t>(warps);
+          const bool amd = object.value("vendor", std::string()) == "amd";
+          std::uint32_t& most = amd ? facts[s].shared_amd : facts[s].shared_nvidia;
+          most = std::max(most, static_cast<std::uint32_t>(bytes));
+          shared.emplace_back(target, bytes);
+          for (const nlohmann::json& scratch :
+               triton.value("scratch", nlohmann::json::array())) {
+            if (scratch.value("size", std::uint64_t{0}) == 0) continue;
+            errors_.push_back(where + " [" + target + "]: Triton's kernel needs " +
+                              std::to_string(scratch.value("size", std::uint64_t{0})) +
+                              " bytes of " + scratch.value("name", std::string("scratch")) +
+                              " memory, which aotc's launchers do not allocate (they pass null)");
+          }
+        }
+        for (const auto& [target, bytes] : shared) {
+          const bool amd = target.starts_with("gfx");
+          const std::uint32_t passed = amd ? facts[s].shared_amd : facts[s].shared_nvidia;
+          const std::uint64_t limit = shared_limit(target);
+          if (passed > limit) {
+            errors_.push_back(where + " [" + target + "]: the launch passes " +
+                              std::to_string(passed) +
+                              " bytes of dynamic shared memory (the most this vendor's targets "
+                              "of the variant need), more than " + target + "'s " +
+                              std::to_string(limit));
+          }
+        }
+      }
+      model_.triton_steps.push_back(std::move(facts));
+    }
+  }
+
+  // Dynamic shared memory (LDS) one block may use: AMD CDNA 64 KiB (gfx950: 160 KiB); NVIDIA the
+  // opt-in maximum per block of each architecture (48 KiB where not listed).
+  static std::uint64_t shared_limit(const std::string& target) {
+    if (target.starts_with("gfx")) return target == "gfx950" ? 160 * 1024 : 64 * 1024;
+    const int sm = std::atoi(target.c_str() + 3);
+    if (sm == 80 || sm == 87) return 163 * 1024;
+    if (sm == 86 || sm == 89 || sm == 120 || sm == 121) return 99 * 1024;
+    if (sm == 90 || sm == 100 || sm == 103) return 227 * 1024;
+    return 48 * 1024;
+  }
+
   // A block that is constant per variant must fit the kernel's compiled maximum work-group size
   // (AMD max_workgroup_size, NVIDIA max_threads): refusing it here beats a launch failure later.
   void check_block_limits() {
@@ -194,6 +290,7 @@ class ModelBuilder {
       };
       for (std::size_t s = 0; s < model_.rule.steps.size(); ++s) {
         const LaunchStep& step = model_.rule.steps[s];
+        if (step.triton_block) continue;  // num_warps * warp size: what the kernel was built for
         for (const nlohmann::json& object : *objects_[vi].objects) {
           const std::optional<Vendor> vendor =
               vendor_from_name(object.value("vendor", std::string()));

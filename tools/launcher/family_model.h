@@ -37,15 +37,33 @@ struct FamilyVariant {
   std::string name;
   std::vector<std::size_t> axis_indices;  // per KeyAxis, index into KeyAxis::values
   std::vector<std::int64_t> defines;      // per LaunchRule::defines
-  std::vector<ImageRef> images;
+  std::vector<ImageRef> images;           // group after group (FamilyModel::group_entries)
+  std::vector<std::size_t> group_sizes;   // images per group
+};
+
+// What launching one step of a Triton kernel takes beyond its rule: the num_warps it was compiled
+// for (the block of a step without "block") and the dynamic shared memory Triton reported, the
+// most over the variant's AMD targets and over its NVIDIA ones (the launch picks by the backend).
+struct TritonStepFacts {
+  std::uint32_t num_warps = 0;
+  std::uint32_t shared_amd = 0;
+  std::uint32_t shared_nvidia = 0;
 };
 
 struct FamilyModel {
   std::string kernel;  // also the C++ namespace aotc::gen::<kernel>
+  bool triton = false;
   LaunchRule rule;
   std::vector<KeyAxis> axes;
   std::vector<FamilyVariant> variants;  // manifest order
   std::vector<StepLayout> layouts;      // per rule step
+  // A variant's code objects come in groups, one module each: one group holding every entry
+  // (clang objects; group entry ""), or one group per entry (Triton compiles each entry into its
+  // own code object).
+  std::vector<std::string> group_entries;
+  std::vector<std::size_t> step_group;  // per rule step: the group holding its entry
+  // Triton kernels: per variant, per rule step.
+  std::vector<std::vector<TritonStepFacts>> triton_steps;
 };
 
 // Builds the model for matrix.kernels[kernel_index] from the manifest's variants of that kernel.

@@ -218,7 +218,14 @@ class RuleValidator {
       }
     }
     out.grid = read_dims(step, path, "grid");
-    out.block = read_dims(step, path, "block");
+    // A Triton kernel runs num_warps warps per program, a number its compile fixed: without a
+    // "block", the launcher launches num_warps * device.warp_size threads.
+    out.triton_block = kernel_.language == KernelLanguage::triton && !step.contains("block");
+    if (out.triton_block) {
+      for (auto& dim : out.block) dim = common_expression(integer_expression(1));
+    } else {
+      out.block = read_dims(step, path, "block");
+    }
     out.shared_bytes = common_expression(integer_expression(0));
     if (step.contains("shared_bytes")) {
       if (auto e = read_rule_expression(step["shared_bytes"], path + ".shared_bytes",
@@ -460,6 +467,10 @@ std::vector<const Expression*> LaunchRule::expressions() const {
 }
 
 bool LaunchRule::reads_device() const {
+  // A Triton step without "block" launches num_warps * device.warp_size threads.
+  for (const LaunchStep& step : steps) {
+    if (step.triton_block) return true;
+  }
   for (const Expression* e : expressions()) {
     for (const Symbol& s : e->symbols()) {
       if (s.kind == SymbolKind::device) return true;

@@ -64,6 +64,9 @@ struct LaunchStep {
   std::string entry;                   // one of the kernel's entries
   std::array<RuleExpression, 3> grid;  // missing trailing dimensions are 1
   std::array<RuleExpression, 3> block;
+  // A Triton kernel's step without "block": num_warps (from the compile) * device.warp_size
+  // threads, and `block` holds 1s.
+  bool triton_block = false;
   RuleExpression shared_bytes;         // "0" when absent
   std::optional<RuleExpression> when;  // boolean; absent: always run
   std::vector<StepArg> args;
