@@ -66,7 +66,7 @@ struct TritonKeyInputs {
 std::string triton_cache_key(const TritonKeyInputs& inputs);
 
 struct CachedFile {
-  std::string kind;                 // "hsaco", "ptx", "cubin" or "json": also the file extension
+  std::string kind;                 // "hsaco", "ptx", "cubin" or "triton.json": the file extension
   std::vector<std::uint8_t> bytes;  // empty until read (see BuildCache::read_output)
   std::string sha256;
   std::uint64_t size = 0;

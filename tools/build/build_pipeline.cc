@@ -74,10 +74,15 @@ std::string describe_object(const BuildState& state, const PlannedObject& object
 
 std::string describe_object(const BuildState& state, const PlannedObject& object);
 
-// Triton objects of kernels with the same Python import roots and stubs can share a worker
-// (stubs are installed into the interpreter for good).
-std::string worker_pool(const KernelSpec& kernel) {
-  nlohmann::json key = {{"path", nlohmann::json::array()}, {"stubs", kernel.triton.stubs}};
+// Triton objects share a worker when their kernels have the same Python import roots and stubs
+// (stubs are installed into the interpreter for good) and they are for the same target: Triton
+// keeps per-target state in the process (seen with 3.6.0 on the H200: gfx942 fp8 conversions
+// failing an assertion in workers that had compiled for gfx950 before, and compiling in fresh
+// ones), so a worker never switches targets.
+std::string worker_pool(const KernelSpec& kernel, const std::string& target) {
+  nlohmann::json key = {{"path", nlohmann::json::array()},
+                        {"stubs", kernel.triton.stubs},
+                        {"target", target}};
   for (const auto& dir : kernel.triton.python_path) key["path"].push_back(dir.string());
   return key.dump();
 }
@@ -93,7 +98,7 @@ Job make_job(const BuildState& state, const PlannedObject& object, const Compile
     for (std::size_t k = 0; k < object.kinds.size(); ++k)
       outputs[object.kinds[k]] = files.outputs[k];
     job.request =
-        WorkerRequest{worker_pool(kernel), helper_command(*state.tools.triton, "--worker"),
+        WorkerRequest{worker_pool(kernel, object.target), helper_command(*state.tools.triton, "--worker"),
                       triton_request(id, kernel, *object.triton, object.target, outputs)};
     return job;
   }
@@ -291,21 +296,61 @@ bool load_cached_outputs(const BuildState& state, const BuildCache& cache, const
   return true;
 }
 
-// Looks every object up in the cache; returns the indices that must be compiled.
-Result<std::vector<std::size_t>> lookup_phase(BuildState& state, BuildCache& cache,
-                                              OutputTree& tree) {
-  std::vector<std::size_t> misses;
+// Serves object i from the cache if its entry exists and verifies: false means compile it.
+Result<bool> take_from_cache(BuildState& state, BuildCache& cache, OutputTree& tree,
+                             std::size_t i) {
+  auto entry = cache.lookup(state.plan[i].key, state.hashes);
+  if (!entry || !load_cached_outputs(state, cache, tree, state.plan[i], *entry)) return false;
+  state.outputs[i] = std::move(entry->outputs);
+  if (auto installed = install_outputs(state, tree, i); !installed) return installed.error();
+  ++state.summary.cached;
+  return true;
+}
+
+// The objects the cache cannot serve: `compile` once per cache key, and the `repeats` whose key
+// an earlier one has (identical compiles, e.g. a Triton entry whose signature does not depend on
+// every axis, like a reduce step shared by many variants), which take its result from the cache
+// once it is built.
+struct Misses {
+  std::vector<std::size_t> compile;
+  std::vector<std::size_t> repeats;
+};
+
+// The compile order: target after target (a Triton worker serves one target, so each switch
+// starts new workers), and within a target the compiles that other objects repeat first, since
+// those objects wait for them; otherwise plan order.
+Result<Misses> lookup_phase(BuildState& state, BuildCache& cache, OutputTree& tree) {
+  Misses misses;
+  std::map<std::string, std::size_t> uses;  // cache key -> objects needing it
   for (std::size_t i = 0; i < state.plan.size(); ++i) {
-    auto entry = cache.lookup(state.plan[i].key, state.hashes);
-    if (!entry || !load_cached_outputs(state, cache, tree, state.plan[i], *entry)) {
-      misses.push_back(i);
-      continue;
-    }
-    state.outputs[i] = std::move(entry->outputs);
-    if (auto installed = install_outputs(state, tree, i); !installed) return installed.error();
-    ++state.summary.cached;
+    auto served = take_from_cache(state, cache, tree, i);
+    if (!served) return served.error();
+    if (*served) continue;
+    (uses[state.plan[i].key]++ == 0 ? misses.compile : misses.repeats).push_back(i);
   }
+  auto target_rank = [&](std::size_t i) {
+    return std::find(state.targets.begin(), state.targets.end(), state.plan[i].target) -
+           state.targets.begin();
+  };
+  std::stable_sort(misses.compile.begin(), misses.compile.end(), [&](std::size_t a, std::size_t b) {
+    if (target_rank(a) != target_rank(b)) return target_rank(a) < target_rank(b);
+    return uses[state.plan[a].key] > uses[state.plan[b].key];
+  });
   return misses;
+}
+
+// After the compiles: each repeat from the cache entry its identical compile stored.
+Status repeats_phase(BuildState& state, BuildCache& cache, OutputTree& tree,
+                     const std::vector<std::size_t>& repeats) {
+  for (std::size_t i : repeats) {
+    auto served = take_from_cache(state, cache, tree, i);
+    if (!served) return served.error();
+    if (*served) continue;
+    ++state.summary.failed;
+    state.printer.message("aotc: " + describe_object(state, state.plan[i]) +
+                          ": not built: the identical compile of another object failed");
+  }
+  return Status::success();
 }
 
 // Compiles the misses in parallel. Returns an Error only when interrupted.
@@ -394,7 +439,7 @@ std::vector<std::vector<ObjectRecord>> object_records(const BuildState& state) {
       record.entry = object.entry;
       record.triton = {{"signature", signature_text(*object.triton)},
                        {"options", object.triton->options},
-                       {"metadata_file", object.file(name, "json").string()}};
+                       {"metadata_file", object.file(name, "triton.json").string()}};
     }
     records[object.variant].push_back(std::move(record));
   }
@@ -422,7 +467,7 @@ std::size_t explicit_arguments(const nlohmann::ordered_json& metadata) {
 Status add_triton_launch_facts(const BuildState& state, const PlannedObject& object,
                                ObjectRecord& record) {
   auto text =
-      read_file_text(state.options.out_dir / object.file(variant_name(state, object), "json"));
+      read_file_text(state.options.out_dir / object.file(variant_name(state, object), "triton.json"));
   if (!text) return text.error();
   auto triton = nlohmann::ordered_json::parse(*text, nullptr, false);
   if (!triton.is_object()) return make_error("Triton's metadata JSON is unreadable");
@@ -598,8 +643,10 @@ Result<BuildSummary> run_build(const BuildOptions& options, std::ostream& out) {
 
   auto misses = lookup_phase(state, cache, tree);
   if (!misses) return misses.error();
-  if (auto compiled = compile_phase(state, cache, tree, *lock, *misses); !compiled)
+  if (auto compiled = compile_phase(state, cache, tree, *lock, misses->compile); !compiled)
     return compiled.error();
+  if (auto repeated = repeats_phase(state, cache, tree, misses->repeats); !repeated)
+    return repeated.error();
 
   auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - started).count(); };
   if (state.summary.compiled + state.summary.cached < state.plan.size()) {

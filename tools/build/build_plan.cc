@@ -66,8 +66,8 @@ void plan_triton_variant(const Matrix& matrix, const std::vector<Variant>& varia
         continue;
       }
       object.kinds = object.vendor == Vendor::amd
-                         ? std::vector<std::string>{"json", "hsaco"}
-                         : std::vector<std::string>{"json", "ptx", "cubin"};
+                         ? std::vector<std::string>{"triton.json", "hsaco"}
+                         : std::vector<std::string>{"triton.json", "ptx", "cubin"};
       object.key = triton_cache_key({source_sha256, object.entry, signature_text(*compile),
                                      compile->options.dump(), target, &triton, python_path,
                                      kernel.triton.stubs});

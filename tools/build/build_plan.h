@@ -41,7 +41,8 @@ struct PlannedObject {
   std::vector<std::string> ptxas_flags;  // empty unless ptxas makes a cubin
   std::string key;                       // cache key
   // Outputs, in production order, the code object last: hsaco | ptx [cubin]; Triton objects
-  // start with "json" (Triton's own metadata, kept for reference).
+  // start with "triton.json" (Triton's own metadata, kept for reference; not "json", which would
+  // collide with the cache's record file).
   std::vector<std::string> kinds;
   // Triton kernels compile each entry into its own code object; clang objects hold every entry.
   std::optional<TritonCompile> triton;

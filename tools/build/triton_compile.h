@@ -33,7 +33,7 @@ Result<TritonCompile> resolve_triton_compile(const Matrix& matrix, const Variant
 std::vector<std::string> signature_text(const TritonCompile& compile);
 
 // One request line for the helper (no trailing newline). `outputs` maps each output kind
-// ("json", "hsaco", "ptx", "cubin") to the file the helper writes it to.
+// ("triton.json", "hsaco", "ptx", "cubin") to the file the helper writes it to.
 std::string triton_request(std::uint64_t id, const KernelSpec& kernel, const TritonCompile& compile,
                            const std::string& target,
                            const std::map<std::string, std::filesystem::path>& outputs);

@@ -1,15 +1,26 @@
-// `aotc targets [--json]`: every clang aotc can find and the GPU targets each can build, plus
-// ptxas (which turns NVIDIA PTX into cubins) when present.
+// `aotc targets [--json] [--python PATH]`: every clang aotc can find and the GPU targets each can
+// build, ptxas (which turns NVIDIA PTX into cubins) when present, and the Triton that Triton
+// kernels would be built with: its version, install path, Python, backends, API era and Gluon.
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "build/python_discovery.h"
 #include "build/target_support.h"
 #include "build/toolchain_discovery.h"
 #include "command_registry.h"
 
 namespace {
 
-int run_targets(bool as_json) {
+nlohmann::ordered_json triton_report(const std::optional<std::filesystem::path>& python) {
+  auto triton = aotc::find_triton(python, std::nullopt);
+  if (!triton) return {{"error", triton.error().message}};
+  return {{"version", triton->version},      {"path", triton->path.string()},
+          {"python", triton->python.path.string()}, {"python_version", triton->python.version},
+          {"backends", triton->backends},    {"api", triton->api},
+          {"gluon", triton->gluon},          {"helper", triton->helper.string()}};
+}
+
+int run_targets(bool as_json, const std::optional<std::filesystem::path>& python) {
   nlohmann::ordered_json report = {{"toolchains", nlohmann::ordered_json::array()}};
   for (const auto& clang : aotc::find_all_clangs()) {
     nlohmann::ordered_json entry = {
@@ -28,9 +39,11 @@ int run_targets(bool as_json) {
     report["ptxas"] = {{"path", (*ptxas)->path.string()}, {"version", (*ptxas)->version}};
   }
 
+  report["triton"] = triton_report(python);
+  const bool nothing = report["toolchains"].empty() && report["triton"].contains("error");
   if (as_json) {
     std::cout << report.dump(2) << '\n';
-    return report["toolchains"].empty() ? 1 : 0;
+    return nothing ? 1 : 0;
   }
   for (const auto& entry : report["toolchains"]) {
     std::cout << "clang " << entry["version"].get<std::string>() << " ("
@@ -51,12 +64,27 @@ int run_targets(bool as_json) {
   } else {
     std::cout << "ptxas: not found (NVIDIA targets get PTX only)\n";
   }
-  if (report["toolchains"].empty()) {
-    std::cerr
-        << "aotc targets: no clang found (looked for $AOTC_CLANG, clang-22 ... clang-17, clang)\n";
-    return 1;
+  const auto& triton = report["triton"];
+  if (triton.contains("error")) {
+    std::cout << "triton: not usable (Triton kernels cannot be built): "
+              << triton["error"].get<std::string>() << '\n';
+  } else {
+    std::string backends;
+    for (const auto& backend : triton["backends"]) {
+      backends += (backends.empty() ? "" : ", ") + backend.get<std::string>();
+    }
+    std::cout << "triton " << triton["version"].get<std::string>() << " ("
+              << triton["path"].get<std::string>() << ") with Python "
+              << triton["python_version"].get<std::string>() << " ("
+              << triton["python"].get<std::string>() << ")\n  backends: " << backends
+              << "; compile API: " << triton["api"].get<std::string>()
+              << "; Gluon: " << (triton["gluon"].get<bool>() ? "yes" : "no") << '\n';
   }
-  return 0;
+  if (report["toolchains"].empty()) {
+    std::cerr << "aotc targets: no clang found (looked for $AOTC_CLANG, clang-22 ... clang-17, "
+                 "clang)\n";
+  }
+  return nothing ? 1 : 0;
 }
 
 aotc::cli::CommandRegistration registration(
@@ -64,8 +92,15 @@ aotc::cli::CommandRegistration registration(
       auto* sub = app.add_subcommand("targets",
                                      "List the compilers found and the GPU targets each can build");
       auto as_json = std::make_shared<bool>(false);
+      auto python = std::make_shared<std::string>();
       sub->add_flag("--json", *as_json, "Print JSON");
-      return [as_json] { return run_targets(*as_json); };
+      sub->add_option("--python", *python,
+                      "Python with Triton (default: $AOTC_PYTHON, else python3)");
+      return [as_json, python] {
+        return run_targets(*as_json, python->empty()
+                                         ? std::nullopt
+                                         : std::optional<std::filesystem::path>(*python));
+      };
     });
 
 }  // namespace

@@ -513,7 +513,7 @@ class Worker:
         else:
             write_file(outputs["hsaco"], binary)
         metadata = metadata_dict(compiled.metadata)
-        write_file(outputs["json"], (json.dumps(metadata, indent=1, sort_keys=True, default=str)
+        write_file(outputs["triton.json"], (json.dumps(metadata, indent=1, sort_keys=True, default=str)
                                      + "\n").encode())
         scratch = []
         for kind in ("global_scratch", "profile_scratch"):
