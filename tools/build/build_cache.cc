@@ -46,8 +46,8 @@ std::optional<CacheEntry> parse_record(const std::string& key, const std::string
       return std::nullopt;
     }
     std::string kind = output["kind"].get<std::string>();
-    if (kind != "hsaco" && kind != "ptx" && kind != "cubin" &&
-        kind != "triton.json") return std::nullopt;
+    if (kind != "hsaco" && kind != "ptx" && kind != "cubin" && kind != "triton.json")
+      return std::nullopt;
     entry.outputs.push_back(
         {kind, {}, output["sha256"].get<std::string>(), output["size"].get<std::uint64_t>()});
   }

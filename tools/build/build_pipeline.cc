@@ -80,9 +80,8 @@ std::string describe_object(const BuildState& state, const PlannedObject& object
 // failing an assertion in workers that had compiled for gfx950 before, and compiling in fresh
 // ones), so a worker never switches targets.
 std::string worker_pool(const KernelSpec& kernel, const std::string& target) {
-  nlohmann::json key = {{"path", nlohmann::json::array()},
-                        {"stubs", kernel.triton.stubs},
-                        {"target", target}};
+  nlohmann::json key = {
+      {"path", nlohmann::json::array()}, {"stubs", kernel.triton.stubs}, {"target", target}};
   for (const auto& dir : kernel.triton.python_path) key["path"].push_back(dir.string());
   return key.dump();
 }
@@ -97,9 +96,9 @@ Job make_job(const BuildState& state, const PlannedObject& object, const Compile
     std::map<std::string, fs::path> outputs;
     for (std::size_t k = 0; k < object.kinds.size(); ++k)
       outputs[object.kinds[k]] = files.outputs[k];
-    job.request =
-        WorkerRequest{worker_pool(kernel, object.target), helper_command(*state.tools.triton, "--worker"),
-                      triton_request(id, kernel, *object.triton, object.target, outputs)};
+    job.request = WorkerRequest{worker_pool(kernel, object.target),
+                                helper_command(*state.tools.triton, "--worker"),
+                                triton_request(id, kernel, *object.triton, object.target, outputs)};
     return job;
   }
   job.steps.push_back(clang_command(state.tools.clang.path, object.flags, kernel.source,
@@ -466,8 +465,8 @@ std::size_t explicit_arguments(const nlohmann::ordered_json& metadata) {
 // only static memory.
 Status add_triton_launch_facts(const BuildState& state, const PlannedObject& object,
                                ObjectRecord& record) {
-  auto text =
-      read_file_text(state.options.out_dir / object.file(variant_name(state, object), "triton.json"));
+  auto text = read_file_text(state.options.out_dir /
+                             object.file(variant_name(state, object), "triton.json"));
   if (!text) return text.error();
   auto triton = nlohmann::ordered_json::parse(*text, nullptr, false);
   if (!triton.is_object()) return make_error("Triton's metadata JSON is unreadable");

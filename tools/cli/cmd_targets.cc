@@ -14,10 +14,14 @@ namespace {
 nlohmann::ordered_json triton_report(const std::optional<std::filesystem::path>& python) {
   auto triton = aotc::find_triton(python, std::nullopt);
   if (!triton) return {{"error", triton.error().message}};
-  return {{"version", triton->version},      {"path", triton->path.string()},
-          {"python", triton->python.path.string()}, {"python_version", triton->python.version},
-          {"backends", triton->backends},    {"api", triton->api},
-          {"gluon", triton->gluon},          {"helper", triton->helper.string()}};
+  return {{"version", triton->version},
+          {"path", triton->path.string()},
+          {"python", triton->python.path.string()},
+          {"python_version", triton->python.version},
+          {"backends", triton->backends},
+          {"api", triton->api},
+          {"gluon", triton->gluon},
+          {"helper", triton->helper.string()}};
 }
 
 int run_targets(bool as_json, const std::optional<std::filesystem::path>& python) {

@@ -183,10 +183,9 @@ class LayoutDeriver {
     for (std::size_t a = 0; a < slots.size(); ++a) {
       if (slots[a].offset != layout.slots[a].offset || slots[a].size != layout.slots[a].size) {
         const std::string name = a < step.args.size() ? step.args[a].name : "(Triton scratch)";
-        report(where + ": args[" + std::to_string(a) + "] '" + name +
-               "' is at offset " + std::to_string(slots[a].offset) + " size " +
-               std::to_string(slots[a].size) + ", but at offset " +
-               std::to_string(layout.slots[a].offset) + " size " +
+        report(where + ": args[" + std::to_string(a) + "] '" + name + "' is at offset " +
+               std::to_string(slots[a].offset) + " size " + std::to_string(slots[a].size) +
+               ", but at offset " + std::to_string(layout.slots[a].offset) + " size " +
                std::to_string(layout.slots[a].size) + " in " + first_[s]->variant + " [" +
                first_[s]->target + "]; one launcher cannot pack both");
       }

@@ -70,8 +70,7 @@ std::string emit_tables(const FamilyModel& m, const std::string& default_kernel_
       ";\n"
       "struct ImageFile {\n  const char* target;\n  const char* format;\n  const char* file;\n};\n"
       "const ImageFile k_images[] = {\n";
-  std::string first =
-      "const std::uint32_t k_first_image[k_variant_count * k_group_count + 1] = {0";
+  std::string first = "const std::uint32_t k_first_image[k_variant_count * k_group_count + 1] = {0";
   std::size_t count = 0, most = 0;
   for (const FamilyVariant& v : m.variants) {
     for (const ImageRef& image : v.images) {

@@ -142,8 +142,8 @@ class ModelBuilder {
         const std::string target = object.value("target", std::string());
         const std::string file = object.value("file", std::string());
         if (target.empty() || file.empty()) {
-          errors_.push_back(where + ": an object lacks 'target' or 'file': " +
-                            object.dump().substr(0, 200));
+          errors_.push_back(
+              where + ": an object lacks 'target' or 'file': " + object.dump().substr(0, 200));
           return;
         }
         out.images.push_back({target, object.value("format", std::string()), file});
@@ -217,8 +217,8 @@ class ModelBuilder {
       std::vector<TritonStepFacts> facts(model_.rule.steps.size());
       for (std::size_t s = 0; s < model_.rule.steps.size(); ++s) {
         const LaunchStep& step = model_.rule.steps[s];
-        const std::string where = variant.name + ": steps[" + std::to_string(s) + "] (" +
-                                  step.entry + ")";
+        const std::string where =
+            variant.name + ": steps[" + std::to_string(s) + "] (" + step.entry + ")";
         std::vector<std::pair<std::string, std::uint64_t>> shared;  // target, bytes
         for (const nlohmann::json& object : *objects_[vi].objects) {
           if (object.value("entry", std::string()) != step.entry) continue;
@@ -233,16 +233,15 @@ class ModelBuilder {
           }
           if (facts[s].num_warps != 0 && facts[s].num_warps != warps) {
             errors_.push_back(where + ": num_warps differs between targets (" +
-                              std::to_string(facts[s].num_warps) + " and " +
-                              std::to_string(warps) + " on " + target + ")");
+                              std::to_string(facts[s].num_warps) + " and " + std::to_string(warps) +
+                              " on " + target + ")");
           }
           facts[s].num_warps = static_cast<std::uint32_t>(warps);
           const bool amd = object.value("vendor", std::string()) == "amd";
           std::uint32_t& most = amd ? facts[s].shared_amd : facts[s].shared_nvidia;
           most = std::max(most, static_cast<std::uint32_t>(bytes));
           shared.emplace_back(target, bytes);
-          for (const nlohmann::json& scratch :
-               triton.value("scratch", nlohmann::json::array())) {
+          for (const nlohmann::json& scratch : triton.value("scratch", nlohmann::json::array())) {
             if (scratch.value("size", std::uint64_t{0}) == 0) continue;
             errors_.push_back(where + " [" + target + "]: Triton's kernel needs " +
                               std::to_string(scratch.value("size", std::uint64_t{0})) +
@@ -258,8 +257,8 @@ class ModelBuilder {
             errors_.push_back(where + " [" + target + "]: the launch passes " +
                               std::to_string(passed) +
                               " bytes of dynamic shared memory (the most this vendor's targets "
-                              "of the variant need), more than " + target + "'s " +
-                              std::to_string(limit));
+                              "of the variant need), more than " +
+                              target + "'s " + std::to_string(limit));
           }
         }
       }

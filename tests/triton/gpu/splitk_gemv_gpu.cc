@@ -115,22 +115,27 @@ int main() {
       if (ok && s) ok = memory.allocate(workspace_bytes, &workspace, &error);
       args.workspace = workspace;
       if (ok && s) s = gen::launch(nullptr, info.key, args);
-      if (ok && s) ok = memory.synchronize(&error) && memory.download(y.data(), y_dev, y.size(), &error);
+      if (ok && s)
+        ok = memory.synchronize(&error) && memory.download(y.data(), y_dev, y.size(), &error);
       double worst = 0;
       if (ok && s) {
         for (int r = 0; r < c.m; ++r) {
           double sum = 0, magnitude = 0;
           for (int k = 0; k < c.k; ++k) {
-            const double term = decode(dtype, &a[(static_cast<std::size_t>(r) * stride + k) * bytes]) *
-                                decode(dtype, &x[static_cast<std::size_t>(k) * bytes]);
+            const double term =
+                decode(dtype, &a[(static_cast<std::size_t>(r) * stride + k) * bytes]) *
+                decode(dtype, &x[static_cast<std::size_t>(k) * bytes]);
             sum += term;
             magnitude += std::fabs(term);
           }
           const double expected = alpha * sum;
           const double got = decode(dtype, &y[static_cast<std::size_t>(r) * bytes]);
           // Relative to the sum of |terms| (float32 accumulation) plus the output's rounding.
-          const double rounding = dtype == gen::Dtype::fp32 ? 1e-6 : dtype == gen::Dtype::fp16 ? 1e-3 : 8e-3;
-          const double error_bound = 1e-5 * alpha * magnitude + rounding * std::fabs(expected) + 1e-6;
+          const double rounding = dtype == gen::Dtype::fp32   ? 1e-6
+                                  : dtype == gen::Dtype::fp16 ? 1e-3
+                                                              : 8e-3;
+          const double error_bound =
+              1e-5 * alpha * magnitude + rounding * std::fabs(expected) + 1e-6;
           worst = std::max(worst, std::fabs(got - expected) / error_bound);
           if (!std::isfinite(got)) worst = INFINITY;
         }
@@ -138,8 +143,8 @@ int main() {
       const bool passed = ok && s && worst <= 1.0;
       failures += passed ? 0 : 1;
       ++run;
-      std::printf("%-28s M=%-5d K=%-6d splits=%-3u grid=(%u,%u) block=%u shared=%u  %s", info.name, c.m,
-                  c.k, plan.steps[0].grid[1], plan.steps[0].grid[0], plan.steps[0].grid[1],
+      std::printf("%-28s M=%-5d K=%-6d splits=%-3u grid=(%u,%u) block=%u shared=%u  %s", info.name,
+                  c.m, c.k, plan.steps[0].grid[1], plan.steps[0].grid[0], plan.steps[0].grid[1],
                   plan.steps[0].block[0], plan.steps[0].shared_bytes, passed ? "ok" : "FAILED");
       if (!s) std::printf(" (%s)", s.message().c_str());
       if (!ok) std::printf(" (%s)", error.c_str());
