@@ -58,9 +58,10 @@ TEST_CASE("unknown keys are errors at every level, all reported in one run") {
                                    "code_object_version, rocm_floor, compress_bundles, "
                                    "max_variants, extra_flags, found \"max_variant\"")));
   CHECK_THAT(problems,
-             VectorContains(f.line("kernels[0].nmae: expected one of the keys name, source, "
-                                   "include_dirs, entries, axes, include, exclude, "
-                                   "targets, extra_flags, launch, found \"nmae\"")));
+             VectorContains(f.line("kernels[0].nmae: expected one of the keys name, language, "
+                                   "source, include_dirs, entries, axes, include, exclude, "
+                                   "targets, extra_flags, launch, python, derived, found "
+                                   "\"nmae\"")));
   CHECK_THAT(problems,
              VectorContains(f.line("kernels[0].axes.dtype.lable: expected one of the keys type, "
                                    "arity, values, label, defines, found \"lable\"")));
@@ -72,8 +73,9 @@ TEST_CASE("keys that are not identifiers are quoted in the JSON path") {
   doc["kernels"][0]["bad key\"\n"] = 1;
   CHECK(f.problems(doc) == std::vector<std::string>{f.line(
                                "kernels[0][\"bad key\\\"\\n\"]: expected one of the keys name, "
-                               "source, include_dirs, entries, axes, include, "
-                               "exclude, targets, extra_flags, launch, found \"bad key\\\"\\n\"")});
+                               "language, source, include_dirs, entries, axes, include, "
+                               "exclude, targets, extra_flags, launch, python, derived, found "
+                               "\"bad key\\\"\\n\"")});
 }
 
 TEST_CASE("wrong value types name the path, the expected type and the value found") {

@@ -37,9 +37,9 @@ int main() {
   args.M = 1000;
   args.K = 4096;
   args.stride_am = 4096;
-  for (aotc_backend backend : {AOTC_BACKEND_HIP, AOTC_BACKEND_CUDA}) {
-    const bool amd = backend == AOTC_BACKEND_HIP;
-    aotc::gen::Device device{amd ? 304 : 132, amd ? 64 : 32, 65536, backend};
+  for (aotc::gen::Vendor vendor : {aotc::gen::Vendor::amd, aotc::gen::Vendor::nvidia}) {
+    const bool amd = vendor == aotc::gen::Vendor::amd;
+    aotc::gen::Device device{amd ? 304 : 132, amd ? 64 : 32, 65536, vendor};
     gen::Plan plan;
     aotc::gen::Status s = gen::plan(key, args, device, &plan);
     if (!s) { std::printf("%s\n", s.message().c_str()); return 1; }

@@ -424,8 +424,12 @@ std::vector<std::vector<ObjectRecord>> object_records(const BuildState& state) {
     record.vendor = std::string(vendor_name(object.vendor));
     record.format = main.kind;
     record.file = object.file(name, main.kind).string();
+    auto output_of = [&](const std::string& kind) -> const CachedFile& {
+      return *std::find_if(state.outputs[i].begin(), state.outputs[i].end(),
+                           [&](const CachedFile& file) { return file.kind == kind; });
+    };
     if (main.kind == "cubin") {
-      const CachedFile& ptx = state.outputs[i].front();
+      const CachedFile& ptx = output_of("ptx");
       record.ptx_file = object.file(name, ptx.kind).string();
       record.ptx_size = ptx.size;
       record.ptx_sha256 = ptx.sha256;
@@ -436,9 +440,12 @@ std::vector<std::vector<ObjectRecord>> object_records(const BuildState& state) {
     record.flags = object.flags;
     if (object.triton) {
       record.entry = object.entry;
+      const CachedFile& metadata = output_of("triton.json");
       record.triton = {{"signature", signature_text(*object.triton)},
                        {"options", object.triton->options},
-                       {"metadata_file", object.file(name, "triton.json").string()}};
+                       {"metadata_file", object.file(name, "triton.json").string()},
+                       {"metadata_size", metadata.size},
+                       {"metadata_sha256", metadata.sha256}};
     }
     records[object.variant].push_back(std::move(record));
   }

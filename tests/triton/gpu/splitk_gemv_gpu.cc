@@ -109,7 +109,7 @@ int main() {
       args.y = y_dev;
       gen::Plan plan;
       aotc::gen::Device d{device.multiprocessor_count, device.warp_size,
-                          device.max_shared_per_block, aotc_runtime_backend(runtime)};
+                          device.max_shared_per_block, aotc::gen::detail::vendor_of(runtime)};
       if (ok) s = gen::plan(info.key, args, d, &plan);
       if (ok && s) s = gen::workspace_bytes(info.key, args, &workspace_bytes);
       if (ok && s) ok = memory.allocate(workspace_bytes, &workspace, &error);
