@@ -263,14 +263,9 @@ Status SubprocessSet::spawn(const std::vector<std::string>& argv, std::size_t ta
       return make_error(argv[0] + ": cannot create a pipe: " + errno_text(error));
     }
   }
-  const SpawnPlan plan{program_text.c_str(),
-                       c_argv.data(),
-                       ::getpid(),
-                       worker ? requests[0] : dev_null,
-                       worker ? replies[1] : -1,
-                       output[1],
-                       exec_status[1],
-                       options_.inherited_fd};
+  const SpawnPlan plan{
+      program_text.c_str(),     c_argv.data(), ::getpid(),     worker ? requests[0] : dev_null,
+      worker ? replies[1] : -1, output[1],     exec_status[1], options_.inherited_fd};
 
   // Blocked across fork so no handler runs in the child before the supervisor resets them; the
   // supervisor keeps them blocked and waits for them with sigwaitinfo.
