@@ -5,8 +5,8 @@
 #include <string>
 
 #include "backend.h"
+#include "core/dynamic_library.h"
 #include "cuda_symbols.h"
-#include "driver_library.h"
 
 namespace aotc::runtime {
 namespace {
@@ -20,13 +20,14 @@ constexpr std::array<const char*, 1> kCudaLibraries = {"libcuda.so.1"};
 class CudaBackend final : public Backend {
  public:
   StatusPtr open() {
-    if (auto status =
-            open_driver_library("CUDA driver", "AOTC_CUDA_LIBRARY", kCudaLibraries, &library_)) {
-      return status;
-    }
+    auto library = open_dynamic_library("CUDA driver", "AOTC_CUDA_LIBRARY", kCudaLibraries);
+    if (!library) return status_from_error(AOTC_ERROR_NO_DRIVER, library.error());
+    library_ = std::move(*library);
     CudaFunctions& fns = fns_;
     const SymbolSlot slots[] = {AOTC_CUDA_SYMBOLS(AOTC_SYMBOL_REQUIRED, AOTC_SYMBOL_OPTIONAL)};
-    if (auto status = resolve_symbols(library_, slots)) return status;
+    if (Status resolved = resolve_symbols(library_, slots); !resolved) {
+      return status_from_error(AOTC_ERROR_NO_DRIVER, resolved.error());
+    }
     CuResult init = fns_.cuInit(0);
     if (init == kCudaErrorNoDevice) {
       no_device_reason_ = describe("cuInit", init);
@@ -163,7 +164,7 @@ class CudaBackend final : public Backend {
     return make_status(AOTC_ERROR_DRIVER, describe(function, error));
   }
 
-  DriverLibrary library_;
+  DynamicLibrary library_;
   CudaFunctions fns_;
   std::string no_device_reason_;  // set when cuInit reported no device
 };

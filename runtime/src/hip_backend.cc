@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "backend.h"
-#include "driver_library.h"
+#include "core/dynamic_library.h"
 #include "hip_symbols.h"
 
 namespace aotc::runtime {
@@ -23,13 +23,14 @@ constexpr std::array<const char*, 4> kHipLibraries = {"libamdhip64.so", "libamdh
 class HipBackend final : public Backend {
  public:
   StatusPtr open() {
-    if (auto status =
-            open_driver_library("HIP runtime", "AOTC_HIP_LIBRARY", kHipLibraries, &library_)) {
-      return status;
-    }
+    auto library = open_dynamic_library("HIP runtime", "AOTC_HIP_LIBRARY", kHipLibraries);
+    if (!library) return status_from_error(AOTC_ERROR_NO_DRIVER, library.error());
+    library_ = std::move(*library);
     HipFunctions& fns = fns_;
     const SymbolSlot slots[] = {AOTC_HIP_SYMBOLS(AOTC_SYMBOL_REQUIRED, AOTC_SYMBOL_OPTIONAL)};
-    if (auto status = resolve_symbols(library_, slots)) return status;
+    if (Status resolved = resolve_symbols(library_, slots); !resolved) {
+      return status_from_error(AOTC_ERROR_NO_DRIVER, resolved.error());
+    }
     if (!fns_.hipGetDevicePropertiesR0600 && !fns_.hipGetDeviceProperties) {
       return make_status(AOTC_ERROR_NO_DRIVER, library_.path +
                                                    ": has neither hipGetDevicePropertiesR0600 nor "
@@ -163,7 +164,7 @@ class HipBackend final : public Backend {
     return make_status(AOTC_ERROR_DRIVER, describe(function, error));
   }
 
-  DriverLibrary library_;
+  DynamicLibrary library_;
   HipFunctions fns_;
   std::string no_device_reason_;  // set when hipInit reported no device
 };

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "codeobj/bundle_writer.h"
 #include "codeobj/offload_bundle.h"
 #include "codeobj/test_tools.h"
 #include "tool_skip.h"

@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "codeobj/amdgpu_metadata.h"
+#include "codeobj/bundle_writer.h"
 #include "codeobj/byte_reader.h"
 #include "codeobj/code_object_metadata.h"
 #include "codeobj/elf_reader.h"

@@ -9,7 +9,6 @@
 #include <string>
 
 #include "aotc/runtime.h"
-#include "driver_library.h"
 #include "tool_skip.h"
 
 namespace {
@@ -131,40 +130,4 @@ TEST_CASE("libaotc_runtime.so exports the C ABI and nothing else") {
   CHECK(dlsym(handle,
               "_ZN4aotc7runtime16open_hip_backendEPSt10unique_ptrINS0_7BackendESt14default_"
               "deleteIS2_EE") == nullptr);
-}
-
-TEST_CASE("a driver library that loads nowhere is reported with every name tried and why") {
-  const char* const candidates[] = {"libaotc-absent-1.so", "libaotc-absent-2.so.7"};
-  aotc::runtime::DriverLibrary library;
-  auto status = aotc::runtime::open_driver_library("test driver", nullptr, candidates, &library);
-  REQUIRE(status);
-  CHECK(status->code == AOTC_ERROR_NO_DRIVER);
-  CHECK_THAT(status->message,
-             Catch::Contains("no test driver library") &&
-                 Catch::Contains("libaotc-absent-1.so (libaotc-absent-1.so: cannot open") &&
-                 Catch::Contains("libaotc-absent-2.so.7 (libaotc-absent-2.so.7: cannot open"));
-}
-
-TEST_CASE("missing required symbols fail the load by name; missing optional ones stay null") {
-  const char* const candidates[] = {"libc.so.6"};
-  aotc::runtime::DriverLibrary library;
-  REQUIRE_FALSE(aotc::runtime::open_driver_library("C library", nullptr, candidates, &library));
-  struct Functions {
-    int (*getpid)() = nullptr;
-    int (*absent_optional)() = reinterpret_cast<int (*)()>(1);
-    int (*absent_required)() = nullptr;
-  } fns;
-  const aotc::runtime::SymbolSlot optional_only[] = {
-      {"getpid", &fns.getpid, true}, {"aotc_absent_optional", &fns.absent_optional, false}};
-  REQUIRE_FALSE(aotc::runtime::resolve_symbols(library, optional_only));
-  CHECK(fns.getpid != nullptr);
-  CHECK(fns.getpid() == ::getpid());
-  CHECK(fns.absent_optional == nullptr);
-  const aotc::runtime::SymbolSlot with_required[] = {
-      {"getpid", &fns.getpid, true}, {"aotc_absent_required", &fns.absent_required, true}};
-  auto status = aotc::runtime::resolve_symbols(library, with_required);
-  REQUIRE(status);
-  CHECK(status->code == AOTC_ERROR_NO_DRIVER);
-  CHECK_THAT(status->message, Catch::Contains("libc.so.6: missing required functions: "
-                                              "aotc_absent_required"));
 }

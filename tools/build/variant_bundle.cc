@@ -1,5 +1,6 @@
 #include "build/variant_bundle.h"
 
+#include "codeobj/bundle_writer.h"
 #include "codeobj/offload_bundle.h"
 #include "codeobj/target_id.h"
 #include "core/hashing.h"

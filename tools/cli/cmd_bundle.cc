@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "codeobj/amdgpu_metadata.h"
+#include "codeobj/bundle_writer.h"
 #include "codeobj/offload_bundle.h"
 #include "command_registry.h"
 #include "core/atomic_file.h"

@@ -20,8 +20,6 @@ std::array<std::uint8_t, N> digest(const EVP_MD* md, std::span<const std::uint8_
 
 Sha256Digest sha256(std::span<const std::uint8_t> bytes) { return digest<32>(EVP_sha256(), bytes); }
 
-Md5Digest md5(std::span<const std::uint8_t> bytes) { return digest<16>(EVP_md5(), bytes); }
-
 std::string to_hex(std::span<const std::uint8_t> bytes) {
   static constexpr char kDigits[] = "0123456789abcdef";
   std::string out;

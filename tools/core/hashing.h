@@ -1,5 +1,5 @@
 // Content hashes through OpenSSL (no hand-written digests): SHA-256 for cache keys and manifest
-// checksums, MD5 for the clang offload bundle's compressed-header hash.
+// checksums. (The offload bundle's MD5 is common/codeobj/decompression.h's: the runtime needs it.)
 #pragma once
 
 #include <array>
@@ -14,10 +14,8 @@
 namespace aotc {
 
 using Sha256Digest = std::array<std::uint8_t, 32>;
-using Md5Digest = std::array<std::uint8_t, 16>;
 
 Sha256Digest sha256(std::span<const std::uint8_t> bytes);
-Md5Digest md5(std::span<const std::uint8_t> bytes);
 std::string to_hex(std::span<const std::uint8_t> bytes);
 std::string sha256_hex(std::string_view bytes);
 Result<std::string> sha256_hex_of_file(const std::filesystem::path& path);

@@ -1,33 +1,29 @@
-#include "driver_library.h"
+#include "core/dynamic_library.h"
 
 #include <dlfcn.h>
 
 #include <cstdlib>
 #include <cstring>
 
-namespace aotc::runtime {
+namespace aotc {
 
-StatusPtr open_driver_library(std::string_view what, const char* override_variable,
-                              std::span<const char* const> candidates, DriverLibrary* out) {
+Result<DynamicLibrary> open_dynamic_library(std::string_view what, const char* override_variable,
+                                            std::span<const char* const> candidates) {
   const char* chosen = override_variable ? std::getenv(override_variable) : nullptr;
   if (chosen && *chosen) candidates = std::span<const char* const>(&chosen, 1);
   std::string tried;
   for (const char* name : candidates) {
-    // RTLD_LOCAL keeps the driver's symbols out of the global namespace the application sees.
+    // RTLD_LOCAL keeps the library's symbols out of the global namespace the application sees.
     void* handle = dlopen(name, RTLD_NOW | RTLD_LOCAL);
-    if (handle) {
-      *out = DriverLibrary{handle, name};
-      return nullptr;
-    }
+    if (handle) return DynamicLibrary{handle, name};
     const char* reason = dlerror();
     if (!tried.empty()) tried += "; ";
     tried += std::string(name) + " (" + (reason ? reason : "unknown dlopen failure") + ")";
   }
-  return make_status(AOTC_ERROR_NO_DRIVER,
-                     "no " + std::string(what) + " library could be loaded; tried: " + tried);
+  return make_error("no " + std::string(what) + " library could be loaded; tried: " + tried);
 }
 
-StatusPtr resolve_symbols(const DriverLibrary& library, std::span<const SymbolSlot> slots) {
+Status resolve_symbols(const DynamicLibrary& library, std::span<const SymbolSlot> slots) {
   std::string missing;
   for (const SymbolSlot& slot : slots) {
     void* address = dlsym(library.handle, slot.name);
@@ -40,10 +36,9 @@ StatusPtr resolve_symbols(const DriverLibrary& library, std::span<const SymbolSl
     }
   }
   if (!missing.empty()) {
-    return make_status(AOTC_ERROR_NO_DRIVER,
-                       library.path + ": missing required functions: " + missing);
+    return make_error(library.path + ": missing required functions: " + missing);
   }
-  return nullptr;
+  return Status::success();
 }
 
-}  // namespace aotc::runtime
+}  // namespace aotc

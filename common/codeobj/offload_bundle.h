@@ -1,7 +1,8 @@
 // Clang offload bundles ("fat binaries"): the uncompressed format clang-offload-bundler writes and
-// the HIP runtime reads, and its compressed CCOB wrapper (versions 2 and 3, zlib or zstd). The
+// the HIP runtime reads, and its compressed CCOB wrapper (versions 1 to 3, zlib or zstd). The
 // reader treats every file as hostile: truncation, overlapping or out-of-range entries, forged
 // counts and hash mismatches are errors (LLVM's bundler reads a truncated bundle as empty).
+// Writing bundles is the aotc executable's job (tools/codeobj/bundle_writer.h).
 #pragma once
 
 #include <cstdint>
@@ -15,6 +16,8 @@
 
 namespace aotc::codeobj {
 
+// Header layout constants shared by the reader and the writer.
+inline constexpr std::uint64_t kBundleFirstEntryAt = 32;  // after the magic and the entry count
 inline constexpr std::string_view kBundleMagic = "__CLANG_OFFLOAD_BUNDLE__";
 inline constexpr std::string_view kCompressedBundleMagic = "CCOB";
 inline constexpr std::uint64_t kBundleAlignment = 4096;
@@ -26,11 +29,6 @@ inline constexpr std::uint64_t kMaxBundleBytes = 1ull << 30;
 struct BundleEntry {
   std::string id;  // "hipv4-amdgcn-amd-amdhsa--gfx942:sramecc+:xnack-", "host-x86_64-..."
   std::vector<std::uint8_t> bytes;
-};
-
-struct BundleWriteOptions {
-  enum Compression { none, zlib, zstd } compression = none;
-  int ccob_version = 2;  // 2 or 3; used only when compressed
 };
 
 // How a bundle was stored, for `aotc inspect` and the manifest.
@@ -49,16 +47,8 @@ Result<std::vector<BundleEntry>> read_offload_bundle(std::span<const std::uint8_
 Result<std::vector<BundleEntry>> read_offload_bundle(std::span<const std::uint8_t> bytes,
                                                      BundleFormat& format);
 
-// Writes a bundle: a host entry first (added unless one is given), then the entries in order,
-// each payload aligned to 4096 bytes, the header below 4096 bytes (the HIP runtime reads only
-// the first page to find entries). Ids must be unique and non-empty.
-Result<std::vector<std::uint8_t>> write_offload_bundle(const std::vector<BundleEntry>& entries,
-                                                       const BundleWriteOptions& options);
-
-// What a HIP runtime no older than `floor` ("6.2", "7.0", ...) can load: compressed (zstd) only
-// when asked and the floor is >= 6.2, CCOB v3 only when the floor is >= 7.0. A floor that does not
-// parse as MAJOR[.MINOR] gets the most conservative choice (uncompressed).
-BundleWriteOptions bundle_options_for_rocm_floor(std::string_view floor, bool compress);
+// The CCOB hash of an uncompressed bundle: the first 8 bytes of its MD5, little-endian.
+Result<std::uint64_t> compressed_bundle_hash(std::span<const std::uint8_t> uncompressed);
 
 // "hipv4-amdgcn-amd-amdhsa--" + canonical target id.
 std::string amd_bundle_entry_id(const TargetId& target);

@@ -11,25 +11,18 @@
 #include "codeobj/offload_bundle.h"
 
 #include <algorithm>
-#include <charconv>
 #include <set>
 
 #include "codeobj/byte_reader.h"
-#include "codeobj/compression.h"
 #include "codeobj/concat.h"
-#include "core/hashing.h"
+#include "codeobj/decompression.h"
 
 namespace aotc::codeobj {
 namespace {
 
 // Smallest entry record: offset, size, id length (8 bytes each) and a one-byte id.
 constexpr std::uint64_t kMinEntryRecord = 25;
-constexpr std::uint64_t kFirstEntryAt = 32;
-
-std::uint64_t bundle_hash(std::span<const std::uint8_t> bytes) {
-  Md5Digest digest = md5(bytes);
-  return *read_le<std::uint64_t>(digest, 0);
-}
+constexpr std::uint64_t kFirstEntryAt = kBundleFirstEntryAt;
 
 Error bundle_error(std::string what) { return make_error("offload bundle: " + std::move(what)); }
 
@@ -146,7 +139,9 @@ Result<std::vector<BundleEntry>> read_compressed_bundle(std::span<const std::uin
   auto data = bytes.subspan(r.offset(), total_size - r.offset());
   auto plain = decompress_bytes(data, m, uncompressed_size);
   if (!plain) return plain.error().with_context(concat("compressed bundle (CCOB v", version, ")"));
-  if (bundle_hash(*plain) != hash) {
+  Result<std::uint64_t> actual = compressed_bundle_hash(*plain);
+  if (!actual) return actual.error().with_context("compressed bundle: checking its hash");
+  if (*actual != hash) {
     return bundle_error("hash of the decompressed bundle does not match the header (corrupted)");
   }
   format.compressed = true;
@@ -188,107 +183,10 @@ Result<std::vector<BundleEntry>> read_offload_bundle(std::span<const std::uint8_
   return read_offload_bundle(bytes, format);
 }
 
-Result<std::vector<std::uint8_t>> write_offload_bundle(const std::vector<BundleEntry>& entries,
-                                                       const BundleWriteOptions& options) {
-  std::vector<const BundleEntry*> ordered;
-  BundleEntry host{std::string(kHostEntryId), {}};
-  bool has_host = std::any_of(entries.begin(), entries.end(),
-                              [](const BundleEntry& e) { return e.id.starts_with("host-"); });
-  if (!has_host) ordered.push_back(&host);
-  std::set<std::string_view> seen;
-  for (const BundleEntry& e : entries) {
-    if (e.id.empty()) return bundle_error("cannot write an entry with an empty id");
-    if (!seen.insert(e.id).second) {
-      return bundle_error(concat("cannot write entry id \"", e.id, "\" twice"));
-    }
-    ordered.push_back(&e);
-  }
-  std::uint64_t header_size = kFirstEntryAt;
-  for (const BundleEntry* e : ordered) header_size += 24 + e->id.size();
-  if (header_size >= kBundleAlignment) {
-    return bundle_error(concat("header of ", header_size, " bytes for ", ordered.size(),
-                               " entries would not fit in the first ", kBundleAlignment,
-                               " bytes the HIP runtime reads"));
-  }
-  auto align = [](std::uint64_t n) {
-    return (n + kBundleAlignment - 1) / kBundleAlignment * kBundleAlignment;
-  };
-  std::vector<std::uint64_t> offsets;
-  std::uint64_t at = align(header_size);
-  for (const BundleEntry* e : ordered) {
-    offsets.push_back(at);
-    at = e->bytes.empty() ? at : align(at + e->bytes.size());
-  }
-  // The file ends right after the last payload, not at the next alignment boundary.
-  std::uint64_t end = header_size;
-  for (std::size_t i = 0; i < ordered.size(); ++i) {
-    end = std::max(end, offsets[i] + ordered[i]->bytes.size());
-  }
-  if (end > kMaxBundleBytes) {
-    return bundle_error(concat("bundle of ", end, " bytes exceeds the limit of ", kMaxBundleBytes));
-  }
-  std::vector<std::uint8_t> out(end, 0);
-  auto put64 = [&](std::uint64_t pos, std::uint64_t v) {
-    for (int b = 0; b < 8; ++b) out[pos + b] = static_cast<std::uint8_t>(v >> (8 * b));
-  };
-  std::copy(kBundleMagic.begin(), kBundleMagic.end(), out.begin());
-  put64(kBundleMagic.size(), ordered.size());
-  std::uint64_t pos = kFirstEntryAt;
-  for (std::size_t i = 0; i < ordered.size(); ++i) {
-    put64(pos, offsets[i]);
-    put64(pos + 8, ordered[i]->bytes.size());
-    put64(pos + 16, ordered[i]->id.size());
-    std::copy(ordered[i]->id.begin(), ordered[i]->id.end(), out.begin() + pos + 24);
-    pos += 24 + ordered[i]->id.size();
-    std::copy(ordered[i]->bytes.begin(), ordered[i]->bytes.end(), out.begin() + offsets[i]);
-  }
-  if (options.compression == BundleWriteOptions::none) return out;
-
-  if (options.ccob_version != 2 && options.ccob_version != 3) {
-    return bundle_error(
-        concat("CCOB version ", options.ccob_version, " cannot be written (2 or 3)"));
-  }
-  auto method = options.compression == BundleWriteOptions::zlib ? CompressionMethod::zlib
-                                                                : CompressionMethod::zstd;
-  auto compressed = compress_bytes(out, method);
-  if (!compressed) return compressed.error();
-  const std::uint64_t header = options.ccob_version == 2 ? 24 : 32;
-  const std::uint64_t total = header + compressed->size();
-  if (options.ccob_version == 2 && (total > UINT32_MAX || out.size() > UINT32_MAX)) {
-    return bundle_error("bundle too large for CCOB v2 (32-bit sizes); use v3");
-  }
-  std::vector<std::uint8_t> file(header, 0);
-  auto put = [&](std::uint64_t at_pos, std::uint64_t v, int width) {
-    for (int b = 0; b < width; ++b) file[at_pos + b] = static_cast<std::uint8_t>(v >> (8 * b));
-  };
-  std::copy(kCompressedBundleMagic.begin(), kCompressedBundleMagic.end(), file.begin());
-  put(4, options.ccob_version, 2);
-  put(6, method == CompressionMethod::zlib ? 0 : 1, 2);
-  const int width = options.ccob_version == 2 ? 4 : 8;
-  put(8, total, width);
-  put(8 + width, out.size(), width);
-  put(8 + 2 * width, bundle_hash(out), 8);
-  file.insert(file.end(), compressed->begin(), compressed->end());
-  return file;
-}
-
-BundleWriteOptions bundle_options_for_rocm_floor(std::string_view floor, bool compress) {
-  int major = 0, minor = 0;
-  auto dot = floor.find('.');
-  auto parse = [](std::string_view s, int& v) {
-    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    return ec == std::errc() && p == s.data() + s.size() && !s.empty();
-  };
-  bool ok = dot == std::string_view::npos
-                ? parse(floor, major)
-                : parse(floor.substr(0, dot), major) && parse(floor.substr(dot + 1), minor);
-  BundleWriteOptions options;
-  if (!ok || !compress) return options;
-  auto at_least = [&](int ma, int mi) { return major > ma || (major == ma && minor >= mi); };
-  if (!at_least(6, 2)) return options;
-  options.compression = BundleWriteOptions::zstd;
-  options.ccob_version = at_least(7, 0) ? 3 : 2;
-  return options;
+Result<std::uint64_t> compressed_bundle_hash(std::span<const std::uint8_t> uncompressed) {
+  Result<Md5Digest> digest = md5_digest(uncompressed);
+  if (!digest) return digest.error();
+  return *read_le<std::uint64_t>(*digest, 0);
 }
 
 std::string amd_bundle_entry_id(const TargetId& target) {
