@@ -32,9 +32,10 @@ function(aotc_add_build out matrix kernel)
     set(target_args --targets ${arg_TARGETS})
   endif()
   # manifest.json changes whenever a code object does; the embedding assembly depends on it
-  # (its .incbin'ed files are invisible to the dependency scanner).
+  # (its .incbin'ed files, found through -I<out>/include like the launcher's headers, are
+  # invisible to the dependency scanner).
   add_custom_command(
-    OUTPUT ${out}/manifest.json ${gen}/launcher_support.h ${gen}/${kernel}_launcher.h
+    OUTPUT ${out}/manifest.json ${gen}/${kernel}_launcher.h
            ${gen}/${kernel}_launcher.cc ${gen}/${kernel}_embed.S
     ${derive}
     COMMAND aotc build ${built} -o ${out} ${target_args} --cache-dir ${CMAKE_BINARY_DIR}/aotc-cache
@@ -43,18 +44,4 @@ function(aotc_add_build out matrix kernel)
     COMMENT "aotc build ${matrix} ${arg_FLAG} -> ${out}"
     VERBATIM)
   set_source_files_properties(${gen}/${kernel}_embed.S PROPERTIES OBJECT_DEPENDS ${out}/manifest.json)
-endfunction()
-
-# aotc_relocated_embed(<variable> <out dir> <kernel>)
-# For outputs built elsewhere and moved (carried to a GPU machine): <kernel>_embed.S .incbin's
-# each code object by the absolute path it had when built, `<build's out dir>/<target>/<file>`
-# (the manifest's relative path, docs/DESIGN.md "Outputs"); this writes a copy into the current
-# binary directory that points into <out dir> instead, and sets <variable> to its path.
-function(aotc_relocated_embed variable out kernel)
-  file(READ ${out}/include/aotc/${kernel}_embed.S text)
-  string(REGEX REPLACE "\\.incbin \"[^\"]*/([^/\"]+/[^/\"]+)\"" ".incbin \"${out}/\\1\"" text "${text}")
-  get_filename_component(tag ${out} NAME)
-  set(path ${CMAKE_CURRENT_BINARY_DIR}/${tag}_${kernel}_embed.S)
-  file(WRITE ${path} "${text}")
-  set(${variable} ${path} PARENT_SCOPE)
 endfunction()

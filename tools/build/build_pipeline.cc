@@ -587,7 +587,7 @@ Result<std::vector<nlohmann::ordered_json>> bundle_phase(
 // lists them in the manifest. They are rendered from the manifest itself, so the argument layouts
 // they pack are the ones the code objects' metadata declares.
 Status launcher_phase(BuildState& state, OutputTree& tree, nlohmann::ordered_json& manifest) {
-  auto files = render_launchers(state.matrix, manifest, fs::absolute(state.options.out_dir));
+  auto files = render_launchers(state.matrix, manifest);
   if (!files) return files.error();
   std::set<fs::path> relative;
   for (const auto& file : *files) relative.insert(file.relative_path);

@@ -6,8 +6,10 @@ namespace aotc::launcher {
 // go to a read-only section, each 64-byte aligned (ELF readers and the drivers expect an aligned
 // start); PTX gets a NUL after it because the drivers read it as a C string. The table of {data,
 // size} pairs lives in .data.rel.ro so the file links into position-independent executables and
-// shared libraries alike.
-std::string emit_embed_asm(const FamilyModel& m, const std::string& out_dir) {
+// shared libraries alike. Paths are relative to out/include, which compiling the launcher already
+// passes as -I (gcc and clang hand it to the assembler, which searches it for .incbin): no path of
+// the generating machine is written, so outputs do not depend on where out/ is.
+std::string emit_embed_asm(const FamilyModel& m) {
   const std::string table = embedded_table_symbol(m);
   std::string images, entries;
   std::size_t n = 0;
@@ -16,7 +18,7 @@ std::string emit_embed_asm(const FamilyModel& m, const std::string& out_dir) {
       const std::string label = ".Laotc_" + m.kernel + "_" + std::to_string(n++);
       const bool ptx = image.format == "ptx";
       images += "  .balign 64\n" + label + ":\n  .incbin " +
-                cpp_string_literal(out_dir + "/" + image.file) + "\n" + label + "_end:\n" +
+                cpp_string_literal("../" + image.file) + "\n" + label + "_end:\n" +
                 (ptx ? "  .byte 0\n" : "");
       entries += "  .quad " + label + "\n  .quad " + label + "_end - " + label +
                  (ptx ? " + 1" : "") + "  /* " + v.name + " [" + image.target + ", " +

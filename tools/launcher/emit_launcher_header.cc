@@ -101,8 +101,8 @@ std::string emit_launcher_header(const FamilyModel& m, const std::string& matrix
       "// True when " +
       m.kernel +
       "_embed.S is linked into the program: code objects then come from\n"
-      "// the binary itself, otherwise from set_kernel_dir(), $AOTC_KERNEL_DIR or the build's "
-      "output.\n"
+      "// the binary itself, otherwise from set_kernel_dir() or $AOTC_KERNEL_DIR (the build's\n"
+      "// output directory).\n"
       "bool embedded();\n\n}  // namespace aotc::gen::" +
       m.kernel + "\n\n#endif  // " + guard(m.kernel) + "\n";
   return out;

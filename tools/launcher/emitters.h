@@ -1,6 +1,7 @@
-// The text of each generated file, from a FamilyModel (family_model.h). Generated code is C++17
-// (apps need not be on C++20), compiles warning-free under -Wall -Wextra with g++ and clang++, and
-// reaches the GPU only through the runtime's C ABI (runtime/include/aotc/runtime.h).
+// The text of each generated file, from a FamilyModel (family_model.h): only what varies per
+// family; the fixed parts are runtime/include/aotc/launcher_{support,family}.h. Generated code is
+// C++17 (apps need not be on C++20), compiles warning-free under -Wall -Wextra with g++ and
+// clang++, and reaches the GPU only through the runtime's C ABI (runtime/include/aotc/runtime.h).
 #pragma once
 
 #include <string>
@@ -9,21 +10,17 @@
 
 namespace aotc::launcher {
 
-// aotc/launcher_support.h: Status, Device, StepPlan, Span and the checked arithmetic every
-// launcher shares. Identical for all families, so including several launchers is fine.
-std::string emit_support_header();
-
 // aotc/<kernel>_launcher.h: the public API of one family (Key, Args, launch, plan, ...).
 std::string emit_launcher_header(const FamilyModel& model, const std::string& matrix_name);
 
-// aotc/<kernel>_launcher.cc: variant table, O(1) lookup, rule evaluation, argument packing.
-// `default_kernel_dir` is where images are loaded from at run time when none is set and the
-// embedded images are not linked in.
-std::string emit_launcher_source(const FamilyModel& model, const std::string& default_kernel_dir);
+// aotc/<kernel>_launcher.cc: what is particular to the family (variant table, O(1) lookup, rule
+// expressions, argument packing) for runtime/include/aotc/launcher_family.h to drive.
+std::string emit_launcher_source(const FamilyModel& model);
 
-// aotc/<kernel>_embed.S: every image of the family, .incbin'ed from `out_dir` (absolute), and the
-// table the launcher finds them through.
-std::string emit_embed_asm(const FamilyModel& model, const std::string& out_dir);
+// aotc/<kernel>_embed.S: every image of the family, .incbin'ed by its path relative to the output
+// directory's include/ (found through the -I that compiles the launcher), and the table the
+// launcher finds them through.
+std::string emit_embed_asm(const FamilyModel& model);
 
 // Names shared by the emitters.
 std::string embedded_table_symbol(const FamilyModel& model);

@@ -20,14 +20,7 @@ Status write_if_changed(const std::filesystem::path& path, const std::string& te
 }  // namespace
 
 Result<std::vector<GeneratedFile>> render_launchers(const Matrix& matrix,
-                                                    const nlohmann::json& manifest,
-                                                    const std::filesystem::path& out_dir,
-                                                    const LauncherOptions& options) {
-  std::error_code ec;
-  const std::filesystem::path root = std::filesystem::absolute(out_dir, ec);
-  if (ec) return make_error(out_dir.string() + ": " + ec.message());
-  const std::filesystem::path kernel_dir =
-      options.kernel_dir.empty() ? root : std::filesystem::absolute(options.kernel_dir, ec);
+                                                    const nlohmann::json& manifest) {
   const std::filesystem::path include = std::filesystem::path("include") / "aotc";
   const std::string matrix_name = matrix.file.filename().string();
 
@@ -49,26 +42,18 @@ Result<std::vector<GeneratedFile>> render_launchers(const Matrix& matrix,
   if (!errors.empty()) return make_error(errors).with_context("generating launchers");
 
   std::vector<GeneratedFile> files;
-  if (!models.empty())
-    files.push_back({include / "launcher_support.h", launcher::emit_support_header()});
   for (const launcher::FamilyModel& m : models) {
     files.push_back(
         {include / (m.kernel + "_launcher.h"), launcher::emit_launcher_header(m, matrix_name)});
-    files.push_back({include / (m.kernel + "_launcher.cc"),
-                     launcher::emit_launcher_source(m, kernel_dir.string())});
-    if (options.embed_assembly) {
-      files.push_back(
-          {include / (m.kernel + "_embed.S"), launcher::emit_embed_asm(m, root.string())});
-    }
+    files.push_back({include / (m.kernel + "_launcher.cc"), launcher::emit_launcher_source(m)});
+    files.push_back({include / (m.kernel + "_embed.S"), launcher::emit_embed_asm(m)});
   }
   return files;
 }
 
-Result<std::vector<std::filesystem::path>> generate_launchers(const Matrix& matrix,
-                                                              const nlohmann::json& manifest,
-                                                              const std::filesystem::path& out_dir,
-                                                              const LauncherOptions& options) {
-  Result<std::vector<GeneratedFile>> files = render_launchers(matrix, manifest, out_dir, options);
+Result<std::vector<std::filesystem::path>> generate_launchers(
+    const Matrix& matrix, const nlohmann::json& manifest, const std::filesystem::path& out_dir) {
+  Result<std::vector<GeneratedFile>> files = render_launchers(matrix, manifest);
   if (!files) return files.error();
   std::vector<std::filesystem::path> written;
   for (const GeneratedFile& file : *files) {
