@@ -20,6 +20,7 @@
 #include "build/variant_bundle.h"
 #include "codeobj/code_object_metadata.h"
 #include "core/atomic_file.h"
+#include "core/error_list.h"
 #include "core/hashing.h"
 #include "launcher/launch_rule.h"
 #include "launcher/launcher_generator.h"
@@ -33,22 +34,23 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Everything the phases share.
+// Everything the phases share. Built with designated initializers (run_build); every member
+// has a default, so one added later needs no edit there.
 struct BuildState {
   const BuildOptions& options;
   std::ostream& out;
-  Matrix matrix;
-  std::vector<Variant> variants;
-  std::vector<std::string> targets;
-  Toolchains tools;
-  Toolchain triton_compiler;  // Triton as the manifest's "compiler" of Triton objects
-  fs::path cache_dir;
-  std::vector<PlannedObject> plan;
-  std::vector<std::vector<CachedFile>> outputs;  // per planned object, once built or found
-  FileHashes hashes;
-  BuildSummary summary;
-  StatusPrinter
-      printer;  // one for the whole build, so its status line is closed before the summary
+  Matrix matrix{};
+  std::vector<Variant> variants{};
+  std::vector<std::string> targets{};
+  Toolchains tools{};
+  Toolchain triton_compiler{};  // Triton as the manifest's "compiler" of Triton objects
+  fs::path cache_dir{};
+  std::vector<PlannedObject> plan{};
+  std::vector<std::vector<CachedFile>> outputs{};  // per planned object, once built or found
+  FileHashes hashes{};
+  BuildSummary summary{};
+  // One for the whole build, so its status line is closed before the summary.
+  StatusPrinter printer;
 };
 
 // Paths one compile writes before its outputs are installed: all `.tmp.*` siblings inside out/,
@@ -115,7 +117,7 @@ Status load_phase(BuildState& state) {
   if (!matrix) return matrix.error();
   state.matrix = std::move(matrix.value());
   // Launch rules are checked before anything compiles: a typo in a rule must not cost a build.
-  std::vector<std::string> rule_problems;
+  ErrorList rule_problems;
   for (std::size_t k = 0; k < state.matrix.kernels.size(); ++k) {
     const auto& kernel = state.matrix.kernels[k];
     if (kernel.launch.is_null()) continue;
@@ -123,13 +125,9 @@ Status load_phase(BuildState& state) {
         state.matrix.file.filename().string() + ": kernels[" + std::to_string(k) + "]";
     auto rule = launcher::validate_launch_rule(
         kernel.launch, kernel, launcher::kernel_vendors(state.matrix, kernel), where);
-    if (!rule) rule_problems.push_back(rule.error().message);
+    if (!rule) rule_problems.add(rule.error());
   }
-  if (!rule_problems.empty()) {
-    std::string joined;
-    for (const auto& problem : rule_problems) joined += (joined.empty() ? "" : "\n") + problem;
-    return make_error(joined);
-  }
+  if (!rule_problems.empty()) return rule_problems.status();
   auto variants = expand_matrix(state.matrix);
   if (!variants) return variants.error();
   state.variants = std::move(variants.value());
@@ -610,20 +608,10 @@ Status launcher_phase(BuildState& state, OutputTree& tree, nlohmann::ordered_jso
 
 Result<BuildSummary> run_build(const BuildOptions& options, std::ostream& out) {
   auto started = Clock::now();
-  BuildState state{options,
-                   out,
-                   {},
-                   {},
-                   {},
-                   {},
-                   {},
-                   {},
-                   {},
-                   {},
-                   {},
-                   {},
-                   StatusPrinter(out, options.redraw_status)};
-  state.cache_dir = options.cache_dir.value_or(options.out_dir / ".cache");
+  BuildState state{.options = options,
+                   .out = out,
+                   .cache_dir = options.cache_dir.value_or(options.out_dir / ".cache"),
+                   .printer = StatusPrinter(out, options.redraw_status)};
 
   if (auto loaded = load_phase(state); !loaded) return loaded.error();
   if (auto planned = plan_phase(state); !planned) return planned.error();

@@ -4,6 +4,8 @@
 #include <map>
 #include <optional>
 
+#include "core/error_list.h"
+
 namespace aotc::launcher {
 namespace {
 
@@ -69,21 +71,12 @@ class LayoutDeriver {
         }
       }
     }
-    if (!problems_.empty()) {
-      std::string message;
-      for (std::size_t i = 0; i < problems_.size() && i < k_max_reported; ++i) {
-        message += (i ? "\n" : "") + problems_[i];
-      }
-      if (problems_.size() > k_max_reported) {
-        message += "\n... and " + std::to_string(problems_.size() - k_max_reported) + " more";
-      }
-      return make_error(message);
-    }
+    if (!problems_.empty()) return problems_.status().error();
     return std::move(layouts_);
   }
 
  private:
-  void report(std::string problem) { problems_.push_back(std::move(problem)); }
+  void report(std::string problem) { problems_.add(std::move(problem)); }
 
   void check(std::size_t s, const Located& at, const nlohmann::json& object) {
     const LaunchStep& step = rule_.steps[s];
@@ -195,7 +188,7 @@ class LayoutDeriver {
   const LaunchRule& rule_;
   std::vector<StepLayout> layouts_;
   std::map<std::size_t, std::optional<Located>> first_;
-  std::vector<std::string> problems_;
+  ErrorList problems_{k_max_reported};
 };
 
 }  // namespace

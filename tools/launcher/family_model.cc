@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 
+#include "core/error_list.h"
 #include "launcher/expression_eval.h"
 #include "matrix/cpp_names.h"
 #include "matrix/name_rules.h"
@@ -43,7 +44,7 @@ class ModelBuilder {
     }
     read_axes();
     read_variants(manifest);
-    if (!errors_.empty()) return joined();
+    if (!errors_.empty()) return errors_.status().error();
     if (model_.variants.empty()) {
       return make_error("manifest: no built variant of kernel '" + kernel_.name + "'");
     }
@@ -52,24 +53,18 @@ class ModelBuilder {
     model_.layouts = std::move(*layouts);
     if (model_.triton) read_triton_steps();
     check_block_limits();
-    if (!errors_.empty()) return joined();
+    if (!errors_.empty()) return errors_.status().error();
     return std::move(model_);
   }
 
  private:
-  Error joined() const {
-    std::string message;
-    for (const std::string& e : errors_) message += (message.empty() ? "" : "\n") + e;
-    return make_error(message);
-  }
-
   void read_axes() {
     std::set<std::string> enum_names;
     for (std::size_t i = 0; i < kernel_.axes.size(); ++i) {
       const Axis& axis = kernel_.axes[i];
       const std::string path = where_ + ".axes." + axis.name;
       if (!is_c_identifier(axis.name) || cpp_name_problem(axis.name)) {
-        errors_.push_back(path + ": axis name cannot name a field of Key (see matrix/cpp_names.h)");
+        errors_.add(path + ": axis name cannot name a field of Key (see matrix/cpp_names.h)");
         continue;
       }
       KeyAxis key{axis.name, axis.type, axis.arity, {}, {}, {}};
@@ -77,17 +72,16 @@ class ModelBuilder {
       if (axis.type == AxisType::string) {
         key.enum_name = cpp_enum_type_name(axis.name);
         if (launcher_type_name_problem(key.enum_name) || !enum_names.insert(key.enum_name).second) {
-          errors_.push_back(path + ": its enum type '" + key.enum_name +
-                            "' clashes with another name in the launcher");
+          errors_.add(path + ": its enum type '" + key.enum_name +
+                      "' clashes with another name in the launcher");
         }
         std::set<std::string> seen;
         for (const nlohmann::json& v : key.values) {
           key.enumerators.push_back(
               cpp_enumerator(v.is_string() ? v.get<std::string>() : v.dump()));
           if (!seen.insert(key.enumerators.back()).second) {
-            errors_.push_back(path + ": values " + v.dump() +
-                              " and another both become enumerator '" + key.enumerators.back() +
-                              "'");
+            errors_.add(path + ": values " + v.dump() + " and another both become enumerator '" +
+                        key.enumerators.back() + "'");
           }
         }
       }
@@ -97,7 +91,7 @@ class ModelBuilder {
 
   void read_variants(const nlohmann::json& manifest) {
     if (!manifest.contains("variants") || !manifest["variants"].is_array()) {
-      errors_.push_back("manifest: 'variants' is missing or not an array");
+      errors_.add("manifest: 'variants' is missing or not an array");
       return;
     }
     const nlohmann::json& variants = manifest["variants"];
@@ -117,7 +111,7 @@ class ModelBuilder {
     out.name = v.value("name", std::string());
     const std::string where = path + " (" + out.name + ")";
     if (out.name.empty() || !v.contains("axes") || !v["axes"].is_object()) {
-      errors_.push_back(where + ": needs 'name' and an 'axes' object");
+      errors_.add(where + ": needs 'name' and an 'axes' object");
       return;
     }
     for (const KeyAxis& axis : model_.axes) {
@@ -126,10 +120,9 @@ class ModelBuilder {
       auto pos = it == axes.end() ? axis.values.end()
                                   : std::find(axis.values.begin(), axis.values.end(), *it);
       if (pos == axis.values.end()) {
-        errors_.push_back(where + ".axes." + axis.name + ": " +
-                          (it == axes.end()
-                               ? std::string("missing")
-                               : it->dump() + " is not a value of the axis in the matrix"));
+        errors_.add(where + ".axes." + axis.name + ": " +
+                    (it == axes.end() ? std::string("missing")
+                                      : it->dump() + " is not a value of the axis in the matrix"));
         return;
       }
       out.axis_indices.push_back(static_cast<std::size_t>(pos - axis.values.begin()));
@@ -142,8 +135,8 @@ class ModelBuilder {
         const std::string target = object.value("target", std::string());
         const std::string file = object.value("file", std::string());
         if (target.empty() || file.empty()) {
-          errors_.push_back(
-              where + ": an object lacks 'target' or 'file': " + object.dump().substr(0, 200));
+          errors_.add(where +
+                      ": an object lacks 'target' or 'file': " + object.dump().substr(0, 200));
           return;
         }
         out.images.push_back({target, object.value("format", std::string()), file});
@@ -153,9 +146,9 @@ class ModelBuilder {
         }
       }
       if (out.images.size() == before) {
-        errors_.push_back(where + ": no code object " +
-                          (group.empty() ? std::string() : "of entry " + group + " ") +
-                          "in the manifest");
+        errors_.add(where + ": no code object " +
+                    (group.empty() ? std::string() : "of entry " + group + " ") +
+                    "in the manifest");
         return;
       }
       out.group_sizes.push_back(out.images.size() - before);
@@ -178,16 +171,16 @@ class ModelBuilder {
     for (const std::string& macro : model_.rule.defines) {
       auto it = defines.find(macro);
       if (it == defines.end()) {
-        errors_.push_back(where + ": the launch rule reads " + macro +
-                          ", which this variant does not define");
+        errors_.add(where + ": the launch rule reads " + macro +
+                    ", which this variant does not define");
         return false;
       }
       std::int64_t value = 0;
       const std::string& text = it->second;
       auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
       if (ec != std::errc() || ptr != text.data() + text.size()) {
-        errors_.push_back(where + ": the launch rule reads " + macro +
-                          " as an integer, but it is '" + text + "'");
+        errors_.add(where + ": the launch rule reads " + macro + " as an integer, but it is '" +
+                    text + "'");
         return false;
       }
       out.defines.push_back(value);
@@ -227,14 +220,14 @@ class ModelBuilder {
           const auto warps = triton.value("num_warps", std::uint64_t{0});
           const auto bytes = triton.value("shared", std::uint64_t{0});
           if (warps == 0 || warps > 64 || bytes > (1u << 20)) {
-            errors_.push_back(where + " [" + target +
-                              "]: the manifest's triton record lacks num_warps or shared");
+            errors_.add(where + " [" + target +
+                        "]: the manifest's triton record lacks num_warps or shared");
             continue;
           }
           if (facts[s].num_warps != 0 && facts[s].num_warps != warps) {
-            errors_.push_back(where + ": num_warps differs between targets (" +
-                              std::to_string(facts[s].num_warps) + " and " + std::to_string(warps) +
-                              " on " + target + ")");
+            errors_.add(where + ": num_warps differs between targets (" +
+                        std::to_string(facts[s].num_warps) + " and " + std::to_string(warps) +
+                        " on " + target + ")");
           }
           facts[s].num_warps = static_cast<std::uint32_t>(warps);
           const bool amd = object.value("vendor", std::string()) == "amd";
@@ -243,10 +236,10 @@ class ModelBuilder {
           shared.emplace_back(target, bytes);
           for (const nlohmann::json& scratch : triton.value("scratch", nlohmann::json::array())) {
             if (scratch.value("size", std::uint64_t{0}) == 0) continue;
-            errors_.push_back(where + " [" + target + "]: Triton's kernel needs " +
-                              std::to_string(scratch.value("size", std::uint64_t{0})) +
-                              " bytes of " + scratch.value("name", std::string("scratch")) +
-                              " memory, which aotc's launchers do not allocate (they pass null)");
+            errors_.add(where + " [" + target + "]: Triton's kernel needs " +
+                        std::to_string(scratch.value("size", std::uint64_t{0})) + " bytes of " +
+                        scratch.value("name", std::string("scratch")) +
+                        " memory, which aotc's launchers do not allocate (they pass null)");
           }
         }
         for (const auto& [target, bytes] : shared) {
@@ -254,11 +247,10 @@ class ModelBuilder {
           const std::uint32_t passed = amd ? facts[s].shared_amd : facts[s].shared_nvidia;
           const std::uint64_t limit = shared_limit(target);
           if (passed > limit) {
-            errors_.push_back(where + " [" + target + "]: the launch passes " +
-                              std::to_string(passed) +
-                              " bytes of dynamic shared memory (the most this vendor's targets "
-                              "of the variant need), more than " +
-                              target + "'s " + std::to_string(limit));
+            errors_.add(where + " [" + target + "]: the launch passes " + std::to_string(passed) +
+                        " bytes of dynamic shared memory (the most this vendor's targets "
+                        "of the variant need), more than " +
+                        target + "'s " + std::to_string(limit));
           }
         }
       }
@@ -300,10 +292,10 @@ class ModelBuilder {
           const std::int64_t limit =
               md->value("max_workgroup_size", md->value("max_threads", std::int64_t{0}));
           if (limit > 0 && *threads > limit) {
-            errors_.push_back(variant.name + " [" + object.value("target", std::string("?")) +
-                              "]: steps[" + std::to_string(s) + "] (" + step.entry +
-                              "): block of " + std::to_string(*threads) +
-                              " threads exceeds the kernel's maximum of " + std::to_string(limit));
+            errors_.add(variant.name + " [" + object.value("target", std::string("?")) +
+                        "]: steps[" + std::to_string(s) + "] (" + step.entry + "): block of " +
+                        std::to_string(*threads) + " threads exceeds the kernel's maximum of " +
+                        std::to_string(limit));
           }
         }
       }
@@ -315,7 +307,7 @@ class ModelBuilder {
   std::string where_;
   FamilyModel model_;
   std::vector<VariantObjects> objects_;  // parallel to model_.variants
-  std::vector<std::string> errors_;
+  ErrorList errors_;
 };
 
 }  // namespace

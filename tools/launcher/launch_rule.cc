@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "core/error_list.h"
 #include "launcher/expression_eval.h"
 #include "matrix/cpp_names.h"
 #include "matrix/name_rules.h"
@@ -45,7 +46,10 @@ class RuleValidator {
  public:
   RuleValidator(const KernelSpec& kernel, const std::vector<Vendor>& vendors,
                 std::string_view where)
-      : kernel_(kernel), vendors_(vendors), where_(std::string(where) + ".launch") {
+      : kernel_(kernel),
+        vendors_(vendors),
+        where_(std::string(where) + ".launch"),
+        errors_(k_max_errors, where_ + ": ") {
     for (const Axis& axis : kernel.axes) {
       for (const auto& [macro, format] : axis.define_formats) define_names_.insert(macro);
     }
@@ -70,18 +74,14 @@ class RuleValidator {
     if (rule_.workspace_bytes && !rule_.passes_workspace) {
       fail(".workspace_bytes", "no step passes `workspace` as an argument");
     }
-    if (error_count_ > errors_.size()) {
-      errors_.push_back(where_ + ": ... and " + std::to_string(error_count_ - errors_.size()) +
-                        " more problems");
-    }
-    if (!errors_.empty()) return make_error(join(errors_, "\n"));
+    if (!errors_.empty()) return errors_.status().error();
     for (const std::string& macro : used_defines_) rule_.defines.push_back(macro);
     return std::move(rule_);
   }
 
  private:
   void fail(const std::string& path, const std::string& message) {
-    if (error_count_++ < k_max_errors) errors_.push_back(where_ + path + ": " + message);
+    errors_.add(where_ + path + ": " + message);
   }
 
   // Checks a name the rule introduces (param or value) against everything already named.
@@ -415,8 +415,7 @@ class RuleValidator {
   std::set<std::string, std::less<>> names_;
   std::set<std::string, std::less<>> value_names_;
   std::set<std::string> used_defines_;
-  std::vector<std::string> errors_;
-  std::size_t error_count_ = 0;
+  ErrorList errors_;
   LaunchRule rule_;
 };
 

@@ -1,6 +1,7 @@
 #include "launcher/launcher_generator.h"
 
 #include "core/atomic_file.h"
+#include "core/error_list.h"
 #include "launcher/emitters.h"
 #include "launcher/family_model.h"
 
@@ -26,7 +27,7 @@ Result<std::vector<GeneratedFile>> render_launchers(const Matrix& matrix,
 
   // Every family's model first, so a bad rule yields no launcher at all, and all errors at once.
   std::vector<launcher::FamilyModel> models;
-  std::string errors;
+  ErrorList errors;
   for (std::size_t k = 0; k < matrix.kernels.size(); ++k) {
     const KernelSpec& kernel = matrix.kernels[k];
     if (kernel.launch.is_null()) continue;  // no launch rule: nothing to generate
@@ -34,12 +35,12 @@ Result<std::vector<GeneratedFile>> render_launchers(const Matrix& matrix,
     Result<launcher::FamilyModel> model = launcher::build_family_model(
         kernel, launcher::kernel_vendors(matrix, kernel), manifest, where);
     if (!model) {
-      errors += (errors.empty() ? "" : "\n") + model.error().message;
+      errors.add(model.error());
       continue;
     }
     models.push_back(std::move(*model));
   }
-  if (!errors.empty()) return make_error(errors).with_context("generating launchers");
+  if (!errors.empty()) return errors.status().error().with_context("generating launchers");
 
   std::vector<GeneratedFile> files;
   for (const launcher::FamilyModel& m : models) {

@@ -63,23 +63,8 @@ void Problems::expected(const JsonPath& where, std::string_view what,
 }
 
 void Problems::expected_text(const JsonPath& where, std::string_view what, std::string_view found) {
-  if (count_++ >= kMaxLines) return;
-  lines_.push_back(file_ + ": " + where.to_string() + ": expected " + std::string(what) +
-                   ", found " + std::string(found));
-}
-
-Status Problems::status() const {
-  if (count_ == 0) return Status::success();
-  std::string message;
-  for (const auto& line : lines_) {
-    if (!message.empty()) message += "\n";
-    message += line;
-  }
-  if (count_ > lines_.size()) {
-    message +=
-        "\n" + file_ + ": ... and " + std::to_string(count_ - lines_.size()) + " more problems";
-  }
-  return make_error(std::move(message));
+  lines_.add(file_ + ": " + where.to_string() + ": expected " + std::string(what) + ", found " +
+             std::string(found));
 }
 
 }  // namespace aotc

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/error_list.h"
 #include "core/result.h"
 #include "matrix/json_path.h"
 
@@ -14,17 +15,17 @@ namespace aotc {
 
 class Problems {
  public:
-  explicit Problems(std::string file) : file_(std::move(file)) {}
+  explicit Problems(std::string file) : file_(std::move(file)), lines_(kMaxLines, file_ + ": ") {}
 
   // `found` is printed as compact JSON, shortened past kMaxFoundLength characters.
   void expected(const JsonPath& where, std::string_view what, const nlohmann::ordered_json& found);
   // For things that are not one JSON value (a missing key, a count): `found` is printed as is.
   void expected_text(const JsonPath& where, std::string_view what, std::string_view found);
 
-  bool empty() const { return count_ == 0; }
-  std::size_t size() const { return count_; }
+  bool empty() const { return lines_.empty(); }
+  std::size_t size() const { return lines_.size(); }
   // Success when nothing was reported; otherwise one Error holding every line.
-  Status status() const;
+  Status status() const { return lines_.status(); }
 
   static constexpr std::size_t kMaxFoundLength = 80;
   // Lines kept; past them only the count grows (a hostile file can hold millions of problems).
@@ -32,8 +33,7 @@ class Problems {
 
  private:
   std::string file_;
-  std::vector<std::string> lines_;
-  std::size_t count_ = 0;
+  ErrorList lines_;
 };
 
 // Compact JSON text of a value, shortened to at most max_length characters ("..." marks a cut).
