@@ -9,6 +9,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "codeobj/target_id.h"
@@ -16,13 +17,18 @@
 
 namespace aotc::codeobj {
 
+// Arguments the compiler adds after the kernel's own (.value_kind hidden_block_count_x,
+// hidden_global_offset_x, ...): the one test for "hidden" wherever metadata is read, typed or
+// from the manifest.
+inline bool is_hidden_arg_kind(std::string_view kind) { return kind.starts_with("hidden_"); }
+
 struct KernelArg {
   std::uint64_t offset = 0;
   std::uint64_t size = 0;
   std::string kind;           // .value_kind: global_buffer, by_value, hidden_block_count_x, ...
   std::string address_space;  // .address_space (global, constant, local, ...); empty if absent
   std::string name;           // .name; empty if absent (clang omits it at -O3)
-  bool hidden() const { return kind.starts_with("hidden_"); }
+  bool hidden() const { return is_hidden_arg_kind(kind); }
 };
 
 struct AmdKernel {

@@ -455,7 +455,7 @@ std::size_t explicit_arguments(const nlohmann::ordered_json& metadata) {
   std::size_t count = 0;
   for (const auto& kernel : metadata.value("kernels", nlohmann::ordered_json::array())) {
     for (const auto& arg : kernel.value("args", nlohmann::ordered_json::array())) {
-      if (!arg.value("kind", std::string()).starts_with("hidden")) ++count;
+      if (!codeobj::is_hidden_arg_kind(arg.value("kind", std::string()))) ++count;
     }
   }
   return count;

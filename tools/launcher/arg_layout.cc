@@ -4,6 +4,7 @@
 #include <map>
 #include <optional>
 
+#include "codeobj/amdgpu_metadata.h"
 #include "core/error_list.h"
 
 namespace aotc::launcher {
@@ -49,7 +50,7 @@ std::optional<std::uint32_t> rule_size(const StepArg& arg, const LaunchRule& rul
 
 bool is_hidden(const nlohmann::json& arg) {
   return arg.contains("kind") && arg["kind"].is_string() &&
-         arg["kind"].get<std::string>().starts_with("hidden");
+         codeobj::is_hidden_arg_kind(arg["kind"].get_ref<const std::string&>());
 }
 
 class LayoutDeriver {
