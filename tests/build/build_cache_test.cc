@@ -27,7 +27,7 @@ TEST_CASE("every key input changes the cache key", "[cache]") {
   aotc::Toolchain clang = fake_clang("clang version 22.1.8");
   aotc::Toolchain other_clang = fake_clang("clang version 22.1.9");
   aotc::Toolchain ptxas = fake_clang("Cuda compilation tools, release 13.0, V13.0.88");
-  aotc::CacheKeyInputs base{"abc", {"-I", "-O2"}, &clang, nullptr, {}, "gfx942"};
+  aotc::CacheKeyInputs base{"abc", "kernels/k.hip", {"-I", "-O2"}, &clang, nullptr, {}, "gfx942"};
   std::string key = aotc::cache_key(base);
   CHECK(key.size() == 64);
   CHECK(aotc::cache_key(base) == key);
@@ -38,6 +38,7 @@ TEST_CASE("every key input changes the cache key", "[cache]") {
     return aotc::cache_key(inputs) != key;
   };
   CHECK(changed([](auto& in) { in.source_sha256 = "abd"; }));
+  CHECK(changed([](auto& in) { in.source_path = "other/k.hip"; }));
   CHECK(changed([](auto& in) { in.flags = {"-I-O2"}; }));  // tagged: no concatenation collisions
   CHECK(changed([](auto& in) { in.flags = {"-O2", "-I"}; }));
   CHECK(changed([&](auto& in) { in.clang = &other_clang; }));
@@ -100,4 +101,37 @@ TEST_CASE("a stored entry is found while its dependencies are unchanged", "[cach
     aotc::FileHashes fresh;
     CHECK_FALSE(cache.lookup(entry.key, fresh).has_value());
   }
+}
+
+TEST_CASE("records name dependencies inside the source root relative to it", "[cache]") {
+  // Two checkouts of one project at different paths, sharing one cache directory.
+  aotc::test::Workspace first("cache-root-a"), second("cache-root-b-elsewhere");
+  aotc::FileHashes hashes;
+  auto header = first / "kernels/scale.h";
+  auto header_hash = hashes.sha256_of(header);
+  REQUIRE(header_hash.ok());
+  const auto cache_dir = first / "cache";
+  aotc::CacheEntry entry{"cd" + std::string(62, '1'),
+                         {{header, *header_hash}, {"/usr/include/stdio.h", "0"}},
+                         {file_of("hsaco", "code")}};
+  REQUIRE(aotc::BuildCache(cache_dir, first.dir()).store(entry).ok());
+
+  auto record = aotc::test::read_json(cache_dir / "objects/cd" / (entry.key + ".json"));
+  REQUIRE(record["dependencies"].size() == 2);
+  CHECK(record["dependencies"][0]["path"] == "kernels/scale.h");
+  CHECK(record["dependencies"][1]["path"] == "/usr/include/stdio.h");  // outside: as it is
+
+  // The record's second dependency never matches (its hash is made up); without it, the entry
+  // is found from the other checkout, and it names that checkout's header.
+  entry.dependencies.pop_back();
+  REQUIRE(aotc::BuildCache(cache_dir, first.dir()).store(entry).ok());
+  aotc::FileHashes fresh;
+  auto found = aotc::BuildCache(cache_dir, second.dir()).lookup(entry.key, fresh);
+  REQUIRE(found.has_value());
+  REQUIRE(found->dependencies.size() == 1);
+  CHECK(found->dependencies[0].first == second / "kernels/scale.h");
+  // An edit there is seen as an edit.
+  REQUIRE(aotc::write_file_atomic(second / "kernels/scale.h", "// edited\n").ok());
+  aotc::FileHashes after_edit;
+  CHECK_FALSE(aotc::BuildCache(cache_dir, second.dir()).lookup(entry.key, after_edit));
 }

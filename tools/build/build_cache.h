@@ -13,6 +13,11 @@
 // written atomically, outputs before the record, so an interrupted store leaves no entry. A lookup
 // re-hashes each stored output it reads and rejects one that does not verify: it is rebuilt,
 // never used.
+//
+// Nothing in a key or a record depends on where the checkout or out/ lives, so entries move
+// between checkouts, machines and the remote cache (remote_cache.h): keys take the flags and the
+// source's path relative to the matrix's source root, and records name the dependencies inside
+// that root relative to it (those outside, absolute).
 #pragma once
 
 #include <cstdint>
@@ -24,6 +29,7 @@
 #include <vector>
 
 #include "build/python_discovery.h"
+#include "build/remote_cache.h"
 #include "build/toolchain_discovery.h"
 #include "core/result.h"
 
@@ -41,7 +47,8 @@ class FileHashes {
 
 struct CacheKeyInputs {
   std::string source_sha256;
-  std::vector<std::string> flags;  // clang flags (compile_flags)
+  std::string source_path;         // relative to the source root: includes resolve from it
+  std::vector<std::string> flags;  // clang flags (compile_flags), as portable_flags writes them
   const Toolchain* clang = nullptr;
   const Toolchain* ptxas = nullptr;  // set only when the job runs ptxas
   std::vector<std::string> ptxas_flags;
@@ -55,12 +62,13 @@ std::string cache_key(const CacheKeyInputs& inputs);
 // and what decides imports: the matrix's python path and stubs and $PYTHONPATH.
 struct TritonKeyInputs {
   std::string source_sha256;
+  std::string source_path;  // relative to the source root, like the import roots
   std::string entry;
   std::vector<std::string> signature;
   std::string options;  // JSON
   std::string target;
   const TritonInstall* triton = nullptr;
-  std::vector<std::string> python_path;
+  std::vector<std::string> python_path;  // relative to the source root when inside it
   std::vector<std::string> stubs;
 };
 std::string triton_cache_key(const TritonKeyInputs& inputs);
@@ -80,7 +88,10 @@ struct CacheEntry {
 
 class BuildCache {
  public:
-  explicit BuildCache(std::filesystem::path dir);
+  // `root`: the matrix's source root, against which records name dependencies. `remote`, when
+  // given, is asked on every local miss and receives every stored entry.
+  explicit BuildCache(std::filesystem::path dir, std::filesystem::path root = {},
+                      RemoteCache* remote = nullptr);
 
   // The entry under `key` if it exists and each dependency still has its recorded hash; nullopt
   // otherwise (a miss: the caller compiles and stores). Outputs come back with kind and SHA-256
@@ -91,7 +102,8 @@ class BuildCache {
   // differs from the record (treat as a miss).
   Status read_output(const std::string& key, CachedFile& file) const;
 
-  // Stores an entry (outputs first, then the record), replacing any previous one under its key.
+  // Stores an entry (outputs first, then the record), replacing any previous one under its key,
+  // and uploads it to the remote cache (entry.outputs must then hold their bytes).
   // With `compiled_files` (compiled_files[i] holds entry.outputs[i]), each output is hard-linked
   // from there instead of copied: no data is written twice. aotc never edits a file in place
   // (every write is a new file renamed over the old), so the link cannot change underneath the
@@ -104,8 +116,16 @@ class BuildCache {
  private:
   std::filesystem::path record_path(const std::string& key) const;
   std::filesystem::path output_path(const std::string& key, const std::string& kind) const;
+  std::string record_text(const CacheEntry& entry) const;
+  std::optional<CacheEntry> parse_record(const std::string& key, const std::string& text) const;
+  bool dependencies_match(const CacheEntry& entry, FileHashes& hashes) const;
+  Status store_local(const CacheEntry& entry, std::span<const std::filesystem::path> compiled_files,
+                     const std::string& record) const;
+  std::optional<CacheEntry> lookup_remote(const std::string& key, FileHashes& hashes) const;
 
   std::filesystem::path dir_;
+  std::filesystem::path root_;
+  RemoteCache* remote_;
 };
 
 }  // namespace aotc

@@ -14,6 +14,7 @@
 #include "build/manifest.h"
 #include "build/output_lock.h"
 #include "build/output_tree.h"
+#include "build/remote_cache.h"
 #include "build/scheduler.h"
 #include "build/subprocess.h"
 #include "build/triton_compile.h"
@@ -435,7 +436,7 @@ std::vector<std::vector<ObjectRecord>> object_records(const BuildState& state) {
     record.size = main.size;
     record.sha256 = main.sha256;
     record.compiler = object.triton ? &state.triton_compiler : &state.tools.clang;
-    record.flags = object.flags;
+    record.flags = portable_flags(object.flags, state.matrix.root);
     if (object.triton) {
       record.entry = object.entry;
       const CachedFile& metadata = output_of("triton.json");
@@ -613,6 +614,14 @@ Result<BuildSummary> run_build(const BuildOptions& options, std::ostream& out) {
                    .cache_dir = options.cache_dir.value_or(options.out_dir / ".cache"),
                    .printer = StatusPrinter(out, options.redraw_status)};
 
+  std::optional<RemoteCache> remote;
+  if (!options.remote_cache.empty()) {
+    auto opened = RemoteCache::open(options.remote_cache,
+                                    [&](const std::string& line) { state.printer.message(line); });
+    if (!opened) return opened.error().with_context("--remote-cache");
+    remote = std::move(opened.value());
+  }
+
   if (auto loaded = load_phase(state); !loaded) return loaded.error();
   if (auto planned = plan_phase(state); !planned) return planned.error();
   if (options.dry_run) {
@@ -633,7 +642,7 @@ Result<BuildSummary> run_build(const BuildOptions& options, std::ostream& out) {
     if (object.vendor == Vendor::amd) planned_files.insert(bundle_file(object.stem(name)));
   }
   OutputTree tree(options.out_dir, std::move(planned_files));
-  BuildCache cache(state.cache_dir);
+  BuildCache cache(state.cache_dir, state.matrix.root, remote ? &*remote : nullptr);
 
   auto misses = lookup_phase(state, cache, tree);
   if (!misses) return misses.error();
@@ -672,6 +681,10 @@ Result<BuildSummary> run_build(const BuildOptions& options, std::ostream& out) {
       !finished)
     return finished.error();
   state.printer.summary(state.summary);
+  if (remote) {
+    state.printer.message("aotc: remote cache: " + std::to_string(remote->stats().hits) +
+                          " fetched, " + std::to_string(remote->stats().uploads) + " uploaded");
+  }
   return state.summary;
 }
 

@@ -27,6 +27,7 @@ struct BuildOptions {
   std::optional<std::filesystem::path> python;       // for Triton kernels; default: see find_python
   std::optional<std::filesystem::path> source_root;  // replaces the matrix's "root"
   std::vector<std::string> targets;                  // subset of the matrix's targets; empty: all
+  std::string remote_cache;  // URL of a shared cache (remote_cache.h); empty: none
   bool fail_fast = false;
   bool dry_run = false;        // print the commands; compile, write and lock nothing
   bool wait_for_lock = true;   // false: fail at once if another build holds out/.lock

@@ -7,6 +7,12 @@
 
 namespace aotc {
 
+std::string root_relative(const std::filesystem::path& path, const std::filesystem::path& root) {
+  std::filesystem::path relative = path.lexically_relative(root);
+  if (relative.empty() || *relative.begin() == "..") return path.string();
+  return relative.string();
+}
+
 std::string PlannedObject::stem(const std::string& variant_name) const {
   return entry.empty() ? variant_name : variant_name + "." + entry;
 }
@@ -44,7 +50,9 @@ void plan_triton_variant(const Matrix& matrix, const std::vector<Variant>& varia
   const Variant& variant = variants[v];
   const KernelSpec& kernel = matrix.kernels.at(variant.kernel_index);
   std::vector<std::string> python_path;
-  for (const auto& dir : kernel.triton.python_path) python_path.push_back(dir.string());
+  for (const auto& dir : kernel.triton.python_path) {
+    python_path.push_back(root_relative(dir, matrix.root));
+  }
   for (const auto& target : targets) {
     if (!builds_for(variant, target)) continue;
     for (std::size_t e = 0; e < kernel.entries.size(); ++e) {
@@ -68,9 +76,10 @@ void plan_triton_variant(const Matrix& matrix, const std::vector<Variant>& varia
       object.kinds = object.vendor == Vendor::amd
                          ? std::vector<std::string>{"triton.json", "hsaco"}
                          : std::vector<std::string>{"triton.json", "ptx", "cubin"};
-      object.key = triton_cache_key({source_sha256, object.entry, signature_text(*compile),
-                                     compile->options.dump(), target, &triton, python_path,
-                                     kernel.triton.stubs});
+      object.key =
+          triton_cache_key({source_sha256, root_relative(kernel.source, matrix.root), object.entry,
+                            signature_text(*compile), compile->options.dump(), target, &triton,
+                            python_path, kernel.triton.stubs});
       object.triton = std::move(*compile);
       objects.push_back(std::move(object));
     }
@@ -183,6 +192,7 @@ Result<std::vector<PlannedObject>> plan_objects(const Matrix& matrix,
                           problems);
       continue;
     }
+    const std::string source_path = root_relative(kernel.source, matrix.root);
     for (const auto& target : targets) {
       if (std::find(variant.targets.begin(), variant.targets.end(), target) ==
           variant.targets.end()) {
@@ -198,8 +208,9 @@ Result<std::vector<PlannedObject>> plan_objects(const Matrix& matrix,
       object.kinds = object.vendor == Vendor::amd ? std::vector<std::string>{"hsaco"}
                      : makes_cubin                ? std::vector<std::string>{"ptx", "cubin"}
                                                   : std::vector<std::string>{"ptx"};
-      object.key = cache_key({*source_hash, object.flags, &tools.clang,
-                              makes_cubin ? &*tools.ptxas : nullptr, object.ptxas_flags, target});
+      object.key = cache_key({*source_hash, source_path, portable_flags(object.flags, matrix.root),
+                              &tools.clang, makes_cubin ? &*tools.ptxas : nullptr,
+                              object.ptxas_flags, target});
       objects.push_back(std::move(object));
     }
   }

@@ -54,6 +54,10 @@ struct PlannedObject {
   std::filesystem::path file(const std::string& variant_name, const std::string& kind) const;
 };
 
+// `path` relative to `root` when inside it, else as given: how manifests and cache keys name
+// files, the same for every checkout.
+std::string root_relative(const std::filesystem::path& path, const std::filesystem::path& root);
+
 // The targets the build covers, in matrix order: every variant's targets, narrowed to `subset`
 // when given (a subset target that no variant has is an error).
 Result<std::vector<std::string>> select_targets(const Matrix& matrix,

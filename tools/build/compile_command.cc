@@ -21,6 +21,8 @@ std::vector<std::string> compile_flags(const Matrix& matrix, const Variant& vari
   const KernelSpec& kernel = matrix.kernels.at(variant.kernel_index);
   std::vector<std::string> flags;
   if (vendor == Vendor::amd) {
+    // -c changes nothing in the code object (checked: byte-identical), but compiler launchers
+    // (ccache) cache only compile-only commands.
     flags = {"-x",
              "hip",
              "--offload-arch=" + target,
@@ -28,6 +30,7 @@ std::vector<std::string> compile_flags(const Matrix& matrix, const Variant& vari
              "-nogpulib",
              "--offload-device-only",
              "--no-gpu-bundle-output",
+             "-c",
              "-O" + matrix.options.opt_level,
              "-mcode-object-version=" + std::to_string(matrix.options.code_object_version),
              cuid_flag(variant, target)};
@@ -46,6 +49,36 @@ std::vector<std::string> compile_flags(const Matrix& matrix, const Variant& vari
   return flags;
 }
 
+std::vector<std::string> portable_flags(const std::vector<std::string>& flags,
+                                        const std::filesystem::path& root) {
+  const std::string prefix = root.string();
+  if (prefix.empty() || prefix == "/") return flags;
+  // Where a flag holds a search path: a separate argument, or after an include option's name.
+  // Other flags keep the root as written (a define's value may end up in the code object).
+  auto path_at = [](const std::string& flag) -> std::size_t {
+    if (!flag.starts_with('-')) return 0;
+    for (std::string_view option : {"--include-directory=", "-isystem", "-iquote", "-idirafter",
+                                    "-include", "-imacros", "-I", "-F"}) {
+      if (flag.starts_with(option)) return option.size();
+    }
+    return std::string::npos;
+  };
+  std::vector<std::string> portable;
+  for (std::string flag : flags) {
+    const std::size_t at = path_at(flag);
+    if (at != std::string::npos && flag.compare(at, prefix.size(), prefix) == 0) {
+      const std::size_t end = at + prefix.size();
+      if (end == flag.size()) {
+        flag.replace(at, prefix.size(), ".");
+      } else if (flag[end] == '/') {
+        flag.erase(at, prefix.size() + 1);
+      }
+    }
+    portable.push_back(std::move(flag));
+  }
+  return portable;
+}
+
 std::vector<std::string> clang_command(const std::filesystem::path& clang,
                                        const std::vector<std::string>& flags,
                                        const std::filesystem::path& source,
@@ -54,8 +87,9 @@ std::vector<std::string> clang_command(const std::filesystem::path& clang,
   std::vector<std::string> argv = {clang.string()};
   argv.insert(argv.end(), flags.begin(), flags.end());
   argv.insert(argv.end(),
-              {"-Xclang", "-dependency-file", "-Xclang", depfile.string(), "-Xclang", "-MT",
-               "-Xclang", output.string(), source.string(), "-o", output.string()});
+              {"-Wno-unused-command-line-argument", "-MD", "-MF", depfile.string(), "-Xclang",
+               "-dependency-file", "-Xclang", depfile.string(), "-Xclang", "-MT", "-Xclang",
+               output.string(), source.string(), "-o", output.string()});
   return argv;
 }
 

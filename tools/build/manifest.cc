@@ -1,20 +1,12 @@
 #include "build/manifest.h"
 
+#include "build/build_plan.h"
+
 namespace aotc {
-namespace fs = std::filesystem;
 
 namespace {
 
 constexpr int kManifestSchemaVersion = 1;
-
-// Paths inside the matrix's directory are written relative to it, so manifests from two checkouts
-// of one project compare equal.
-std::string display_path(const fs::path& path, const fs::path& matrix_file) {
-  fs::path base = fs::absolute(matrix_file).parent_path();
-  fs::path relative = path.lexically_relative(base);
-  if (relative.empty() || *relative.begin() == "..") return path.string();
-  return relative.string();
-}
 
 nlohmann::ordered_json object_json(const ObjectRecord& object) {
   nlohmann::ordered_json json = {{"target", object.target},
@@ -54,7 +46,7 @@ nlohmann::ordered_json make_manifest(const ManifestInputs& inputs) {
     nlohmann::ordered_json entry = {
         {"name", kernel.name},
         {"language", kernel.language == KernelLanguage::triton ? "triton" : "hip"},
-        {"source", display_path(kernel.source, matrix.file)},
+        {"source", root_relative(kernel.source, matrix.root)},
         {"entries", kernel.entries},
         {"axes", axes}};
     if (!kernel.launch.is_null()) entry["launch"] = kernel.launch;

@@ -2,10 +2,12 @@
 // parallel and cached, and write out/manifest.json (build/build_pipeline.h has the phases).
 // Exit codes: 0 built, 1 failed (compile errors or a build that could not run),
 // 128+signal when interrupted.
+#include <cstdlib>
 #include <iostream>
 #include <memory>
 
 #include "build/build_pipeline.h"
+#include "build/remote_cache.h"
 #include "build/subprocess.h"
 #include "command_registry.h"
 
@@ -20,6 +22,7 @@ struct BuildCommandOptions {
   std::string ptxas;
   std::string python;
   std::string source_root;
+  std::string remote_cache;
   bool no_wait = false;
 };
 
@@ -33,6 +36,10 @@ int run_build_command(const BuildCommandOptions& cli) {
   if (!cli.python.empty()) options.python = cli.python;
   if (!cli.source_root.empty()) options.source_root = cli.source_root;
   options.wait_for_lock = !cli.no_wait;
+  options.remote_cache = cli.remote_cache;
+  if (const char* url = std::getenv(aotc::kRemoteCacheVariable); url && cli.remote_cache.empty()) {
+    options.remote_cache = url;
+  }
   options.redraw_status = aotc::StatusPrinter::stdout_is_smart_terminal();
 
   auto summary = aotc::run_build(options, std::cout);
@@ -69,6 +76,9 @@ aotc::cli::CommandRegistration registration("build", [](CLI::App& app) -> aotc::
                   "Build only these targets of the matrix (comma-separated)")
       ->delimiter(',');
   sub->add_option("--cache-dir", cli->cache_dir, "Cache directory (default: OUT/.cache)");
+  sub->add_option("--remote-cache", cli->remote_cache,
+                  "Shared cache on an HTTP server answering GET/HEAD/PUT (default: $" +
+                      std::string(aotc::kRemoteCacheVariable) + ")");
   sub->add_flag("--fail-fast", cli->build.fail_fast,
                 "Start no new compile after the first failure");
   sub->add_flag("--dry-run", cli->build.dry_run, "Print the compile commands; build nothing");

@@ -62,6 +62,7 @@ struct MatrixOptions {
 
 struct Matrix {
   std::filesystem::path file;        // the matrix file, for messages
+  std::filesystem::path root;        // the source root ("root"; default: the file's directory)
   std::vector<std::string> targets;  // e.g. gfx942, gfx950, sm_90a
   MatrixOptions options;
   std::vector<KernelSpec> kernels;

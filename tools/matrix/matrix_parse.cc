@@ -381,6 +381,9 @@ Result<Matrix> parse_matrix(std::string_view json_text, const fs::path& file,
     if (check_array(*n, kernels_path, problems, "array of kernels")) {
       if (n->empty()) problems.expected(kernels_path, "at least one kernel", *n);
       fs::path dir = source_root(top, matrix_directory(file), load.source_root, problems);
+      matrix.root = fs::absolute(dir).lexically_normal();
+      if (!matrix.root.has_filename())
+        matrix.root = matrix.root.parent_path();  // "/a/b/" -> "/a/b"
       // Kernel names name launcher files (out/include/aotc/<name>_launcher.h): two that differ
       // only in case would be one file on a case-insensitive file system.
       std::set<std::string> names, folded_names;
