@@ -24,11 +24,21 @@ void add_list(TaggedHasher& hasher, std::string_view tag, const std::vector<std:
 }  // namespace
 
 Result<std::string> FileHashes::sha256_of(const fs::path& path) {
-  if (auto it = known_.find(path); it != known_.end()) return it->second;
+  if (auto it = known_.find(path); it != known_.end()) return it->second.sha256;
+  auto before = stamp_file(path);
   auto hash = sha256_hex_of_file(path);
   if (!hash) return hash.error();
-  known_.emplace(path, *hash);
+  known_.emplace(path, Known{*hash, settled_stamp(before, stamp_file(path), started_ns_)});
   return hash;
+}
+
+std::vector<StampedFile> FileHashes::stamped_files() const {
+  std::vector<StampedFile> files;
+  files.reserve(known_.size());
+  for (const auto& [path, known] : known_) {
+    files.push_back({fs::absolute(path).lexically_normal(), known.stamp});
+  }
+  return files;
 }
 
 std::string cache_key(const CacheKeyInputs& inputs) {

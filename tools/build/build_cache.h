@@ -28,6 +28,7 @@
 #include <string>
 #include <vector>
 
+#include "build/build_state.h"
 #include "build/python_discovery.h"
 #include "build/remote_cache.h"
 #include "build/toolchain_discovery.h"
@@ -36,13 +37,24 @@
 namespace aotc {
 
 // SHA-256 of files, memoized for one build (each header is hashed once however many variants
-// include it). Not thread-safe.
+// include it), each with the stamp it had while read (build_state.h). Not thread-safe.
 class FileHashes {
  public:
+  FileHashes() : started_ns_(wall_clock_ns()) {}
+
   Result<std::string> sha256_of(const std::filesystem::path& path);
+  // Every file hashed so far, by absolute path; no stamp if it changed during or just before
+  // the build (settled_stamp).
+  std::vector<StampedFile> stamped_files() const;
+  std::int64_t started_ns() const { return started_ns_; }
 
  private:
-  std::map<std::filesystem::path, std::string> known_;
+  struct Known {
+    std::string sha256;
+    std::optional<FileStamp> stamp;
+  };
+  std::map<std::filesystem::path, Known> known_;
+  std::int64_t started_ns_;
 };
 
 struct CacheKeyInputs {

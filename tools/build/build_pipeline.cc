@@ -9,13 +9,16 @@
 
 #include "build/build_cache.h"
 #include "build/build_plan.h"
+#include "build/build_state.h"
 #include "build/compile_command.h"
 #include "build/depfile.h"
 #include "build/manifest.h"
+#include "build/ninja_writer.h"
 #include "build/output_lock.h"
 #include "build/output_tree.h"
 #include "build/remote_cache.h"
 #include "build/scheduler.h"
+#include "build/shard.h"
 #include "build/subprocess.h"
 #include "build/triton_compile.h"
 #include "build/variant_bundle.h"
@@ -50,6 +53,7 @@ struct BuildState {
   std::vector<std::vector<CachedFile>> outputs{};  // per planned object, once built or found
   FileHashes hashes{};
   BuildSummary summary{};
+  std::size_t planned_total = 0;  // objects of the whole build when this is one shard of it
   // One for the whole build, so its status line is closed before the summary.
   StatusPrinter printer;
 };
@@ -149,7 +153,9 @@ std::string first_triton_kernel(const Matrix& matrix) {
   return matrix.file.string();
 }
 
-Status plan_phase(BuildState& state) {
+// `recorded`: the toolchains shards were built with (aotc merge), used instead of looking for any:
+// merging needs no compiler, and the shards built every target, so each counts as supported.
+Status plan_phase(BuildState& state, const Toolchains* recorded) {
   // Dry runs write nothing, not even the identity cache.
   std::optional<fs::path> identity_cache;
   if (!state.options.dry_run) identity_cache = state.cache_dir;
@@ -161,7 +167,16 @@ Status plan_phase(BuildState& state) {
   // on a machine without clang, a HIP-only one without Python.
   ToolNeeds needs = tool_needs(state.matrix, state.variants, state.targets);
   TargetSupport support;
-  if (!needs.clang_targets.empty()) {
+  if (recorded) {
+    state.tools = *recorded;
+    for (const auto& target : needs.clang_targets) {
+      auto& list = vendor_of_target(target).value() == Vendor::amd ? support.amd : support.nvidia;
+      list.push_back(target);
+    }
+    std::sort(support.amd.begin(), support.amd.end());
+    std::sort(support.nvidia.begin(), support.nvidia.end());
+  }
+  if (!recorded && !needs.clang_targets.empty()) {
     auto clang = find_clang(state.options.clang, identity_cache);
     if (!clang) return clang.error();
     state.tools.clang = std::move(clang.value());
@@ -169,21 +184,29 @@ Status plan_phase(BuildState& state) {
     if (!probed) return probed.error();
     support = std::move(probed.value());
   }
-  if (needs.nvidia_clang || state.options.ptxas) {
+  if (!recorded && (needs.nvidia_clang || state.options.ptxas)) {
     auto ptxas = find_ptxas(state.options.ptxas, identity_cache);
     if (!ptxas) return ptxas.error().with_context("--ptxas");
     state.tools.ptxas = std::move(ptxas.value());
   }
-  if (needs.triton) {
+  if (!recorded && needs.triton) {
     auto triton = find_triton(state.options.python, identity_cache);
     if (!triton) return triton.error().with_context(first_triton_kernel(state.matrix));
     state.tools.triton = std::move(triton.value());
-    state.triton_compiler = state.tools.triton->as_compiler();
   }
+  if (state.tools.triton) state.triton_compiler = state.tools.triton->as_compiler();
   auto plan =
       plan_objects(state.matrix, state.variants, state.targets, state.tools, support, state.hashes);
   if (!plan) return plan.error();
   state.plan = std::move(plan.value());
+  if (state.options.shard) {
+    std::vector<PlannedObject> mine;
+    for (std::size_t i : shard_objects(state.plan, *state.options.shard)) {
+      mine.push_back(std::move(state.plan[i]));
+    }
+    state.planned_total = state.plan.size();
+    state.plan = std::move(mine);
+  }
   state.outputs.resize(state.plan.size());
 
   std::set<std::size_t> variants_built;
@@ -321,6 +344,7 @@ Result<Misses> lookup_phase(BuildState& state, BuildCache& cache, OutputTree& tr
   Misses misses;
   std::map<std::string, std::size_t> uses;  // cache key -> objects needing it
   for (std::size_t i = 0; i < state.plan.size(); ++i) {
+    if (!state.outputs[i].empty()) continue;  // taken from a Ninja build (adopt_objects)
     auto served = take_from_cache(state, cache, tree, i);
     if (!served) return served.error();
     if (*served) continue;
@@ -605,6 +629,340 @@ Status launcher_phase(BuildState& state, OutputTree& tree, nlohmann::ordered_jso
   return Status::success();
 }
 
+// What decides the build besides the files it reads (build_state.h): the options that change its
+// outputs, the working directory (relative tool paths), the aotc executable, and the environment
+// variables the toolchain search and the Triton probe read (the matrix's root variable is added
+// once the matrix is read).
+BuildFingerprint build_fingerprint(const BuildOptions& options) {
+  BuildFingerprint fingerprint;
+  auto& settings = fingerprint.settings;
+  std::error_code ec;
+  settings.emplace_back("aotc", fs::read_symlink("/proc/self/exe", ec).string());
+  auto self = stamp_file("/proc/self/exe");
+  // Without a stamp of aotc itself, no state may ever match: a new aotc could build differently.
+  settings.emplace_back("aotc-stamp", self ? std::to_string(self->size) + " " +
+                                                 std::to_string(self->inode) + " " +
+                                                 std::to_string(self->mtime_ns)
+                                           : "unknown " + std::to_string(wall_clock_ns()));
+  settings.emplace_back("cwd", fs::current_path(ec).string());
+  settings.emplace_back("matrix", fs::absolute(options.matrix_file).lexically_normal().string());
+  settings.emplace_back("out", fs::absolute(options.out_dir).lexically_normal().string());
+  auto optional = [](const std::optional<fs::path>& path) {
+    return path ? "=" + path->string() : std::string("-");
+  };
+  settings.emplace_back("clang", optional(options.clang));
+  settings.emplace_back("ptxas", optional(options.ptxas));
+  settings.emplace_back("python", optional(options.python));
+  settings.emplace_back("source-root", optional(options.source_root));
+  settings.emplace_back("targets", std::to_string(options.targets.size()));
+  for (const auto& target : options.targets) settings.emplace_back("target", target);
+  if (options.shard) {
+    settings.emplace_back(
+        "shard", std::to_string(options.shard->index) + "/" + std::to_string(options.shard->count));
+  }
+  fingerprint.variables = {"PATH",       "AOTC_CLANG", "AOTC_PYTHON", "AOTC_TRITON_HELPER",
+                           "PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "PYTHONNOUSERSITE"};
+  return fingerprint;
+}
+
+// Keeps out/.aotc_state for the next build's no-op check: every file this build hashed, the
+// toolchains (and the directories they were searched in), every output. Failing to write it
+// costs only that check.
+void record_build_state(const BuildState& state, const OutputTree& tree,
+                        BuildFingerprint fingerprint) {
+  if (!state.matrix.root_variable.empty()) {
+    fingerprint.variables.push_back(state.matrix.root_variable);
+  }
+  std::vector<StampedFile> files = state.hashes.stamped_files();
+  auto add_settled = [&](const fs::path& path) {
+    if (path.empty()) return;
+    auto stamp = stamp_file(path);
+    files.push_back({fs::absolute(path).lexically_normal(),
+                     settled_stamp(stamp, stamp, state.hashes.started_ns())});
+  };
+  add_settled(state.tools.clang.path);
+  if (state.tools.ptxas) add_settled(state.tools.ptxas->path);
+  if (state.tools.triton) {
+    add_settled(state.tools.triton->python.path);
+    add_settled(state.tools.triton->helper);
+    for (const auto& file : state.tools.triton->identity_files) add_settled(file);
+  }
+  const char* search_path = std::getenv("PATH");
+  std::string dirs = search_path ? search_path : "";
+  for (std::size_t start = 0; start <= dirs.size();) {
+    std::size_t end = std::min(dirs.find(':', start), dirs.size());
+    std::error_code ec;
+    fs::path dir = dirs.substr(start, end - start);
+    if (!dir.empty() && fs::is_directory(dir, ec)) add_settled(dir);
+    start = end + 1;
+  }
+  for (const auto& relative : tree.planned()) {
+    fs::path path = fs::absolute(state.options.out_dir / relative).lexically_normal();
+    files.push_back({path, stamp_file(path)});
+  }
+  fs::path manifest = fs::absolute(state.options.out_dir / "manifest.json").lexically_normal();
+  files.push_back({manifest, stamp_file(manifest)});
+  StateCounts counts{state.summary.variants, state.summary.targets, state.plan.size()};
+  (void)write_build_state(state.options.out_dir, fingerprint, counts, files);
+}
+
+// aotc merge: the shard manifests, checked to be the N shards of one build; out/ must be none
+// of them.
+Result<std::vector<ShardManifest>> read_shards(const BuildOptions& options) {
+  std::vector<ShardManifest> shards;
+  std::error_code ec;
+  const fs::path out = fs::weakly_canonical(options.out_dir, ec);
+  for (const auto& dir : options.merge) {
+    if (fs::weakly_canonical(dir, ec) == out) {
+      return make_error(dir.string() + ": the merged output directory cannot be one of the shards");
+    }
+    auto shard = read_shard_manifest(dir);
+    if (!shard) return shard.error();
+    shards.push_back(std::move(shard.value()));
+  }
+  if (auto checked = check_shard_set(shards); !checked) return checked.error();
+  return shards;
+}
+
+// The shards were built from this matrix, for these targets: the same plan, to the object.
+Status check_shards_match(BuildState& state, const std::vector<ShardManifest>& shards) {
+  auto matrix_hash = state.hashes.sha256_of(state.options.matrix_file);
+  if (!matrix_hash) return matrix_hash.error();
+  const ShardManifest& shard = shards.front();
+  if (*matrix_hash != shard.matrix_sha256) {
+    return make_error(state.options.matrix_file.string() +
+                      " is not the matrix the shards were built from (SHA-256 " + *matrix_hash +
+                      ", the shards' " + shard.matrix_sha256 + ")");
+  }
+  if (state.targets != shard.targets || state.plan.size() != shard.planned) {
+    return make_error("the shards were built for " + std::to_string(shard.planned) +
+                      " objects of other targets than this merge plans (" +
+                      std::to_string(state.plan.size()) + "): pass the --targets the shards had");
+  }
+  return Status::success();
+}
+
+// aotc merge: each planned object's outputs from the shard that holds its cache key, checked
+// against that shard's manifest (size and SHA-256) and installed into out/.
+Status adopt_phase(BuildState& state, OutputTree& tree, const std::vector<ShardManifest>& shards) {
+  std::map<std::string, std::pair<const ShardManifest*, const ShardObject*>> by_key;
+  for (const auto& shard : shards) {
+    for (const auto& object : shard.objects) {
+      auto [it, fresh] = by_key.emplace(object.key, std::pair{&shard, &object});
+      if (!fresh && it->second.first != &shard) {
+        return make_error(object.name + " is in two shards, " + it->second.first->dir.string() +
+                          " and " + shard.dir.string() + ": the shards overlap");
+      }
+    }
+  }
+  for (std::size_t i = 0; i < state.plan.size(); ++i) {
+    const PlannedObject& object = state.plan[i];
+    auto found = by_key.find(object.key);
+    if (found == by_key.end()) {
+      return make_error(describe_object(state, object) +
+                        ": in none of the shards (no shard built its cache key " +
+                        object.key.substr(0, 16) +
+                        "...: were they built from other sources, flags or compilers?)");
+    }
+    const auto& [shard, held] = found->second;
+    std::vector<CachedFile> outputs;
+    for (const auto& kind : object.kinds) {
+      auto file = std::find_if(held->files.begin(), held->files.end(),
+                               [&](const ShardFile& file) { return file.kind == kind; });
+      if (file == held->files.end()) {
+        return make_error((shard->dir / "manifest.json").string() + ": " + held->name + " has no " +
+                          kind + " file");
+      }
+      const fs::path path = shard->dir / file->file;
+      auto bytes = read_file_bytes(path, file->size);
+      if (!bytes) return bytes.error().with_context("shard");
+      std::string hash = to_hex(sha256(*bytes));
+      if (bytes->size() != file->size || hash != file->sha256) {
+        return make_error(path.string() + ": differs from its shard's manifest (size " +
+                          std::to_string(bytes->size()) + ", SHA-256 " + hash + "; listed " +
+                          std::to_string(file->size) + ", " + file->sha256 + ")");
+      }
+      outputs.push_back({kind, std::move(bytes.value()), std::move(hash), file->size});
+    }
+    state.outputs[i] = std::move(outputs);
+    if (auto installed = install_outputs(state, tree, i); !installed) return installed;
+    ++state.summary.cached;
+  }
+  return Status::success();
+}
+
+// A shard build's manifest.json (shard.h).
+nlohmann::ordered_json shard_manifest(const BuildState& state, const std::string& matrix_sha256) {
+  ShardManifest shard;
+  shard.spec = *state.options.shard;
+  shard.matrix_sha256 = matrix_sha256;
+  shard.targets = state.targets;
+  shard.toolchains = nlohmann::json::parse(toolchains_json(state.tools).dump());
+  shard.planned = state.planned_total;
+  for (std::size_t i = 0; i < state.plan.size(); ++i) {
+    const PlannedObject& object = state.plan[i];
+    ShardObject held{object.key, describe_object(state, object), {}};
+    for (const auto& output : state.outputs[i]) {
+      held.files.push_back({output.kind, object.file(variant_name(state, object), output.kind),
+                            output.size, output.sha256});
+    }
+    shard.objects.push_back(std::move(held));
+  }
+  auto json = shard_manifest_json(shard);
+  json["summary"] = {{"compiled", state.summary.compiled},
+                     {"cached", state.summary.cached},
+                     {"wall_seconds", state.summary.wall_seconds}};
+  return json;
+}
+
+// Everything after the objects exist: their metadata, the bundles, the manifest and the
+// launchers rendered from it. Returns manifest.json's text.
+Result<std::string> package_phases(BuildState& state, OutputTree& tree,
+                                   const std::string& matrix_sha256, Clock::time_point started) {
+  auto records = object_records(state);
+  if (auto read = metadata_phase(state, records); !read) return read.error();
+  auto bundles = bundle_phase(state, tree, records);
+  if (!bundles) return bundles.error();
+  state.summary.wall_seconds = std::chrono::duration<double>(Clock::now() - started).count();
+  ManifestInputs inputs{&state.matrix, state.options.matrix_file.filename().string(),
+                        matrix_sha256, &state.variants,
+                        &records,      &*bundles,
+                        state.summary};
+  auto manifest = make_manifest(inputs);
+  if (auto written = launcher_phase(state, tree, manifest); !written) return written.error();
+  return manifest.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+}
+
+// The clang objects' outputs as a Ninja file lays them out: <dir>/<target>/<stem>.<kind>.
+fs::path ninja_object(const fs::path& dir, const BuildState& state, const PlannedObject& object,
+                      const std::string& kind) {
+  return dir / object.file(variant_name(state, object), kind);
+}
+
+fs::path objects_dir_of(const fs::path& ninja_file) {
+  return fs::absolute(ninja_file).lexically_normal().parent_path() / "aotc-objects";
+}
+
+// The options a command line repeats for `aotc package` and for regenerating the Ninja file.
+std::vector<std::string> common_arguments(const BuildOptions& options, const Toolchains* pinned) {
+  std::vector<std::string> args = {fs::absolute(options.matrix_file).lexically_normal().string(),
+                                   "-o", fs::absolute(options.out_dir).lexically_normal().string()};
+  auto add = [&](const char* flag, const std::optional<fs::path>& path) {
+    if (path) args.insert(args.end(), {flag, fs::absolute(*path).lexically_normal().string()});
+  };
+  if (pinned) {  // package plans with the very toolchains the compile edges run
+    if (!pinned->clang.path.empty()) add("--clang", pinned->clang.path);
+    if (pinned->ptxas) add("--ptxas", pinned->ptxas->path);
+    if (pinned->triton) add("--python", pinned->triton->python.path);
+  } else {
+    add("--clang", options.clang);
+    add("--ptxas", options.ptxas);
+    add("--python", options.python);
+  }
+  add("--cache-dir", options.cache_dir);
+  add("--source-root", options.source_root);
+  if (!options.targets.empty()) {
+    std::string targets;
+    for (const auto& target : options.targets) targets += (targets.empty() ? "" : ",") + target;
+    args.insert(args.end(), {"--targets", targets});
+  }
+  if (options.jobs) args.insert(args.end(), {"-j", std::to_string(options.jobs)});
+  if (!options.remote_cache.empty())
+    args.insert(args.end(), {"--remote-cache", options.remote_cache});
+  return args;
+}
+
+// aotc build --emit-ninja: one compile edge per clang object (and a ptxas edge per cubin) with
+// the build's own command lines, and the package edge over all of them.
+Status emit_ninja_phase(const BuildState& state) {
+  const BuildOptions& options = state.options;
+  std::error_code ec;
+  const fs::path aotc = fs::read_symlink("/proc/self/exe", ec);
+  if (ec) return make_error("cannot find the aotc executable (/proc/self/exe): " + ec.message());
+  const fs::path dir = objects_dir_of(*options.emit_ninja);
+  const fs::path ninja_file = fs::absolute(*options.emit_ninja).lexically_normal();
+  NinjaFile file;
+  file.launcher = options.launcher;
+  NinjaStep package;
+  for (const auto& object : state.plan) {
+    if (object.triton) continue;  // compiled by aotc package, through its cache and workers
+    const KernelSpec& kernel = state.matrix.kernels[state.variants[object.variant].kernel_index];
+    const std::string stem = object.stem(variant_name(state, object));
+    const fs::path first = ninja_object(dir, state, object, object.kinds.front());
+    NinjaStep compile;
+    compile.depfile = dir / object.target / (stem + ".d");
+    compile.argv =
+        clang_command(state.tools.clang.path, object.flags, kernel.source, compile.depfile, first);
+    compile.outputs = {first};
+    compile.inputs = {fs::absolute(kernel.source).lexically_normal()};
+    compile.description = "clang " + object.target + " " + stem;
+    file.compiles.push_back(std::move(compile));
+    if (!object.ptxas_flags.empty()) {
+      const fs::path cubin = ninja_object(dir, state, object, object.kinds[1]);
+      NinjaStep assemble;
+      assemble.argv = ptxas_command(state.tools.ptxas->path, object.ptxas_flags, first, cubin);
+      assemble.outputs = {cubin};
+      assemble.inputs = {first};
+      assemble.description = "ptxas " + object.target + " " + stem;
+      file.assembles.push_back(std::move(assemble));
+    }
+    for (const auto& kind : object.kinds) {
+      package.inputs.push_back(ninja_object(dir, state, object, kind));
+    }
+  }
+  package.argv = {aotc.string(), "package"};
+  auto args = common_arguments(options, &state.tools);
+  package.argv.insert(package.argv.end(), args.begin(), args.end());
+  package.depfile = dir / "package.d";
+  package.argv.insert(package.argv.end(),
+                      {"--objects", dir.string(), "--depfile", package.depfile.string()});
+  package.outputs = {fs::absolute(options.out_dir / "manifest.json").lexically_normal()};
+  package.implicit_inputs = {aotc};
+  package.description = "aotc package " + options.out_dir.string();
+  file.finals.push_back(std::move(package));
+
+  file.regenerate.argv = {aotc.string(), "build"};
+  args = common_arguments(options, nullptr);
+  file.regenerate.argv.insert(file.regenerate.argv.end(), args.begin(), args.end());
+  file.regenerate.argv.insert(file.regenerate.argv.end(), {"--emit-ninja", ninja_file.string()});
+  if (!options.launcher.empty()) {
+    file.regenerate.argv.insert(file.regenerate.argv.end(), {"--launcher", options.launcher});
+  }
+  file.regenerate.outputs = {ninja_file};
+  file.regenerate.inputs = {fs::absolute(options.matrix_file).lexically_normal()};
+  file.regenerate.implicit_inputs = {aotc};
+  file.regenerate.description = "regenerating " + ninja_file.string();
+
+  auto text = ninja_file_text(file);
+  if (!text) return text.error();
+  fs::create_directories(dir, ec);
+  if (ec) return make_error(dir.string() + ": cannot create: " + ec.message());
+  return write_file_atomic(ninja_file, *text);
+}
+
+// aotc package: each clang object from the Ninja build's objects directory, installed into out/.
+// Ninja has just brought them up to date, so a missing one means the file was not run.
+Status adopt_objects(BuildState& state, OutputTree& tree) {
+  for (std::size_t i = 0; i < state.plan.size(); ++i) {
+    const PlannedObject& object = state.plan[i];
+    if (object.triton) continue;
+    std::vector<CachedFile> outputs;
+    for (const auto& kind : object.kinds) {
+      const fs::path path = ninja_object(*state.options.objects_dir, state, object, kind);
+      auto output = read_output(path, kind);
+      if (!output) {
+        return output.error().with_context(describe_object(state, object) +
+                                           ": not compiled by the Ninja build (run ninja)");
+      }
+      outputs.push_back(std::move(output.value()));
+    }
+    state.outputs[i] = std::move(outputs);
+    if (auto installed = install_outputs(state, tree, i); !installed) return installed;
+    ++state.summary.compiled;
+  }
+  return Status::success();
+}
+
 }  // namespace
 
 Result<BuildSummary> run_build(const BuildOptions& options, std::ostream& out) {
@@ -614,6 +972,19 @@ Result<BuildSummary> run_build(const BuildOptions& options, std::ostream& out) {
                    .cache_dir = options.cache_dir.value_or(options.out_dir / ".cache"),
                    .printer = StatusPrinter(out, options.redraw_status)};
 
+  // A no-op costs one read of out/.aotc_state and a stat per file it lists.
+  BuildFingerprint fingerprint = build_fingerprint(options);
+  if (StateCounts counts; !options.dry_run && options.merge.empty() && !options.emit_ninja &&
+                          !options.objects_dir && !options.depfile &&
+                          build_is_up_to_date(options.out_dir, fingerprint, counts)) {
+    state.summary.variants = counts.variants;
+    state.summary.targets = counts.targets;
+    state.summary.cached = counts.objects;
+    state.summary.wall_seconds = std::chrono::duration<double>(Clock::now() - started).count();
+    state.printer.summary(state.summary);
+    return state.summary;
+  }
+
   std::optional<RemoteCache> remote;
   if (!options.remote_cache.empty()) {
     auto opened = RemoteCache::open(options.remote_cache,
@@ -622,10 +993,31 @@ Result<BuildSummary> run_build(const BuildOptions& options, std::ostream& out) {
     remote = std::move(opened.value());
   }
 
+  std::vector<ShardManifest> shards;
+  std::optional<Toolchains> recorded;
+  if (!options.merge.empty()) {
+    auto read = read_shards(options);
+    if (!read) return read.error();
+    shards = std::move(read.value());
+    auto tools = toolchains_from_json(shards.front().toolchains);
+    if (!tools) return tools.error().with_context(shards.front().dir.string());
+    recorded = std::move(tools.value());
+  }
+
   if (auto loaded = load_phase(state); !loaded) return loaded.error();
-  if (auto planned = plan_phase(state); !planned) return planned.error();
+  if (auto planned = plan_phase(state, recorded ? &*recorded : nullptr); !planned)
+    return planned.error();
+  if (!shards.empty()) {
+    if (auto matching = check_shards_match(state, shards); !matching) return matching.error();
+  }
   if (options.dry_run) {
     print_dry_run(state);
+    return state.summary;
+  }
+  if (options.emit_ninja) {
+    if (auto written = emit_ninja_phase(state); !written) return written.error();
+    state.printer.message("aotc: wrote " + options.emit_ninja->string() + ": run ninja -f " +
+                          options.emit_ninja->string());
     return state.summary;
   }
 
@@ -634,22 +1026,32 @@ Result<BuildSummary> run_build(const BuildOptions& options, std::ostream& out) {
   if (!lock) return lock.error();
   auto marker = BuildMarker::create(options.out_dir, state.cache_dir);
   if (!marker) return marker.error();
+  forget_build_state(options.out_dir);
 
   std::set<fs::path> planned_files;
   for (const auto& object : state.plan) {
     const std::string& name = variant_name(state, object);
     for (const auto& kind : object.kinds) planned_files.insert(object.file(name, kind));
-    if (object.vendor == Vendor::amd) planned_files.insert(bundle_file(object.stem(name)));
+    if (object.vendor == Vendor::amd && !options.shard) {
+      planned_files.insert(bundle_file(object.stem(name)));
+    }
   }
   OutputTree tree(options.out_dir, std::move(planned_files));
   BuildCache cache(state.cache_dir, state.matrix.root, remote ? &*remote : nullptr);
 
-  auto misses = lookup_phase(state, cache, tree);
-  if (!misses) return misses.error();
-  if (auto compiled = compile_phase(state, cache, tree, *lock, misses->compile); !compiled)
-    return compiled.error();
-  if (auto repeated = repeats_phase(state, cache, tree, misses->repeats); !repeated)
-    return repeated.error();
+  if (!shards.empty()) {
+    if (auto adopted = adopt_phase(state, tree, shards); !adopted) return adopted.error();
+  } else {
+    if (options.objects_dir) {
+      if (auto adopted = adopt_objects(state, tree); !adopted) return adopted.error();
+    }
+    auto misses = lookup_phase(state, cache, tree);
+    if (!misses) return misses.error();
+    if (auto compiled = compile_phase(state, cache, tree, *lock, misses->compile); !compiled)
+      return compiled.error();
+    if (auto repeated = repeats_phase(state, cache, tree, misses->repeats); !repeated)
+      return repeated.error();
+  }
 
   auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - started).count(); };
   if (state.summary.compiled + state.summary.cached < state.plan.size()) {
@@ -659,27 +1061,32 @@ Result<BuildSummary> run_build(const BuildOptions& options, std::ostream& out) {
     return state.summary;
   }
 
-  auto records = object_records(state);
-  if (auto read = metadata_phase(state, records); !read) return read.error();
-  auto bundles = bundle_phase(state, tree, records);
-  if (!bundles) return bundles.error();
-  state.summary.wall_seconds = elapsed();
-  ManifestInputs inputs{&state.matrix,
-                        options.matrix_file.filename().string(),
-                        {},
-                        &state.variants,
-                        &records,
-                        &*bundles,
-                        state.summary};
   auto matrix_hash = state.hashes.sha256_of(options.matrix_file);
   if (!matrix_hash) return matrix_hash.error();
-  inputs.matrix_sha256 = *matrix_hash;
-  auto manifest = make_manifest(inputs);
-  if (auto written = launcher_phase(state, tree, manifest); !written) return written.error();
-  if (auto finished = tree.finish(
-          manifest.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n");
-      !finished)
-    return finished.error();
+  std::string manifest_text;
+  if (options.shard) {
+    state.summary.wall_seconds = elapsed();
+    manifest_text = shard_manifest(state, *matrix_hash).dump(1) + "\n";
+  } else {
+    auto manifest = package_phases(state, tree, *matrix_hash, started);
+    if (!manifest) return manifest.error();
+    manifest_text = std::move(manifest.value());
+  }
+  if (auto finished = tree.finish(manifest_text); !finished) return finished.error();
+  if (options.depfile) {
+    std::vector<fs::path> inputs;
+    for (const auto& file : state.hashes.stamped_files()) inputs.push_back(file.path);
+    const fs::path manifest = fs::absolute(options.out_dir / "manifest.json").lexically_normal();
+    if (auto written = write_file_atomic(*options.depfile, format_depfile(manifest, inputs));
+        !written) {
+      return written.error().with_context("--depfile");
+    }
+  }
+  // A merge or a package compiled nothing itself: its tree says nothing about what this
+  // machine's compilers make from these sources.
+  if (options.merge.empty() && !options.objects_dir) {
+    record_build_state(state, tree, std::move(fingerprint));
+  }
   state.printer.summary(state.summary);
   if (remote) {
     state.printer.message("aotc: remote cache: " + std::to_string(remote->stats().hits) +

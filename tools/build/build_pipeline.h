@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "build/shard.h"
 #include "build/status_printer.h"
 #include "core/result.h"
 
@@ -28,6 +29,21 @@ struct BuildOptions {
   std::optional<std::filesystem::path> source_root;  // replaces the matrix's "root"
   std::vector<std::string> targets;                  // subset of the matrix's targets; empty: all
   std::string remote_cache;  // URL of a shared cache (remote_cache.h); empty: none
+  // Build only this shard's objects and write a shard manifest instead of packaging (shard.h).
+  std::optional<ShardSpec> shard;
+  // aotc merge: package these shard outputs (shard.h) instead of compiling anything.
+  std::vector<std::filesystem::path> merge;
+  // Write the build as a Ninja file (ninja_writer.h) instead of building; `launcher` is prefixed
+  // to its clang compiles.
+  std::optional<std::filesystem::path> emit_ninja;
+  std::string launcher;
+  // aotc package: the clang objects were compiled by that Ninja file into
+  // <objects_dir>/<target>/<stem>.<kind>; take them instead of compiling (Triton objects, which
+  // the Ninja file leaves to this step, are built as usual).
+  std::optional<std::filesystem::path> objects_dir;
+  // After a successful build, a make-style dependency file naming manifest.json and every file
+  // the build read (the matrix, the sources, their include closure): for Ninja and CMake.
+  std::optional<std::filesystem::path> depfile;
   bool fail_fast = false;
   bool dry_run = false;        // print the commands; compile, write and lock nothing
   bool wait_for_lock = true;   // false: fail at once if another build holds out/.lock

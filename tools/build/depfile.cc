@@ -56,4 +56,20 @@ Result<std::vector<std::filesystem::path>> parse_depfile(std::string_view text) 
   return prerequisites;
 }
 
+std::string format_depfile(const std::filesystem::path& target,
+                           const std::vector<std::filesystem::path>& prerequisites) {
+  auto escaped = [](const std::filesystem::path& path) {
+    std::string text;
+    for (char c : path.string()) {
+      if (c == ' ' || c == '#') text += '\\';
+      if (c == '$') text += '$';
+      text += c;
+    }
+    return text;
+  };
+  std::string text = escaped(target) + ":";
+  for (const auto& path : prerequisites) text += " \\\n  " + escaped(path);
+  return text + "\n";
+}
+
 }  // namespace aotc

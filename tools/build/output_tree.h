@@ -85,6 +85,8 @@ class OutputTree {
   Status finish(const std::string& manifest_text);
 
   const std::filesystem::path& dir() const { return out_dir_; }
+  // Every file this build produces, relative to out/ (manifest.json aside).
+  const std::set<std::filesystem::path>& planned() const { return planned_; }
 
  private:
   struct Stamp {

@@ -101,6 +101,11 @@ Result<TritonInstall> read_probe(const nlohmann::json& probe, const fs::path& py
   triton.gluon = probe.value("gluon", false);
   triton.gluon_problem = text("gluon_problem");
   triton.python_path_env = env_or_empty("PYTHONPATH");
+  if (probe.contains("identity_files") && probe["identity_files"].is_array()) {
+    for (const auto& file : probe["identity_files"]) {
+      if (file.is_string()) triton.identity_files.emplace_back(file.get<std::string>());
+    }
+  }
   if (probe.contains("backends") && probe["backends"].is_array()) {
     for (const auto& backend : probe["backends"]) {
       if (backend.is_string()) triton.backends.push_back(backend.get<std::string>());

@@ -25,6 +25,7 @@ struct TritonInstall {
   bool gluon = false;                 // has triton.experimental.gluon._runtime.GluonASTSource
   std::string gluon_problem;          // why not, when not
   std::string python_path_env;        // $PYTHONPATH when probed (it decides what imports)
+  std::vector<std::filesystem::path> identity_files;  // change when Triton is reinstalled
 
   // Triton as the manifest's "compiler": path = the package directory, version = Triton's.
   Toolchain as_compiler() const;

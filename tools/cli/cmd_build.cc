@@ -1,5 +1,7 @@
 // `aotc build [MATRIX]`: compile every variant of the matrix for every target into out/, in
 // parallel and cached, and write out/manifest.json (build/build_pipeline.h has the phases).
+// `aotc package [MATRIX] --objects DIR`: the same build taking the clang objects a Ninja file
+// written by `aotc build --emit-ninja` compiled (the Ninja file's last edge runs it).
 // Exit codes: 0 built, 1 failed (compile errors or a build that could not run),
 // 128+signal when interrupted.
 #include <cstdlib>
@@ -23,6 +25,10 @@ struct BuildCommandOptions {
   std::string python;
   std::string source_root;
   std::string remote_cache;
+  std::string shard;
+  std::string emit_ninja;
+  std::string objects;
+  std::string depfile;
   bool no_wait = false;
 };
 
@@ -40,6 +46,10 @@ int run_build_command(const BuildCommandOptions& cli) {
   if (const char* url = std::getenv(aotc::kRemoteCacheVariable); url && cli.remote_cache.empty()) {
     options.remote_cache = url;
   }
+  if (!cli.emit_ninja.empty()) options.emit_ninja = cli.emit_ninja;
+  if (!cli.objects.empty()) options.objects_dir = cli.objects;
+  if (!cli.depfile.empty()) options.depfile = cli.depfile;
+  if (!cli.shard.empty()) options.shard = aotc::parse_shard(cli.shard).value();  // checked by CLI11
   options.redraw_status = aotc::StatusPrinter::stdout_is_smart_terminal();
 
   auto summary = aotc::run_build(options, std::cout);
@@ -49,17 +59,16 @@ int run_build_command(const BuildCommandOptions& cli) {
     // line reads "file: path: expected ..., found ..." alike.
     const std::string& message = summary.error().message;
     const bool several = message.find('\n') != std::string::npos;
-    std::cerr << "aotc build:" << (several ? "\n" : " ") << message << '\n';
+    std::cerr << (cli.objects.empty() ? "aotc build:" : "aotc package:") << (several ? "\n" : " ")
+              << message << '\n';
     int signal_number = aotc::InterruptGuard::signal_number();
     return signal_number ? 128 + signal_number : 1;
   }
   return summary->failed == 0 ? 0 : 1;
 }
 
-aotc::cli::CommandRegistration registration("build", [](CLI::App& app) -> aotc::cli::CommandRunner {
-  auto* sub =
-      app.add_subcommand("build", "Compile every variant of a build matrix for every target");
-  auto cli = std::make_shared<BuildCommandOptions>();
+// The options `build` and `package` share.
+void add_build_options(CLI::App* sub, const std::shared_ptr<BuildCommandOptions>& cli) {
   sub->add_option("matrix", cli->matrix, "Build matrix (JSON)")->capture_default_str();
   sub->add_option("-o,--out", cli->out, "Output directory")->capture_default_str();
   sub->add_option("-j,--jobs", cli->build.jobs, "Parallel compiles (default: number of cores)")
@@ -79,13 +88,51 @@ aotc::cli::CommandRegistration registration("build", [](CLI::App& app) -> aotc::
   sub->add_option("--remote-cache", cli->remote_cache,
                   "Shared cache on an HTTP server answering GET/HEAD/PUT (default: $" +
                       std::string(aotc::kRemoteCacheVariable) + ")");
+  sub->add_option("--depfile", cli->depfile,
+                  "Write a make-style dependency file: manifest.json and every file the build "
+                  "read (for Ninja and CMake)");
   sub->add_flag("--fail-fast", cli->build.fail_fast,
                 "Start no new compile after the first failure");
-  sub->add_flag("--dry-run", cli->build.dry_run, "Print the compile commands; build nothing");
   sub->add_flag(
       "--no-wait", cli->no_wait,
       "Fail at once if another build is using the output directory (default: wait for it)");
+}
+
+aotc::cli::CommandRegistration registration("build", [](CLI::App& app) -> aotc::cli::CommandRunner {
+  auto* sub =
+      app.add_subcommand("build", "Compile every variant of a build matrix for every target");
+  auto cli = std::make_shared<BuildCommandOptions>();
+  add_build_options(sub, cli);
+  sub->add_option("--shard", cli->shard,
+                  "Build only shard K of N (K/N) of the objects and write a shard manifest; "
+                  "combine the N shards with aotc merge")
+      ->check([](const std::string& text) {
+        auto spec = aotc::parse_shard(text);
+        return spec ? std::string() : spec.error().message;
+      });
+  sub->add_flag("--dry-run", cli->build.dry_run, "Print the compile commands; build nothing");
+  auto* emit = sub->add_option("--emit-ninja", cli->emit_ninja,
+                               "Write the build as a Ninja file (compile edges, then aotc package) "
+                               "instead of building; its objects go to aotc-objects/ beside it");
+  sub->add_option("--launcher", cli->build.launcher,
+                  "With --emit-ninja: command prefixed to every clang compile (ccache, sccache, "
+                  "icecc, distcc, a remote-execution wrapper)")
+      ->needs(emit);
   return [cli] { return run_build_command(*cli); };
 });
+
+aotc::cli::CommandRegistration package_registration(
+    "package", [](CLI::App& app) -> aotc::cli::CommandRunner {
+      auto* sub = app.add_subcommand(
+          "package",
+          "Make metadata, bundles, launchers and the manifest from objects a Ninja file from "
+          "aotc build --emit-ninja compiled (its last edge)");
+      auto cli = std::make_shared<BuildCommandOptions>();
+      add_build_options(sub, cli);
+      sub->add_option("--objects", cli->objects,
+                      "The Ninja build's objects directory (aotc-objects/ beside the Ninja file)")
+          ->required();
+      return [cli] { return run_build_command(*cli); };
+    });
 
 }  // namespace

@@ -63,6 +63,7 @@ struct MatrixOptions {
 struct Matrix {
   std::filesystem::path file;        // the matrix file, for messages
   std::filesystem::path root;        // the source root ("root"; default: the file's directory)
+  std::string root_variable;         // NAME when the root came from "root": {"env": "NAME"}
   std::vector<std::string> targets;  // e.g. gfx942, gfx950, sm_90a
   MatrixOptions options;
   std::vector<KernelSpec> kernels;

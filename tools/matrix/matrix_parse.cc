@@ -312,7 +312,8 @@ KernelSpec parse_kernel(const OrderedJson& node, const JsonPath& path, const fs:
 // {"env": "NAME"} is the directory in environment variable NAME, for sources that live in the
 // user's own checkout of another project (aiter) and are named at build time.
 fs::path source_root(ObjectReader& top, const fs::path& matrix_dir,
-                     const std::optional<fs::path>& override, Problems& problems) {
+                     const std::optional<fs::path>& override, Problems& problems,
+                     std::string& variable) {
   const auto* n = top.optional("root");
   auto existing = [&](const fs::path& dir, const OrderedJson& found) -> std::optional<fs::path> {
     std::error_code ec;
@@ -333,7 +334,8 @@ fs::path source_root(ObjectReader& top, const fs::path& matrix_dir,
       problems.expected(reader.path("env"), "name of an environment variable", *env);
       return matrix_dir;
     }
-    const char* value = std::getenv(env->get<std::string>().c_str());
+    variable = env->get<std::string>();
+    const char* value = std::getenv(variable.c_str());
     if (!value || !*value) {
       problems.expected_text(
           top.path("root"),
@@ -380,7 +382,8 @@ Result<Matrix> parse_matrix(std::string_view json_text, const fs::path& file,
     JsonPath kernels_path = top.path("kernels");
     if (check_array(*n, kernels_path, problems, "array of kernels")) {
       if (n->empty()) problems.expected(kernels_path, "at least one kernel", *n);
-      fs::path dir = source_root(top, matrix_directory(file), load.source_root, problems);
+      fs::path dir = source_root(top, matrix_directory(file), load.source_root, problems,
+                                 matrix.root_variable);
       matrix.root = fs::absolute(dir).lexically_normal();
       if (!matrix.root.has_filename())
         matrix.root = matrix.root.parent_path();  // "/a/b/" -> "/a/b"
