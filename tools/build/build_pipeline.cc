@@ -677,8 +677,9 @@ void record_build_state(const BuildState& state, const OutputTree& tree,
   auto add_settled = [&](const fs::path& path) {
     if (path.empty()) return;
     auto stamp = stamp_file(path);
-    files.push_back({fs::absolute(path).lexically_normal(),
-                     settled_stamp(stamp, stamp, state.hashes.started_ns())});
+    fs::path normal = fs::absolute(path).lexically_normal();
+    if (!normal.has_filename()) normal = normal.parent_path();  // a PATH entry "/usr/bin/"
+    files.push_back({normal, settled_stamp(stamp, stamp, state.hashes.started_ns())});
   };
   add_settled(state.tools.clang.path);
   if (state.tools.ptxas) add_settled(state.tools.ptxas->path);

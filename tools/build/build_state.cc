@@ -70,6 +70,43 @@ bool take_word(std::string_view& line, std::string_view word) {
   return true;
 }
 
+std::optional<FileStamp> stamp_of(const struct stat& info) {
+  if (!(S_ISREG(info.st_mode) || S_ISDIR(info.st_mode))) return std::nullopt;
+  return FileStamp{
+      static_cast<std::uint64_t>(info.st_size), static_cast<std::uint64_t>(info.st_ino),
+      static_cast<std::int64_t>(info.st_mtim.tv_sec) * 1'000'000'000 + info.st_mtim.tv_nsec};
+}
+
+// Stats absolute paths relative to their directory, keeping the last directory open.
+class DirectoryStats {
+ public:
+  DirectoryStats() = default;
+  DirectoryStats(const DirectoryStats&) = delete;
+  DirectoryStats& operator=(const DirectoryStats&) = delete;
+  ~DirectoryStats() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+
+  std::optional<FileStamp> stamp(std::string_view path) {
+    const std::size_t slash = path.rfind('/');
+    const std::string_view dir = slash == 0 ? std::string_view("/") : path.substr(0, slash);
+    if (fd_ < 0 || dir != dir_) {
+      if (fd_ >= 0) ::close(fd_);
+      dir_.assign(dir);
+      fd_ = ::open(dir_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+      if (fd_ < 0) return std::nullopt;
+    }
+    name_.assign(path.substr(slash + 1));
+    struct stat info{};
+    if (name_.empty() || ::fstatat(fd_, name_.c_str(), &info, 0) != 0) return std::nullopt;
+    return stamp_of(info);
+  }
+
+ private:
+  int fd_ = -1;
+  std::string dir_, name_;
+};
+
 }  // namespace
 
 std::int64_t wall_clock_ns() {
@@ -80,12 +117,8 @@ std::int64_t wall_clock_ns() {
 
 std::optional<FileStamp> stamp_file(const fs::path& path) {
   struct stat info{};
-  if (::stat(path.c_str(), &info) != 0 || !(S_ISREG(info.st_mode) || S_ISDIR(info.st_mode))) {
-    return std::nullopt;
-  }
-  return FileStamp{
-      static_cast<std::uint64_t>(info.st_size), static_cast<std::uint64_t>(info.st_ino),
-      static_cast<std::int64_t>(info.st_mtim.tv_sec) * 1'000'000'000 + info.st_mtim.tv_nsec};
+  if (::stat(path.c_str(), &info) != 0) return std::nullopt;
+  return stamp_of(info);
 }
 
 std::optional<FileStamp> settled_stamp(const std::optional<FileStamp>& before,
@@ -136,16 +169,17 @@ bool build_is_up_to_date(const fs::path& out_dir, BuildFingerprint fingerprint,
   if (std::from_chars(line.data(), line.data() + line.size(), read.objects).ec != std::errc()) {
     return false;
   }
-  // One line per file: "<size> <inode> <mtime_ns> <absolute path>".
-  std::string path;
+  // One line per file: "<size> <inode> <mtime_ns> <absolute path>". Files of one directory are
+  // listed together; each is stat'ed relative to its directory, opened once, so the kernel
+  // resolves one name per file instead of the whole path.
+  DirectoryStats directories;
   while (next_line(rest, line)) {
     FileStamp recorded;
     if (!take_number(line, recorded.size) || !take_number(line, recorded.inode) ||
-        !take_number(line, recorded.mtime_ns) || line.empty()) {
+        !take_number(line, recorded.mtime_ns) || !line.starts_with('/')) {
       return false;
     }
-    path.assign(line);
-    auto now = stamp_file(path);
+    auto now = directories.stamp(line);
     if (!now || !(*now == recorded)) return false;
   }
   if (!rest.empty()) return false;
