@@ -81,6 +81,27 @@ TEST_CASE("cold build, warm rebuild, and a header change recompiling only its in
   aotc::test::check_manifest_matches_files(workspace / "out");
 }
 
+TEST_CASE("a comment edit recompiles but changes no code object (compile ids are pinned)",
+          "[build][cache]") {
+  if (!aotc::test::have_clang22()) return;
+  Workspace workspace("comment-edit");
+  REQUIRE(run_aotc(build_args(workspace, "axpy.json")).succeeded());
+  const auto before = aotc::test::read_json(workspace / "out/manifest.json");
+  auto source = aotc::read_file_text(workspace / "kernels/axpy.hip");
+  REQUIRE(source.ok());
+  REQUIRE(aotc::write_file_atomic(workspace / "kernels/axpy.hip", "// edited\n" + *source).ok());
+  auto rebuilt = run_aotc(build_args(workspace, "axpy.json"));
+  INFO(rebuilt.output);
+  REQUIRE(rebuilt.succeeded());
+  const auto after = aotc::test::read_json(workspace / "out/manifest.json");
+  CHECK(after["summary"]["compiled"] == 4);
+  // clang's __hip_cuid_* symbol hashed the command line, which names per-build temporaries.
+  for (std::size_t v = 0; v < before["variants"].size(); ++v) {
+    CHECK(after["variants"][v]["objects"][0]["sha256"] ==
+          before["variants"][v]["objects"][0]["sha256"]);
+  }
+}
+
 TEST_CASE("a corrupted cache entry is rebuilt, never used", "[build][cache]") {
   if (!aotc::test::have_clang22()) return;
   Workspace workspace("corrupt");

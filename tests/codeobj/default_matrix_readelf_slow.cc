@@ -20,8 +20,10 @@ TEST_CASE(
   }
   ScratchDir dir("default-matrix-readelf");
   const std::filesystem::path out = dir / "out";
+  // The cache the examples and the main job share (README): compiled once per build tree.
   auto build = run_command(std::string(AOTC_EXE) + " build " + AOTC_SOURCE_DIR +
-                           "/build-matrix.json --targets gfx942,gfx950 -o " + out.string());
+                           "/build-matrix.json --targets gfx942,gfx950 -o " + out.string() +
+                           " --cache-dir " AOTC_BINARY_DIR "/aotc-cache");
   INFO(build.output);
   REQUIRE(build.exit_code == 0);
   auto manifest = nlohmann::json::parse(read_bytes(out / "manifest.json"));

@@ -43,7 +43,8 @@ TEST_CASE(
   const test::CommandResult built =
       test::run_command(test::shell_quote(AOTC_EXE) + " build " +
                         test::shell_quote((dir / "build-matrix.json").string()) + " -o " +
-                        test::shell_quote((dir / "out").string()));
+                        test::shell_quote((dir / "out").string()) + " --cache-dir " +
+                        test::shell_quote(AOTC_BINARY_DIR "/aotc-cache"));
   INFO(built.output);
   REQUIRE(built.exit_code == 0);
   Result<std::string> manifest_text = read_file_text(dir / "out/manifest.json");

@@ -99,7 +99,11 @@ const NameSet k_namespaces{"std", "aotc"};
 
 // Types the generated launchers declare in aotc::gen and aotc::gen::<kernel>.
 const NameSet k_launcher_types{"Key",      "Args",        "Status",       "Device", "Plan",
-                               "StepPlan", "VariantInfo", "VariantRange", "Span"};
+                               "StepPlan", "VariantInfo", "VariantRange", "Span",   "Vendor"};
+
+// Everything launcher_support.h declares in aotc::gen, where each kernel's namespace lives too.
+const NameSet k_launcher_namespace{"Status", "Vendor", "Device",        "StepPlan",
+                                   "Span",   "detail", "set_kernel_dir"};
 
 // <cstdint> and <cinttypes> macros for every width: INT8_MIN ... UINT_FAST64_MAX, INT8_C ...,
 // PRId8 ... SCNxPTR.
@@ -181,6 +185,11 @@ std::string cpp_enum_type_name(std::string_view axis_name) {
 std::optional<std::string> launcher_type_name_problem(std::string_view type_name) {
   if (!k_launcher_types.contains(type_name)) return std::nullopt;
   return "a type the generated launcher declares itself (" + std::string(type_name) + ")";
+}
+
+std::optional<std::string> launcher_namespace_problem(std::string_view kernel_name) {
+  if (!k_launcher_namespace.contains(kernel_name)) return std::nullopt;
+  return "a name the generated launchers declare in aotc::gen (" + std::string(kernel_name) + ")";
 }
 
 std::string cpp_int64_literal(std::int64_t value) {

@@ -44,6 +44,11 @@ std::string cpp_enum_type_name(std::string_view axis_name);
 // it does not. tools/launcher's emitters and this list change together.
 std::optional<std::string> launcher_type_name_problem(std::string_view type_name);
 
+// Why a kernel name cannot name the launcher's namespace aotc::gen::<kernel>: it is a name the
+// launchers' support header declares in aotc::gen itself (Device, Status, detail, ...); nullopt
+// when it can. Kept in step with tools/launcher/emit_support_header.cc.
+std::optional<std::string> launcher_namespace_problem(std::string_view kernel_name);
+
 // An int64 as a C++ expression of type std::int64_t, valid for every value: INT64_MIN cannot be
 // written as a negated literal (9223372036854775808 does not fit in int64).
 std::string cpp_int64_literal(std::int64_t value);

@@ -189,6 +189,8 @@ KernelSpec parse_kernel(const OrderedJson& node, const JsonPath& path, const fs:
     } else if (auto problem = cpp_name_problem(n->get<std::string>())) {
       // The name becomes the launcher's namespace, aotc::gen::<name>.
       problems.expected(reader.path("name"), "a kernel name that is not " + *problem, *n);
+    } else if (auto launcher = launcher_namespace_problem(n->get<std::string>())) {
+      problems.expected(reader.path("name"), "a kernel name that is not " + *launcher, *n);
     } else {
       kernel.name = n->get<std::string>();
     }
