@@ -101,9 +101,10 @@ const NameSet k_namespaces{"std", "aotc"};
 const NameSet k_launcher_types{"Key",      "Args",        "Status",       "Device", "Plan",
                                "StepPlan", "VariantInfo", "VariantRange", "Span",   "Vendor"};
 
-// Everything launcher_support.h declares in aotc::gen, where each kernel's namespace lives too.
-const NameSet k_launcher_namespace{"Status", "Vendor", "Device",        "StepPlan",
-                                   "Span",   "detail", "set_kernel_dir"};
+// Everything runtime/include/aotc/launcher_support.h declares in aotc::gen, where each kernel's
+// namespace lives too.
+const NameSet k_launcher_namespace{"Status",   "Vendor", "to_string", "Device",
+                                   "StepPlan", "Span",   "detail",    "set_kernel_dir"};
 
 // <cstdint> and <cinttypes> macros for every width: INT8_MIN ... UINT_FAST64_MAX, INT8_C ...,
 // PRId8 ... SCNxPTR.

@@ -46,7 +46,7 @@ std::optional<std::string> launcher_type_name_problem(std::string_view type_name
 
 // Why a kernel name cannot name the launcher's namespace aotc::gen::<kernel>: it is a name the
 // launchers' support header declares in aotc::gen itself (Device, Status, detail, ...); nullopt
-// when it can. Kept in step with tools/launcher/emit_support_header.cc.
+// when it can. Kept in step with runtime/include/aotc/launcher_support.h.
 std::optional<std::string> launcher_namespace_problem(std::string_view kernel_name);
 
 // An int64 as a C++ expression of type std::int64_t, valid for every value: INT64_MIN cannot be
