@@ -606,6 +606,42 @@ Result<std::vector<nlohmann::ordered_json>> bundle_phase(
   return bundles;
 }
 
+// Compiles each family with a launch rule into out/lib/lib<kernel>_aotc.so (after its generated
+// sources are in place) and lists the libraries with the launchers.
+Status shared_library_phase(BuildState& state, OutputTree& tree, nlohmann::ordered_json& listed) {
+  std::set<fs::path> libraries;
+  for (const KernelSpec& kernel : state.matrix.kernels) {
+    if (!kernel.launch.is_null()) libraries.insert(shared_library_file(kernel.name));
+  }
+  if (libraries.empty()) return Status::success();
+  if (auto planned = tree.plan_more(libraries); !planned) return planned;
+  std::error_code ec;
+  fs::create_directories(state.options.out_dir / "lib", ec);
+  if (ec) return make_error((state.options.out_dir / "lib").string() + ": " + ec.message());
+  for (const KernelSpec& kernel : state.matrix.kernels) {
+    if (kernel.launch.is_null()) continue;
+    const fs::path relative = shared_library_file(kernel.name);
+    state.printer.message("aotc: compiling " + relative.string());
+    const fs::path temporary = temporary_sibling(state.options.out_dir / relative);
+    Status compiled = compile_shared_library(
+        state.options.shared_library, fs::absolute(state.options.out_dir), kernel.name, temporary);
+    if (compiled) {
+      auto hash = sha256_hex_of_file(temporary);
+      compiled = hash ? tree.install_file(relative, temporary, *hash) : Status(hash.error());
+      if (compiled) {
+        listed.push_back({{"file", relative.string()},
+                          {"size", fs::file_size(state.options.out_dir / relative, ec)},
+                          {"sha256", *hash}});
+      }
+    }
+    if (!compiled) {
+      fs::remove(temporary, ec);
+      return compiled;
+    }
+  }
+  return Status::success();
+}
+
 // Writes the generated C++ launchers (out/include/aotc/) of every kernel with a launch rule and
 // lists them in the manifest. They are rendered from the manifest itself, so the argument layouts
 // they pack are the ones the code objects' metadata declares.
@@ -624,6 +660,9 @@ Status launcher_phase(BuildState& state, OutputTree& tree, nlohmann::ordered_jso
       return installed;
     listed.push_back(
         {{"file", file.relative_path.string()}, {"size", file.text.size()}, {"sha256", hash}});
+  }
+  if (state.options.shared_libraries) {
+    if (auto built = shared_library_phase(state, tree, listed); !built) return built;
   }
   manifest["launchers"] = std::move(listed);
   return Status::success();
@@ -660,8 +699,16 @@ BuildFingerprint build_fingerprint(const BuildOptions& options) {
     settings.emplace_back(
         "shard", std::to_string(options.shard->index) + "/" + std::to_string(options.shard->count));
   }
+  if (options.shared_libraries) {
+    settings.emplace_back("shared-lib-cxx", optional(options.shared_library.cxx));
+    settings.emplace_back("shared-lib-include",
+                          optional(options.shared_library.runtime_include_dir));
+    settings.emplace_back("shared-lib-library",
+                          optional(options.shared_library.runtime_library_dir));
+  }
   fingerprint.variables = {"PATH",       "AOTC_CLANG", "AOTC_PYTHON", "AOTC_TRITON_HELPER",
-                           "PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "PYTHONNOUSERSITE"};
+                           "PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "PYTHONNOUSERSITE",
+                           "CXX"};
   return fingerprint;
 }
 

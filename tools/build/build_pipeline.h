@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "build/shard.h"
+#include "build/shared_library.h"
 #include "build/status_printer.h"
 #include "core/result.h"
 
@@ -48,6 +49,9 @@ struct BuildOptions {
   bool dry_run = false;        // print the commands; compile, write and lock nothing
   bool wait_for_lock = true;   // false: fail at once if another build holds out/.lock
   bool redraw_status = false;  // redraw one status line (a terminal) instead of printing lines
+  // Also compile each family's launcher into out/lib/lib<kernel>_aotc.so (shared_library.h).
+  bool shared_libraries = false;
+  SharedLibraryOptions shared_library;
 };
 
 // Runs a build, printing progress, failures and the summary to `out`. An Error means the build

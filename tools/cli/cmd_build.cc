@@ -30,6 +30,9 @@ struct BuildCommandOptions {
   std::string objects;
   std::string depfile;
   bool no_wait = false;
+  std::string cxx;
+  std::string runtime_include_dir;
+  std::string runtime_library_dir;
 };
 
 int run_build_command(const BuildCommandOptions& cli) {
@@ -41,6 +44,11 @@ int run_build_command(const BuildCommandOptions& cli) {
   if (!cli.ptxas.empty()) options.ptxas = cli.ptxas;
   if (!cli.python.empty()) options.python = cli.python;
   if (!cli.source_root.empty()) options.source_root = cli.source_root;
+  if (!cli.cxx.empty()) options.shared_library.cxx = cli.cxx;
+  if (!cli.runtime_include_dir.empty())
+    options.shared_library.runtime_include_dir = cli.runtime_include_dir;
+  if (!cli.runtime_library_dir.empty())
+    options.shared_library.runtime_library_dir = cli.runtime_library_dir;
   options.wait_for_lock = !cli.no_wait;
   options.remote_cache = cli.remote_cache;
   if (const char* url = std::getenv(aotc::kRemoteCacheVariable); url && cli.remote_cache.empty()) {
@@ -93,6 +101,15 @@ void add_build_options(CLI::App* sub, const std::shared_ptr<BuildCommandOptions>
                   "read (for Ninja and CMake)");
   sub->add_flag("--fail-fast", cli->build.fail_fast,
                 "Start no new compile after the first failure");
+  sub->add_flag("--shared-lib", cli->build.shared_libraries,
+                "Also compile each family's launcher, C ABI and code objects into "
+                "out/lib/lib<kernel>_aotc.so (for Python and other FFIs)");
+  sub->add_option("--cxx", cli->cxx, "C++ compiler for --shared-lib (default: $CXX, else c++)");
+  sub->add_option("--runtime-include-dir", cli->runtime_include_dir,
+                  "Folder holding aotc/runtime.h, for --shared-lib (default: aotc's own runtime)");
+  sub->add_option(
+      "--runtime-library-dir", cli->runtime_library_dir,
+      "Folder holding libaotc_runtime.so, for --shared-lib (default: aotc's own runtime)");
   sub->add_flag(
       "--no-wait", cli->no_wait,
       "Fail at once if another build is using the output directory (default: wait for it)");

@@ -22,6 +22,12 @@ std::string emit_launcher_source(const FamilyModel& model);
 // launcher finds them through.
 std::string emit_embed_asm(const FamilyModel& model);
 
+// The C ABI (emit_c_abi.cc): aotc/<kernel>_capi.h (C11 and C++: structs for key, args and plan,
+// extern "C" functions; shared types in the runtime's aotc/capi_support.h) and
+// aotc/<kernel>_capi.cc (compiled with the launcher; converts and forwards to the C++ API).
+std::string emit_c_abi_header(const FamilyModel& model, const std::string& matrix_name);
+std::string emit_c_abi_source(const FamilyModel& model);
+
 // Names shared by the emitters.
 std::string embedded_table_symbol(const FamilyModel& model);
 std::string cpp_string_literal(std::string_view text);

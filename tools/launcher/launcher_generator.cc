@@ -48,6 +48,9 @@ Result<std::vector<GeneratedFile>> render_launchers(const Matrix& matrix,
         {include / (m.kernel + "_launcher.h"), launcher::emit_launcher_header(m, matrix_name)});
     files.push_back({include / (m.kernel + "_launcher.cc"), launcher::emit_launcher_source(m)});
     files.push_back({include / (m.kernel + "_embed.S"), launcher::emit_embed_asm(m)});
+    files.push_back(
+        {include / (m.kernel + "_capi.h"), launcher::emit_c_abi_header(m, matrix_name)});
+    files.push_back({include / (m.kernel + "_capi.cc"), launcher::emit_c_abi_source(m)});
   }
   return files;
 }

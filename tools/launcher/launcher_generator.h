@@ -2,6 +2,7 @@
 //   <out>/include/aotc/<kernel>_launcher.h  the API: Key, Args, launch, plan, workspace_bytes...
 //   <out>/include/aotc/<kernel>_launcher.cc compile into the app
 //   <out>/include/aotc/<kernel>_embed.S     optional: link it in to embed the code objects
+//   <out>/include/aotc/<kernel>_capi.h/.cc  the family's C ABI over the C++ API
 // from the manifest that the same build writes (its variants, objects and their metadata). What
 // every launcher shares is the runtime's headers (runtime/include/aotc/launcher_support.h and
 // launcher_family.h); nothing generated depends on the output directory's path.

@@ -33,6 +33,11 @@ aotc_status_code aotc_status_get_code(aotc_status status);
 /* Valid until aotc_status_free(status). Never NULL for a non-NULL status. */
 const char* aotc_status_message(aotc_status status);
 void aotc_status_free(aotc_status status);
+/* A status for errors found outside the runtime (the generated launchers' C ABI reports key and
+ * argument errors with it, so callers handle one error type). NULL for AOTC_OK; never NULL
+ * otherwise, even when memory runs out (then a shared "out of memory" status, which
+ * aotc_status_free ignores). */
+aotc_status aotc_status_create(aotc_status_code code, const char* message);
 
 typedef enum aotc_backend {
   AOTC_BACKEND_AUTO =
