@@ -155,6 +155,10 @@ class Family:
         self._key_names = [f.name for f in self.key_fields]
         self._param_names = [f.name for f in self.arg_fields if f.name != "workspace" or not self.has_workspace]
         self._accepted = set(self._key_names) | set(self._param_names)
+        clash = sorted(self._accepted & {"stream", "allocator"})
+        if clash:  # a silent mix-up of a kernel argument with a launch option would be worse
+            raise Error(f"{path}: {kernel}'s key axis or param {', '.join(map(repr, clash))} has the name of a "
+                        f"launch option of this package (stream, workspace, allocator): rename it in the matrix")
 
     # -- introspection ------------------------------------------------------------------------
 
@@ -238,7 +242,7 @@ class Family:
                 if workspace is not None:
                     args.workspace = _values.device_pointer(workspace, f"{self.name}: workspace")
                 else:
-                    keep_alive = self._allocate(key, args, allocator, tensor_device, stream)
+                    keep_alive = self._allocate(key, args, allocator, tensor_device, handle)
             self._check(self._launch(handle, ctypes.byref(key), ctypes.byref(args)))
             del keep_alive
         finally:
@@ -247,7 +251,7 @@ class Family:
 
     # -- helpers ------------------------------------------------------------------------------
 
-    def _allocate(self, key, args, allocator, tensor_device, stream):
+    def _allocate(self, key, args, allocator, tensor_device, stream_handle: int):
         nbytes = self._workspace(key, args, None)
         if nbytes == 0:
             return None
@@ -262,8 +266,10 @@ class Family:
                 f"allocator=, or PyTorch tensors (the workspace then comes from PyTorch's allocator)"
             )
         memory = torch.empty(nbytes, dtype=torch.uint8, device=tensor_device)
-        if stream is not None and hasattr(stream, "cuda_stream"):
-            memory.record_stream(stream)
+        # Allocated in the current stream's order; launched on another stream, the allocator must
+        # not hand the block out again before that stream is done with it.
+        if stream_handle != torch.cuda.current_stream(tensor_device).cuda_stream:
+            memory.record_stream(torch.cuda.ExternalStream(stream_handle, device=tensor_device))
         args.workspace = memory.data_ptr()
         return memory
 
