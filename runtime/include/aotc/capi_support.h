@@ -61,8 +61,8 @@ typedef struct aotc_gen_field {
   const char* c_type; /* as declared: "const float*", "int64_t", "aotc_pa_decode_kv_dtype" */
   int32_t kind;       /* aotc_gen_field_kind */
   uint32_t offset;
-  uint32_t size;  /* of one element */
-  uint32_t count; /* elements: an integer-tuple axis's arity, else 1 */
+  uint32_t size;             /* of one element */
+  uint32_t count;            /* elements: an integer-tuple axis's arity, else 1 */
   const char* const* values; /* AOTC_GEN_FIELD_ENUM: the axis values as in the matrix */
   size_t value_count;
 } aotc_gen_field;
