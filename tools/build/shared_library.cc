@@ -23,7 +23,9 @@ std::vector<std::string> shared_library_command(const SharedLibraryOptions& opti
   const fs::path runtime_include = options.runtime_include_dir.value_or(AOTC_RUNTIME_INCLUDE_DIR);
   const fs::path runtime_lib = options.runtime_library_dir.value_or(AOTC_RUNTIME_LIBRARY_DIR);
   // Only the C ABI is exported (-fvisibility=hidden; the C header marks its functions default),
-  // so two family libraries in one process cannot bind each other's C++ symbols.
+  // so two family libraries in one process cannot bind each other's C++ symbols. The runtime's
+  // headers come before out/include: an out/ written by an older aotc may still hold its generated
+  // launcher_support.h until this build finishes.
   return {cxx,
           "-std=c++17",
           "-O2",
@@ -31,8 +33,8 @@ std::vector<std::string> shared_library_command(const SharedLibraryOptions& opti
           "-shared",
           "-fvisibility=hidden",
           "-pthread",
-          "-I" + include.string(),
           "-I" + runtime_include.string(),
+          "-I" + include.string(),
           (generated / (kernel + "_launcher.cc")).string(),
           (generated / (kernel + "_capi.cc")).string(),
           (generated / (kernel + "_embed.S")).string(),
