@@ -44,14 +44,17 @@ std::optional<SharedBuild> build_shared(const std::string& name) {
 std::string compile(const SharedBuild& b, const std::string& command_head,
                     const std::string& source, const std::string& exe_name, bool link) {
   const std::filesystem::path exe = b.dir / exe_name;
-  const std::string command = command_head + " -Wall -Wextra -Werror -I" +
-                              test::shell_quote((b.out / "include").string()) + " -I" +
-                              test::shell_quote(AOTC_SOURCE_DIR "/runtime/include") + " " +
-                              test::shell_quote(source) +
-                              (link ? " " + test::shell_quote(b.library.string()) + " -Wl,-rpath," +
-                                          test::shell_quote(b.library.parent_path().string()) +
-                                          " -o " + test::shell_quote(exe.string())
-                                    : std::string(" -fsyntax-only"));
+  const std::string command =
+      command_head + " -Wall -Wextra -Werror -I" + test::shell_quote((b.out / "include").string()) +
+      " -I" + test::shell_quote(AOTC_SOURCE_DIR "/runtime/include") + " " +
+      test::shell_quote(source) +
+      (link ? " " + test::shell_quote(b.library.string()) + " " +
+                  test::shell_quote(AOTC_RUNTIME_SHARED_LIBRARY) + " -Wl,-rpath," +
+                  test::shell_quote(
+                      b.library.parent_path().string() + ":" +
+                      std::filesystem::path(AOTC_RUNTIME_SHARED_LIBRARY).parent_path().string()) +
+                  " -o " + test::shell_quote(exe.string())
+            : std::string(" -fsyntax-only"));
   const test::CommandResult r = test::run_command(command);
   INFO(command << "\n" << r.output);
   REQUIRE(r.exit_code == 0);
@@ -120,8 +123,9 @@ TEST_CASE("aotc build --shared-lib lists the library in the manifest and reports
                                                        test::shell_quote(b->out.string()));
   INFO(verify.output);
   CHECK(verify.exit_code == 0);
-  // A compiler that fails: the build fails naming the library and the command, and writes no
-  // manifest (the library of the earlier build is not replaced by half a file).
+  // A compiler that fails: the build fails naming the library and the command. Nothing else
+  // changed, so out/ keeps the previous library and its manifest, which still verifies; no
+  // temporary is left behind.
   const std::string matrix = AOTC_SOURCE_DIR "/tests/launcher/data/split-sum-matrix.json";
   const test::CommandResult failed =
       test::run_command(test::shell_quote(AOTC_EXE) + " build " + test::shell_quote(matrix) +
@@ -130,7 +134,10 @@ TEST_CASE("aotc build --shared-lib lists the library in the manifest and reports
   CHECK(failed.exit_code == 1);
   CHECK(failed.output.find("lib/libsplit_sum_aotc.so: the C++ compiler exited with status 1") !=
         std::string::npos);
-  CHECK_FALSE(std::filesystem::exists(b->out / "manifest.json"));
+  const test::CommandResult still = test::run_command(test::shell_quote(AOTC_EXE) + " verify " +
+                                                      test::shell_quote(b->out.string()));
+  INFO(still.output);
+  CHECK(still.exit_code == 0);
   for (const auto& entry : std::filesystem::directory_iterator(b->out / "lib")) {
     CHECK(entry.path().filename().string().find(".tmp.") == std::string::npos);
   }
