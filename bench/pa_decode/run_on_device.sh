@@ -8,7 +8,8 @@
 #      anchor shapes, alternating, two passes each; side_by_side.csv joins them;
 #   3. ours over the seed's test matrix (seed.csv, mean TB/s table);
 #   4. with `sweep`: forced partition counts on small batches (pa_sweep), for tuning the rule;
-#      with `profile`: ncu (no clock control) on four shapes; with `noseed`: step 3 left out;
+#      with `profile`: ncu (no clock control) on four shapes ($PA_PROFILE_SHAPES picks others);
+#      with `noseed`: step 3 left out;
 #      with `nocheck`: step 1 left out (timing the outputs of a build checked before).
 #   Every aotc output folder under .device-carry/compare/<name>/ (an older kernel, say) is also
 #   timed on the anchors once, in the same call (ours_<name>.csv).
@@ -81,11 +82,14 @@ if [[ "$extras" == *" sweep "* ]]; then
 fi
 if [[ "$extras" == *" profile "* ]]; then
   ncu=$(command -v ncu || ls /usr/local/cuda/bin/ncu /opt/nvidia/nsight-compute/*/ncu 2>/dev/null | head -1)
-  for shape in "bf16 16 1 8 128 8192" "bf16 16 1 8 1 8192" "fp8 16 4 4 128 8192" "bf16 64 4 4 128 8192"; do
+  # PA_PROFILE_SHAPES: "kv page q Hkv B ctx" points separated by ';' (default: four anchors).
+  IFS=';' read -ra shapes <<< "${PA_PROFILE_SHAPES:-bf16 16 1 8 128 8192;bf16 16 1 8 1 8192;fp8 16 4 4 128 8192;bf16 64 4 4 128 8192}"
+  for shape in "${shapes[@]}"; do
     tag=$(echo "$shape" | tr ' ' _)
     "$ncu" --clock-control none --section SpeedOfLight --section Occupancy --section LaunchStats \
       --section WarpStateStats --section SchedulerStats --section MemoryWorkloadAnalysis \
-      --section ComputeWorkloadAnalysis --section InstructionStats -k pa_decode_attention -c 1 \
+      --section ComputeWorkloadAnalysis --section InstructionStats \
+      --section MemoryWorkloadAnalysis_Tables --print-details all -k pa_decode_attention -c 1 \
       /tmp/pa_bench shape $shape "$outputs" > "$out/logs/ncu_$tag.txt" 2>&1 || echo "ncu $tag failed"
     grep -E "Duration|Memory Throughput|DRAM Throughput|Achieved Occupancy|Registers Per|Stall|Issued Ipc|No Eligible|Eligible Warps" \
       "$out/logs/ncu_$tag.txt" | head -20 | sed "s/^/[$tag] /"

@@ -155,7 +155,12 @@ __device__ GPU_INLINE inline void attention(const Args& a, const Work& w, int ro
 #define PA_ATTENTION_ATTRS \
   __attribute__((amdgpu_flat_work_group_size(pa::kThreads, pa::kThreads), amdgpu_waves_per_eu(1)))
 #else
-#define PA_ATTENTION_ATTRS __attribute__((launch_bounds(pa::kThreads, 2)))
+// CTAs per SM the registers are budgeted for; the launch rule's shared memory and partition count
+// assume the default (a tuning knob for the bench, with PA_NV_STAGES).
+#ifndef PA_NV_CTAS_PER_SM
+#define PA_NV_CTAS_PER_SM 2
+#endif
+#define PA_ATTENTION_ATTRS __attribute__((launch_bounds(pa::kThreads, PA_NV_CTAS_PER_SM)))
 #endif
 
 extern "C" __global__ PA_ATTENTION_ATTRS void pa_decode_attention(

@@ -54,3 +54,30 @@ TEST_CASE("a command killed by a signal takes its own children along and is repo
   CHECK(finished[0].result.term_signal == SIGKILL);
   CHECK(finished[0].result.describe_exit() == "was killed by signal 9 (Killed)");
 }
+
+TEST_CASE("a job slot keeps a worker of each of two pools: alternating pools start two workers",
+          "[scheduler]") {
+  // The worker answers each request line with its pid on fd 3, as the Triton helper answers.
+  auto request = [](std::string pool) {
+    return aotc::Job{
+        {},
+        aotc::WorkerRequest{
+            std::move(pool), {"sh", "-c", "while read line; do echo $$ >&3; done"}, "{}"}};
+  };
+  std::vector<aotc::Job> jobs = {request("gfx942"), request("gfx950"), request("gfx942"),
+                                 request("gfx950"), request("gfx942"), request("gfx950")};
+  std::vector<std::string> replies(jobs.size());
+  auto end = aotc::run_jobs(jobs, 1, false, [&](std::size_t index, aotc::JobResult&& result) {
+    INFO(result.failure + result.output);
+    CHECK(result.succeeded);
+    replies[index] = result.reply;
+    return result.succeeded;
+  });
+  CHECK(end == aotc::ScheduleEnd::completed);
+  // One worker per pool, each serving its pool's three jobs.
+  CHECK(replies[0] == replies[2]);
+  CHECK(replies[2] == replies[4]);
+  CHECK(replies[1] == replies[3]);
+  CHECK(replies[3] == replies[5]);
+  CHECK(replies[0] != replies[1]);
+}

@@ -6,11 +6,14 @@
 #include <map>
 #include <set>
 #include <thread>
+#include <tuple>
 
 #include "build/build_cache.h"
 #include "build/build_plan.h"
 #include "build/build_state.h"
+#include "build/build_timings.h"
 #include "build/compile_command.h"
+#include "build/compile_costs.h"
 #include "build/depfile.h"
 #include "build/manifest.h"
 #include "build/ninja_writer.h"
@@ -52,6 +55,8 @@ struct BuildState {
   std::vector<PlannedObject> plan{};
   std::vector<std::vector<CachedFile>> outputs{};  // per planned object, once built or found
   FileHashes hashes{};
+  CompileCosts costs{};  // earlier builds' compile times: the compile order
+  BuildTimings timings;
   BuildSummary summary{};
   std::size_t planned_total = 0;  // objects of the whole build when this is one shard of it
   // One for the whole build, so its status line is closed before the summary.
@@ -337,9 +342,18 @@ struct Misses {
   std::vector<std::size_t> repeats;
 };
 
-// The compile order: target after target (a Triton worker serves one target, so each switch
-// starts new workers), and within a target the compiles that other objects repeat first, since
-// those objects wait for them; otherwise plan order.
+std::size_t job_slots(const BuildState& state) {
+  return state.options.jobs ? state.options.jobs : std::thread::hardware_concurrency();
+}
+
+// The compile order. Compiles that earlier builds saw take at least an eighth of a slot's fair
+// share of the whole go first, longest first, whatever their target: started late, one would be
+// the build's tail while the other slots sit idle (on the H200, with half a share as the bar, a
+// 7 s compile just under it started 15 s in and ended the build). Then the compiles that other
+// objects repeat, of every target (the objects waiting on them, and with no history the best
+// guess at the long ones: aiter's shared reduce kernels are), then the rest target after target
+// (a Triton worker serves one target, so each switch starts new workers); within each, the most
+// repeated, then the longest first; with no history, plan order.
 Result<Misses> lookup_phase(BuildState& state, BuildCache& cache, OutputTree& tree) {
   Misses misses;
   std::map<std::string, std::size_t> uses;  // cache key -> objects needing it
@@ -350,14 +364,28 @@ Result<Misses> lookup_phase(BuildState& state, BuildCache& cache, OutputTree& tr
     if (*served) continue;
     (uses[state.plan[i].key]++ == 0 ? misses.compile : misses.repeats).push_back(i);
   }
-  auto target_rank = [&](std::size_t i) {
+  std::vector<double> expected(state.plan.size(), 0.0);
+  double total = 0.0;
+  for (std::size_t i : misses.compile) {
+    const PlannedObject& object = state.plan[i];
+    expected[i] =
+        state.costs.seconds(object.target, object.stem(variant_name(state, object))).value_or(0.0);
+    total += expected[i];
+  }
+  const double long_from = total / double(job_slots(state)) / 8.0;
+  auto is_long = [&](std::size_t i) { return expected[i] > 0.0 && expected[i] >= long_from; };
+  auto target_rank = [&](std::size_t i) -> long {
     return std::find(state.targets.begin(), state.targets.end(), state.plan[i].target) -
            state.targets.begin();
   };
-  std::stable_sort(misses.compile.begin(), misses.compile.end(), [&](std::size_t a, std::size_t b) {
-    if (target_rank(a) != target_rank(b)) return target_rank(a) < target_rank(b);
-    return uses[state.plan[a].key] > uses[state.plan[b].key];
-  });
+  auto order = [&](std::size_t i) {
+    const long repeated = long(uses[state.plan[i].key]);
+    if (is_long(i)) return std::tuple(0, 0L, 0L, -expected[i]);
+    if (repeated > 1) return std::tuple(1, target_rank(i), -repeated, -expected[i]);
+    return std::tuple(2, target_rank(i), 0L, -expected[i]);
+  };
+  std::stable_sort(misses.compile.begin(), misses.compile.end(),
+                   [&](std::size_t a, std::size_t b) { return order(a) < order(b); });
   return misses;
 }
 
@@ -396,19 +424,21 @@ Status compile_phase(BuildState& state, BuildCache& cache, OutputTree& tree, con
     jobs.push_back(make_job(state, object, files[m], m));
   }
 
-  std::size_t parallelism =
-      state.options.jobs ? state.options.jobs : std::thread::hardware_concurrency();
+  std::size_t parallelism = job_slots(state);
   auto on_done = [&](std::size_t m, JobResult&& result) {
     std::size_t index = misses[m];
     const PlannedObject& object = state.plan[index];
     printer.compile_finished(object.target, object.stem(variant_name(state, object)),
                              result.seconds);
+    state.timings.compile_done(object.target + " " + object.stem(variant_name(state, object)),
+                               result.seconds);
     Status collected = result.succeeded
                            ? collect_compile(state, cache, tree, index, files[m], result)
                            : Status(make_error(result.failure));
     files[m].remove();
     if (collected) {
       ++state.summary.compiled;
+      state.costs.record(object.target, object.stem(variant_name(state, object)), result.seconds);
       return true;
     }
     ++state.summary.failed;
@@ -1018,6 +1048,7 @@ Result<BuildSummary> run_build(const BuildOptions& options, std::ostream& out) {
   BuildState state{.options = options,
                    .out = out,
                    .cache_dir = options.cache_dir.value_or(options.out_dir / ".cache"),
+                   .timings = BuildTimings(started),
                    .printer = StatusPrinter(out, options.redraw_status)};
 
   // A no-op costs one read of out/.aotc_state and a stat per file it lists.
@@ -1053,8 +1084,10 @@ Result<BuildSummary> run_build(const BuildOptions& options, std::ostream& out) {
   }
 
   if (auto loaded = load_phase(state); !loaded) return loaded.error();
+  state.timings.phase_done("load");
   if (auto planned = plan_phase(state, recorded ? &*recorded : nullptr); !planned)
     return planned.error();
+  state.timings.phase_done("plan");
   if (!shards.empty()) {
     if (auto matching = check_shards_match(state, shards); !matching) return matching.error();
   }
@@ -1093,12 +1126,21 @@ Result<BuildSummary> run_build(const BuildOptions& options, std::ostream& out) {
     if (options.objects_dir) {
       if (auto adopted = adopt_objects(state, tree); !adopted) return adopted.error();
     }
+    state.costs = CompileCosts::load(state.cache_dir);
     auto misses = lookup_phase(state, cache, tree);
     if (!misses) return misses.error();
+    state.timings.phase_done("lookup");
     if (auto compiled = compile_phase(state, cache, tree, *lock, misses->compile); !compiled)
       return compiled.error();
+    state.timings.phase_done("compile");
+    // The history only orders later builds: failing to keep it costs speed, never the build.
+    if (state.summary.compiled > 0) {
+      if (auto saved = state.costs.save(); !saved)
+        state.printer.message("aotc: warning: " + saved.error().message);
+    }
     if (auto repeated = repeats_phase(state, cache, tree, misses->repeats); !repeated)
       return repeated.error();
+    state.timings.phase_done("repeats");
   }
 
   auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - started).count(); };
@@ -1121,6 +1163,7 @@ Result<BuildSummary> run_build(const BuildOptions& options, std::ostream& out) {
     manifest_text = std::move(manifest.value());
   }
   if (auto finished = tree.finish(manifest_text); !finished) return finished.error();
+  state.timings.phase_done(options.shard ? "shard manifest" : "package");
   if (options.depfile) {
     std::vector<fs::path> inputs;
     for (const auto& file : state.hashes.stamped_files()) inputs.push_back(file.path);
@@ -1136,6 +1179,8 @@ Result<BuildSummary> run_build(const BuildOptions& options, std::ostream& out) {
     record_build_state(state, tree, std::move(fingerprint));
   }
   state.printer.summary(state.summary);
+  if (options.timings)
+    state.printer.message("aotc: timings: " + state.timings.report(job_slots(state)));
   if (remote) {
     state.printer.message("aotc: remote cache: " + std::to_string(remote->stats().hits) +
                           " fetched, " + std::to_string(remote->stats().uploads) + " uploaded");

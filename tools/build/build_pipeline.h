@@ -52,6 +52,7 @@ struct BuildOptions {
   // Also compile each family's launcher into out/lib/lib<kernel>_aotc.so (shared_library.h).
   bool shared_libraries = false;
   SharedLibraryOptions shared_library;
+  bool timings = false;  // print where the wall time went after the summary
 };
 
 // Runs a build, printing progress, failures and the summary to `out`. An Error means the build

@@ -16,6 +16,7 @@ std::string tool_name(const std::vector<std::string>& argv) {
 }
 
 constexpr std::size_t kNoJob = static_cast<std::size_t>(-1);
+constexpr std::size_t kWorkersPerSlot = 2;  // live workers per job slot, idle ones included
 
 struct Worker {
   std::string pool;
@@ -84,8 +85,11 @@ class Scheduler {
     return true;
   }
 
-  // Hands a worker job to an idle worker of its pool, or to a new one. Workers never outnumber
-  // the job slots: an idle worker of another pool is retired to make room.
+  // Hands a worker job to an idle worker of its pool, or to a new one. A slot may keep an idle
+  // worker of a second pool: Triton workers serve one target, and a build that goes back and
+  // forth between two targets (the longest compiles first, whatever their target) would
+  // otherwise start a Python and import Triton at every switch, ~2 s each under load on the H200.
+  // Beyond two per slot an idle worker of another pool is retired to make room.
   bool start_request(std::size_t index) {
     const WorkerRequest& request = *jobs_[index].request;
     auto idle = std::find_if(workers_.begin(), workers_.end(), [&](const auto& entry) {
@@ -95,7 +99,7 @@ class Scheduler {
     if (idle == workers_.end()) {
       std::size_t live = std::count_if(workers_.begin(), workers_.end(),
                                        [](const auto& entry) { return !entry.second.retiring; });
-      if (live >= parallelism_) {
+      if (live >= kWorkersPerSlot * parallelism_) {
         for (auto& [tag, worker] : workers_) {
           if (worker.job == kNoJob && !worker.retiring) {
             children_.close_input(tag);

@@ -1,8 +1,8 @@
 // Runs compile jobs in parallel: at most `parallelism` at a time, one poll loop. A job is either a
 // short chain of commands (clang, then ptxas for NVIDIA) run one after the other, or one request
 // to a warm worker process (the Triton helper: starting Python and importing Triton costs
-// seconds, so each job slot keeps one worker alive and feeds it requests). Results are handed
-// back on the calling thread, so the caller's bookkeeping needs no locks.
+// seconds, so each job slot keeps up to two workers alive, of two pools, and feeds them requests).
+// Results are handed back on the calling thread, so the caller's bookkeeping needs no locks.
 #pragma once
 
 #include <cstddef>

@@ -110,6 +110,8 @@ void add_build_options(CLI::App* sub, const std::shared_ptr<BuildCommandOptions>
   sub->add_option(
       "--runtime-library-dir", cli->runtime_library_dir,
       "Folder holding libaotc_runtime.so, for --shared-lib (default: aotc's own runtime)");
+  sub->add_flag("--timings", cli->build.timings,
+                "After the summary, print each phase's time and the longest compile's");
   sub->add_flag(
       "--no-wait", cli->no_wait,
       "Fail at once if another build is using the output directory (default: wait for it)");

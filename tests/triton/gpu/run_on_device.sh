@@ -6,6 +6,7 @@
 #   2. its sm_90a objects through the generated launcher and the aotc runtime against a CPU
 #      reference (splitk_gemv_gpu.cc);
 #   3. the seed matrix (configs/aiter-pa-decode-gluon.json) for gfx942 and gfx950 built by aotc,
+#      again from scratch with only the first build's compile times kept (the compile order),
 #      then the same objects by aiter's own scripts, one process per variant and target
 #      (bench/triton/aiter_per_process.py), on the same cores, each with a fresh Triton cache.
 # Logs go to OUT/triton_device.log (the seed's aotc builds in full to OUT/pa_build.log);
@@ -46,10 +47,17 @@ step "seed matrix: aotc build configs/aiter-pa-decode-gluon.json -j $jobs (fresh
 "$aotc" build configs/aiter-pa-decode-gluon.json -o /tmp/out-pa --dry-run > /tmp/pa-requests.jsonl
 echo "$(wc -l < /tmp/pa-requests.jsonl) objects"
 export TRITON_CACHE_DIR=/tmp/triton-cache-aotc
-time "$aotc" build configs/aiter-pa-decode-gluon.json -o /tmp/out-pa -j "$jobs" > "$out/pa_build.log" 2>&1
+time "$aotc" build configs/aiter-pa-decode-gluon.json -o /tmp/out-pa -j "$jobs" --timings > "$out/pa_build.log" 2>&1
 grep -v '^\[' "$out/pa_build.log" | tail -40
 step "seed matrix again (aotc cache)"
 time "$aotc" build configs/aiter-pa-decode-gluon.json -o /tmp/out-pa -j "$jobs" | tail -1
+
+step "seed matrix cold again, ordered by the first build's compile times (new out/, cache and Triton cache; only compile_seconds.tsv kept)"
+mkdir -p /tmp/cache-history && cp /tmp/out-pa/.cache/compile_seconds.tsv /tmp/cache-history/
+export TRITON_CACHE_DIR=/tmp/triton-cache-history
+time "$aotc" build configs/aiter-pa-decode-gluon.json -o /tmp/out-pa-history --cache-dir /tmp/cache-history --timings \
+  -j "$jobs" > "$out/pa_build_history.log" 2>&1
+tail -3 "$out/pa_build_history.log"
 
 if [ "$only" != seed-aotc ]; then
 step "baseline: aiter's compile_gluon.py / compile.py, one process per variant and target, $jobs at a time (fresh Triton cache; stubs aiter,csrc: real torch as aiter's prebuild imports it)"
