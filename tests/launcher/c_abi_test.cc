@@ -41,13 +41,16 @@ std::optional<SharedBuild> build_shared(const std::string& name) {
   return b;
 }
 
+// `language` names the source's language for the driver ("-x c"): the sanitizer build compiles
+// everything with clang++, which refuses to read a .c file as C++ under -Werror.
 std::string compile(const SharedBuild& b, const std::string& command_head,
-                    const std::string& source, const std::string& exe_name, bool link) {
+                    const std::string& language, const std::string& source,
+                    const std::string& exe_name, bool link) {
   const std::filesystem::path exe = b.dir / exe_name;
   const std::string command =
       command_head + " -Wall -Wextra -Werror -I" + test::shell_quote((b.out / "include").string()) +
-      " -I" + test::shell_quote(AOTC_SOURCE_DIR "/runtime/include") + " " +
-      test::shell_quote(source) +
+      " -I" + test::shell_quote(AOTC_SOURCE_DIR "/runtime/include") + " -x " + language + " " +
+      test::shell_quote(source) + " -x none" +
       (link ? " " + test::shell_quote(b.library.string()) + " " +
                   test::shell_quote(AOTC_RUNTIME_SHARED_LIBRARY) + " -Wl,-rpath," +
                   test::shell_quote(
@@ -75,10 +78,10 @@ TEST_CASE("the C ABI compiles as C11 and C++ and answers what the C++ launcher a
   std::optional<SharedBuild> b = build_shared("c_abi");
   if (!b) return;
   const std::string c_exe =
-      compile(*b, test::driver_compiler("cc") + " -std=c11 -pedantic",
+      compile(*b, test::driver_compiler("cc") + " -std=c11 -pedantic", "c",
               AOTC_SOURCE_DIR "/tests/launcher/data/split_sum_c_driver.c", "c_driver", true);
   // The same C file as C++ (the header's extern "C" and its structs must suit both).
-  compile(*b, "c++ -x c++ -std=c++17", AOTC_SOURCE_DIR "/tests/launcher/data/split_sum_c_driver.c",
+  compile(*b, "c++ -std=c++17", "c++", AOTC_SOURCE_DIR "/tests/launcher/data/split_sum_c_driver.c",
           "unused", false);
   // The C++ launcher, compiled from the same generated sources the library was built from.
   const std::filesystem::path cxx_exe = b->dir / "cxx_driver";
