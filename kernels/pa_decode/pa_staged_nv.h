@@ -40,6 +40,23 @@ static_assert(kPartitionAlign % (kSliceTokens * kTokenSplits) == 0,
 constexpr int kStages = PA_NV_STAGES;
 static_assert(kStages >= 2, "the ring needs two stages");
 constexpr int kUnit = 16;  // bytes of one cp.async copy and of one ldmatrix row
+// L2 prefetch size of the key and value copies (cp.async's .L2::<n>B qualifier: on a miss the L2
+// fetches that many bytes around the copied ones from DRAM). 0: no qualifier. A tuning knob for
+// the bench (KERNEL_NOTES, optimisation 7): FlashInfer's KV copies ask for 128 bytes.
+#ifndef PA_NV_L2_PREFETCH
+#define PA_NV_L2_PREFETCH 0
+#endif
+#if PA_NV_L2_PREFETCH == 0
+#define PA_NV_L2_PREFETCH_QUALIFIER ""
+#elif PA_NV_L2_PREFETCH == 64
+#define PA_NV_L2_PREFETCH_QUALIFIER ".L2::64B"
+#elif PA_NV_L2_PREFETCH == 128
+#define PA_NV_L2_PREFETCH_QUALIFIER ".L2::128B"
+#elif PA_NV_L2_PREFETCH == 256
+#define PA_NV_L2_PREFETCH_QUALIFIER ".L2::256B"
+#else
+#error "PA_NV_L2_PREFETCH must be 0, 64, 128 or 256"
+#endif
 // mma element type: f16 for fp16 caches and for fp8 (widened exactly: e4m3 fits in f16), else bf16.
 constexpr bool kF16 = kIoIsFp16 || kKvIsFp8;
 
@@ -84,8 +101,9 @@ __device__ GPU_INLINE inline uint32_t shared_address(const void* p) {
 }
 // Copies 16 bytes, or writes 16 zero bytes without reading when !valid.
 __device__ GPU_INLINE inline void copy16(uint32_t dst, const void* src, bool valid) {
-  asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;" ::"r"(dst), "l"(src),
-               "r"(valid ? 16 : 0)
+  asm volatile("cp.async.cg.shared.global" PA_NV_L2_PREFETCH_QUALIFIER
+               " [%0], [%1], 16, %2;" ::"r"(dst),
+               "l"(src), "r"(valid ? 16 : 0)
                : "memory");
 }
 __device__ GPU_INLINE inline void copy4(uint32_t dst, const void* src, bool valid) {
