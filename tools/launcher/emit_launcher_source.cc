@@ -293,25 +293,28 @@ std::string emit_family(const FamilyModel& m) {
   std::string out = "namespace {\n\nstruct Values {\n";
   for (const LaunchValue& v : r.values) out += "  std::int64_t " + v.name + " = 0;\n";
   out += "};\n\n";
+  // Fully qualified: inside the kernel's namespace a plain `<kernel>::` would find a member of the
+  // same name first (a kernel called Plan has a struct Plan).
+  const std::string ns = "::aotc::gen::" + m.kernel + "::";
   out +=
       "// This family, as aotc/launcher_family.h's Launcher reads it.\nstruct Family {\n"
       "  using Key = " +
-      m.kernel + "::Key;\n  using Args = " + m.kernel + "::Args;\n  using Plan = " + m.kernel +
-      "::Plan;\n  using Values = " + m.kernel + "::Values;\n  using VariantInfo = " + m.kernel +
-      "::VariantInfo;\n" +
+      ns + "Key;\n  using Args = " + ns + "Args;\n  using Plan = " + ns +
+      "Plan;\n  using Values = " + ns + "Values;\n  using VariantInfo = " + ns +
+      "VariantInfo;\n" +
       "  static constexpr const char* k_kernel = " + cpp_string_literal(m.kernel) + ";\n" +
       "  static constexpr std::size_t k_variant_count = " + str(m.variants.size()) + ";\n" +
       "  static constexpr std::size_t k_group_count = " + str(m.group_entries.size()) + ";\n" +
-      "  static constexpr std::size_t k_step_count = " + m.kernel + "::k_step_count;\n" +
+      "  static constexpr std::size_t k_step_count = " + ns + "k_step_count;\n" +
       "  static constexpr std::size_t k_max_images = " + str(max_images) + ";\n" +
       "  static constexpr std::size_t k_max_buffer = " + str(max_buffer) + ";\n" +
       "  static constexpr bool k_reads_device = " + (r.reads_device() ? "true" : "false") +
       ";\n  static constexpr bool k_per_vendor = " + (r.per_vendor() ? "true" : "false") + ";\n" +
-      "  static constexpr const VariantInfo (&k_variants)[k_variant_count] = " + m.kernel +
-      "::k_variants;\n" + "  static constexpr const detail::ImageFile* k_images = " + m.kernel +
-      "::k_images;\n" + "  static constexpr const std::uint32_t* k_first_image = " + m.kernel +
-      "::k_first_image;\n" + "  static constexpr const detail::StepTable* k_steps = " + m.kernel +
-      "::k_steps;\n\n" + "  static int find(const Key& key) { return find_variant(key); }\n" +
+      "  static constexpr const VariantInfo (&k_variants)[k_variant_count] = " + ns +
+      "k_variants;\n" + "  static constexpr const detail::ImageFile* k_images = " + ns +
+      "k_images;\n" + "  static constexpr const std::uint32_t* k_first_image = " + ns +
+      "k_first_image;\n" + "  static constexpr const detail::StepTable* k_steps = " + ns +
+      "k_steps;\n\n" + "  static int find(const Key& key) { return find_variant(key); }\n" +
       "  static int differing(const Key& a, const Key& b) {\n    return " + differing + ";\n  }\n" +
       "  static std::string key_string(const Key& key) { return to_string(key); }\n" +
       "  static const detail::EmbeddedImage* embedded() { return " + embedded_table_symbol(m) +
