@@ -16,6 +16,8 @@ constexpr int kShardSchemaVersion = 1;
 constexpr std::uint64_t kMaxShardManifestBytes = std::uint64_t{1} << 28;
 
 // Expected relative cost of an object's compile: tool runs (clang, then ptxas for a cubin).
+// Not the compile-time history (compile_costs.h): every shard job must compute the same
+// partition from the matrix alone, and the jobs' caches hold different histories.
 std::size_t expected_cost(const PlannedObject& object) {
   return object.ptxas_flags.empty() ? 1 : 2;
 }
