@@ -6,7 +6,7 @@
 #include <regex>
 #include <sstream>
 
-#include "codeobj/code_object_metadata.h"
+#include "codeobj/kernel_metadata.h"
 #include "codeobj/nvidia_cubin.h"
 #include "codeobj/ptx_entries.h"
 #include "codeobj/test_tools.h"
@@ -130,23 +130,27 @@ TEST_CASE("cubin kernels match ptxas -v and the PTX parameter layout") {
       CHECK(shared->max_threads == 128);
       CHECK(shared->shared_bytes == 4000);
 
-      auto json = code_object_metadata_json(read_bytes(cubin), "cubin");
-      REQUIRE(json.ok());
-      CHECK((*json)["kernels"].size() == 3);
+      auto md = read_kernel_metadata(read_bytes(cubin), "cubin");
+      REQUIRE(md.ok());
+      CHECK(md->kernels.size() == 3);
       // The ELF records sm_90 for sm_90a: alone it says so; with the build's target it is exact.
-      CHECK((*json)["target_id"] == (arch == "sm_90a" ? "sm_90" : arch));
-      CHECK((*json).contains("target_id_note") == (arch == "sm_90a"));
-      auto built = code_object_metadata_json(read_bytes(cubin), "cubin", arch);
+      CHECK(md->target_id == (arch == "sm_90a" ? "sm_90" : arch));
+      CHECK(md->target_id_note.empty() == (arch != "sm_90a"));
+      const KernelInfo* typed = md->find_kernel("shared_reverse");
+      REQUIRE(typed != nullptr);
+      CHECK(typed->max_threads == 128);
+      CHECK(typed->resources.shared_bytes == 4000);
+      auto built = read_kernel_metadata(read_bytes(cubin), "cubin", arch);
       REQUIRE(built.ok());
-      CHECK((*built)["target_id"] == arch);
-      CHECK_FALSE((*built).contains("target_id_note"));
-      auto wrong = code_object_metadata_json(read_bytes(cubin), "cubin",
-                                             arch == "sm_80" ? "sm_90a" : "sm_80");
+      CHECK(built->target_id == arch);
+      CHECK(built->target_id_note.empty());
+      auto wrong =
+          read_kernel_metadata(read_bytes(cubin), "cubin", arch == "sm_80" ? "sm_90a" : "sm_80");
       REQUIRE_FALSE(wrong.ok());
       CHECK_THAT(wrong.error().message, Catch::Contains("but it was built for"));
-      auto ptx_json = code_object_metadata_json(text, "ptx");
-      REQUIRE(ptx_json.ok());
-      CHECK((*ptx_json)["target_id"] == arch);
+      auto ptx_md = read_kernel_metadata(text, "ptx");
+      REQUIRE(ptx_md.ok());
+      CHECK(ptx_md->target_id == arch);
     }
   }
 }

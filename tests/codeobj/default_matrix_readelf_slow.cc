@@ -4,7 +4,8 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include "codeobj/code_object_metadata.h"
+#include "codeobj/kernel_metadata.h"
+#include "codeobj/kernel_metadata_json.h"
 #include "codeobj/readelf_notes_check.h"
 #include "codeobj/test_tools.h"
 #include "tool_skip.h"
@@ -34,9 +35,9 @@ TEST_CASE(
       const std::filesystem::path file = out / object.at("file").get<std::string>();
       INFO(file.string());
       check_against_readelf(file);
-      auto ours = aotc::codeobj::code_object_metadata_json(read_bytes(file), "hsaco");
+      auto ours = aotc::codeobj::read_kernel_metadata(read_bytes(file), "hsaco");
       REQUIRE(ours.ok());
-      CHECK(object.at("metadata") == *ours);
+      CHECK(object.at("metadata") == aotc::codeobj::to_json(*ours));
       for (const auto& kernel : object.at("metadata").at("kernels")) {
         INFO(kernel.at("name").get<std::string>());
         CHECK(kernel.at("vgpr_spill_count") == 0);

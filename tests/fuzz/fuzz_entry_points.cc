@@ -12,9 +12,10 @@
 #include "codeobj/amdgpu_metadata.h"
 #include "codeobj/bundle_writer.h"
 #include "codeobj/byte_reader.h"
-#include "codeobj/code_object_metadata.h"
 #include "codeobj/elf_reader.h"
 #include "codeobj/inspect_report.h"
+#include "codeobj/kernel_metadata.h"
+#include "codeobj/kernel_metadata_json.h"
 #include "codeobj/msgpack_decode.h"
 #include "codeobj/nvidia_cubin.h"
 #include "codeobj/offload_bundle.h"
@@ -56,7 +57,7 @@ void fuzz_amdgpu_metadata(std::span<const std::uint8_t> bytes) {
   auto object = codeobj::read_amdgpu_code_object(bytes);
   if (!object) return;
   // The JSON the manifest would record must serialise whatever the strings contain.
-  auto json = codeobj::amd_metadata_json(*object);
+  auto json = codeobj::to_json(codeobj::amd_kernel_metadata(*object));
   (void)json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
@@ -88,8 +89,8 @@ void fuzz_bundle(std::span<const std::uint8_t> bytes) {
 
 void fuzz_cubin_ptx(std::span<const std::uint8_t> bytes) {
   if (auto cubin = codeobj::read_cubin(bytes)) {
-    (void)codeobj::cubin_metadata_json(*cubin).dump(-1, ' ', false,
-                                                    nlohmann::json::error_handler_t::replace);
+    (void)codeobj::to_json(codeobj::cubin_kernel_metadata(*cubin))
+        .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   }
   if (auto ptx = codeobj::read_ptx(codeobj::as_chars(bytes))) {
     for (const auto& e : ptx->entries) {

@@ -8,7 +8,8 @@
 #include <cstdlib>
 #include <sstream>
 
-#include "codeobj/code_object_metadata.h"
+#include "codeobj/kernel_metadata.h"
+#include "codeobj/kernel_metadata_json.h"
 #include "core/atomic_file.h"
 #include "matrix/matrix_parse.h"
 
@@ -69,11 +70,11 @@ void fill_metadata(nlohmann::json& manifest, const std::filesystem::path& out_di
       Result<std::vector<std::uint8_t>> bytes =
           read_file_bytes(out_dir / object["file"].get<std::string>());
       REQUIRE(bytes.ok());
-      Result<nlohmann::json> md =
-          codeobj::code_object_metadata_json(*bytes, object["format"].get<std::string>());
+      Result<codeobj::KernelMetadata> md =
+          codeobj::read_kernel_metadata(*bytes, object["format"].get<std::string>());
       INFO(object["file"].get<std::string>());
       REQUIRE(md.ok());
-      object["metadata"] = *md;
+      object["metadata"] = codeobj::to_json(*md);
     }
   }
 }

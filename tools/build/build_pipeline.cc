@@ -25,7 +25,7 @@
 #include "build/subprocess.h"
 #include "build/triton_compile.h"
 #include "build/variant_bundle.h"
-#include "codeobj/code_object_metadata.h"
+#include "codeobj/kernel_metadata.h"
 #include "core/atomic_file.h"
 #include "core/error_list.h"
 #include "core/hashing.h"
@@ -489,29 +489,30 @@ std::vector<std::vector<ObjectRecord>> object_records(const BuildState& state) {
     }
     record.size = main.size;
     record.sha256 = main.sha256;
-    record.compiler = object.triton ? &state.triton_compiler : &state.tools.clang;
+    const Toolchain& compiler = object.triton ? state.triton_compiler : state.tools.clang;
+    record.compiler = {compiler.path.string(), compiler.version};
     record.flags = portable_flags(object.flags, state.matrix.root);
     if (object.triton) {
       record.entry = object.entry;
       const CachedFile& metadata = output_of("triton.json");
-      record.triton = {{"signature", signature_text(*object.triton)},
-                       {"options", object.triton->options},
-                       {"metadata_file", object.file(name, "triton.json").string()},
-                       {"metadata_size", metadata.size},
-                       {"metadata_sha256", metadata.sha256}};
+      record.triton =
+          codeobj::TritonObjectFacts{.signature = signature_text(*object.triton),
+                                     .options = object.triton->options,
+                                     .metadata_file = object.file(name, "triton.json").string(),
+                                     .metadata_size = metadata.size,
+                                     .metadata_sha256 = metadata.sha256};
     }
     records[object.variant].push_back(std::move(record));
   }
   return records;
 }
 
-// The explicit (non-hidden) arguments a code object's kernel takes, from its metadata.
-std::size_t explicit_arguments(const nlohmann::ordered_json& metadata) {
+// The explicit (non-hidden) arguments a code object's kernels take.
+std::size_t explicit_arguments(const codeobj::KernelMetadata& metadata) {
   std::size_t count = 0;
-  for (const auto& kernel : metadata.value("kernels", nlohmann::ordered_json::array())) {
-    for (const auto& arg : kernel.value("args", nlohmann::ordered_json::array())) {
-      if (!codeobj::is_hidden_arg_kind(arg.value("kind", std::string()))) ++count;
-    }
+  for (const codeobj::KernelInfo& kernel : metadata.kernels) {
+    count += std::count_if(kernel.args.begin(), kernel.args.end(),
+                           [](const codeobj::ArgMetadata& arg) { return !arg.hidden(); });
   }
   return count;
 }
@@ -535,7 +536,7 @@ Status add_triton_launch_facts(const BuildState& state, const PlannedObject& obj
         return (arg.kind == TritonArg::Kind::pointer || arg.kind == TritonArg::Kind::scalar) &&
                arg.hint != 1;
       });
-  std::size_t total = explicit_arguments(record.metadata);
+  std::size_t total = explicit_arguments(*record.metadata);
   static const std::array<const char*, 2> kScratch = {"global_scratch", "profile_scratch"};
   if (total < runtime || total - runtime > kScratch.size()) {
     return make_error("the code object takes " + std::to_string(total) +
@@ -543,22 +544,19 @@ Status add_triton_launch_facts(const BuildState& state, const PlannedObject& obj
                       " at run time; Triton adds at most " + std::to_string(kScratch.size()) +
                       " (global and profile scratch pointers)");
   }
-  nlohmann::ordered_json scratch = nlohmann::ordered_json::array();
+  codeobj::TritonObjectFacts& facts = *record.triton;
   for (std::size_t i = 0; i < total - runtime; ++i) {
     std::string name = kScratch[i];
     auto number = [&](const std::string& key, std::uint64_t fallback) {
       const auto it = triton.find(key);
       return it != triton.end() && it->is_number_unsigned() ? it->get<std::uint64_t>() : fallback;
     };
-    scratch.push_back({{"name", name},
-                       {"size", number(name + "_size", 0)},
-                       {"align", number(name + "_align", 1)}});
+    facts.scratch.push_back({name, number(name + "_size", 0), number(name + "_align", 1)});
   }
-  record.triton["runtime_arguments"] = runtime;
-  record.triton["scratch"] = std::move(scratch);
-  record.triton["shared"] = triton.value("shared", std::uint64_t{0});
-  record.triton["num_warps"] = triton.value("num_warps", std::uint64_t{0});
-  record.triton["version"] = triton.value("triton_version", state.tools.triton->version);
+  facts.runtime_arguments = runtime;
+  facts.shared = triton.value("shared", std::uint64_t{0});
+  facts.num_warps = triton.value("num_warps", std::uint64_t{0});
+  facts.version = triton.value("triton_version", state.tools.triton->version);
   return Status::success();
 }
 
@@ -573,9 +571,9 @@ Status metadata_phase(const BuildState& state, std::vector<std::vector<ObjectRec
       auto where = [&] { return describe_object(state, object) + ": metadata"; };
       auto bytes = read_file_bytes(state.options.out_dir / record.file);
       if (!bytes) return bytes.error();
-      auto metadata = codeobj::code_object_metadata_json(*bytes, record.format, record.target);
+      auto metadata = codeobj::read_kernel_metadata(*bytes, record.format, record.target);
       if (!metadata) return metadata.error().with_context(where());
-      record.metadata = nlohmann::ordered_json::parse(metadata->dump());
+      record.metadata = std::move(*metadata);
       if (object.triton) {
         if (auto added = add_triton_launch_facts(state, object, record); !added) {
           return added.error().with_context(where());
@@ -613,7 +611,7 @@ Result<std::vector<nlohmann::ordered_json>> bundle_phase(
         auto bytes = read_file_bytes(state.options.out_dir / record.file);
         if (!bytes) return bytes.error();
         code_objects.push_back(std::move(bytes.value()));
-        objects.push_back({record.metadata.value("target_id", record.target), code_objects.back()});
+        objects.push_back({record.metadata->target_id, code_objects.back()});
       }
       const std::string stem =
           entry.empty() ? state.variants[v].name : state.variants[v].name + "." + entry;

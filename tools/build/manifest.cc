@@ -1,12 +1,30 @@
 #include "build/manifest.h"
 
 #include "build/build_plan.h"
+#include "codeobj/kernel_metadata_json.h"
 
 namespace aotc {
 
 namespace {
 
 constexpr int kManifestSchemaVersion = 1;
+
+nlohmann::ordered_json triton_json(const codeobj::TritonObjectFacts& triton) {
+  nlohmann::ordered_json scratch = nlohmann::ordered_json::array();
+  for (const codeobj::TritonScratch& s : triton.scratch) {
+    scratch.push_back({{"name", s.name}, {"size", s.size}, {"align", s.align}});
+  }
+  return {{"signature", triton.signature},
+          {"options", triton.options},
+          {"metadata_file", triton.metadata_file},
+          {"metadata_size", triton.metadata_size},
+          {"metadata_sha256", triton.metadata_sha256},
+          {"runtime_arguments", triton.runtime_arguments},
+          {"scratch", std::move(scratch)},
+          {"shared", triton.shared},
+          {"num_warps", triton.num_warps},
+          {"version", triton.version}};
+}
 
 nlohmann::ordered_json object_json(const ObjectRecord& object) {
   nlohmann::ordered_json json = {{"target", object.target},
@@ -21,11 +39,10 @@ nlohmann::ordered_json object_json(const ObjectRecord& object) {
     json["ptx_size"] = object.ptx_size;
     json["ptx_sha256"] = object.ptx_sha256;
   }
-  json["compiler"] = {{"path", object.compiler->path.string()},
-                      {"version", object.compiler->version}};
+  json["compiler"] = {{"path", object.compiler.path}, {"version", object.compiler.version}};
   json["flags"] = object.flags;
-  if (!object.metadata.is_null()) json["metadata"] = object.metadata;
-  if (!object.triton.is_null()) json["triton"] = object.triton;
+  if (object.metadata) json["metadata"] = codeobj::to_json(*object.metadata);
+  if (object.triton) json["triton"] = triton_json(*object.triton);
   return json;
 }
 

@@ -10,28 +10,12 @@
 #include <vector>
 
 #include "build/status_printer.h"
-#include "build/toolchain_discovery.h"
+#include "codeobj/object_record.h"
 #include "matrix/matrix.h"
 
 namespace aotc {
 
-// One code object of one variant, as the manifest lists it.
-struct ObjectRecord {
-  std::string target;
-  std::string vendor;    // "amd" / "nvidia"
-  std::string format;    // "hsaco", "cubin", or "ptx" (NVIDIA without ptxas)
-  std::string file;      // relative to out/, e.g. "gfx942/<variant>.hsaco"
-  std::string ptx_file;  // NVIDIA with a cubin: the PTX kept beside it; else empty
-  std::uint64_t ptx_size = 0;
-  std::string ptx_sha256;
-  std::uint64_t size = 0;
-  std::string sha256;
-  const Toolchain* compiler = nullptr;
-  std::vector<std::string> flags;
-  nlohmann::ordered_json metadata;  // code-object metadata; null until that phase fills it
-  std::string entry;  // a Triton object's entry (it holds that kernel alone); empty otherwise
-  nlohmann::ordered_json triton;  // a Triton object's signature, options, scratch...; else null
-};
+using codeobj::ObjectRecord;
 
 struct ManifestInputs {
   const Matrix* matrix = nullptr;

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "codeobj/object_record.h"
 #include "core/result.h"
 #include "matrix/matrix.h"
 #include "matrix/triton_signature.h"
@@ -38,19 +39,13 @@ std::string triton_request(std::uint64_t id, const KernelSpec& kernel, const Tri
                            const std::string& target,
                            const std::map<std::string, std::filesystem::path>& outputs);
 
-struct TritonScratch {
-  std::string name;  // "global_scratch", "profile_scratch"
-  std::uint64_t size = 0;
-  std::uint64_t align = 1;
-};
-
 struct TritonReply {
   bool ok = false;
   std::string error;    // one line: what failed (the helper's message or Python's exception)
   std::string details;  // a Python traceback for unexpected failures; empty otherwise
   std::vector<std::filesystem::path> dependencies;  // the kernel file, then local modules
   std::vector<std::string> runtime_params;          // the kernel's non-constexpr parameters
-  std::vector<TritonScratch> scratch;               // what Triton's metadata reports
+  std::vector<codeobj::TritonScratch> scratch;      // what Triton's metadata reports
   bool gluon = false;
 };
 

@@ -5,7 +5,7 @@
 #include <iostream>
 #include <memory>
 
-#include "codeobj/code_object_metadata.h"
+#include "codeobj/kernel_metadata.h"
 #include "codeobj/offload_bundle.h"
 #include "command_registry.h"
 #include "core/atomic_file.h"

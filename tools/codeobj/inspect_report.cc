@@ -1,7 +1,8 @@
 #include "codeobj/inspect_report.h"
 
-#include "codeobj/code_object_metadata.h"
 #include "codeobj/concat.h"
+#include "codeobj/kernel_metadata.h"
+#include "codeobj/kernel_metadata_json.h"
 #include "codeobj/offload_bundle.h"
 
 namespace aotc::codeobj {
@@ -14,9 +15,9 @@ Result<nlohmann::json> describe_code_object(std::span<const std::uint8_t> bytes)
   }
   nlohmann::json out = {{"format", *format}, {"size", bytes.size()}};
   if (*format == "bundle") return out;
-  auto metadata = code_object_metadata_json(bytes, *format);
+  auto metadata = read_kernel_metadata(bytes, *format);
   if (!metadata) return metadata.error();
-  out["metadata"] = std::move(*metadata);
+  out["metadata"] = to_json(*metadata);
   return out;
 }
 

@@ -1,0 +1,15 @@
+// KernelMetadata in its written form: the "metadata" object of every manifest object and of
+// `aotc inspect --json` (docs/DESIGN.md "manifest.json", docs/CODE_OBJECTS.md). The one place that
+// knows the field names; each format writes the fields it records, with the names its vendor's
+// tools use (group_segment_size on AMD, shared_bytes on NVIDIA).
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "codeobj/kernel_metadata.h"
+
+namespace aotc::codeobj {
+
+nlohmann::json to_json(const KernelMetadata& metadata);
+
+}  // namespace aotc::codeobj
