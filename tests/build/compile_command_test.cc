@@ -24,7 +24,7 @@ aotc::Variant one_variant() {
   aotc::Variant variant;
   variant.kernel = "k";
   variant.name = "k.a1";
-  variant.defines = {"A=1", "B=x y"};
+  variant.defines = {{"A", "1"}, {"B", "x y"}};
   return variant;
 }
 

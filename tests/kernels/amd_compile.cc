@@ -107,7 +107,11 @@ Result<std::vector<MatrixVariant>> default_matrix_variants() {
   auto variants = expand_matrix(*matrix);
   if (!variants) return variants.error();
   std::vector<MatrixVariant> out;
-  for (const Variant& v : *variants) out.push_back({v.name, v.defines, v.targets});
+  for (const Variant& v : *variants) {
+    std::vector<std::string> defines;
+    for (const Define& d : v.defines) defines.push_back(d.text());
+    out.push_back({v.name, defines, v.targets});
+  }
   return out;
 }
 

@@ -3,8 +3,10 @@
 #include <catch2/catch.hpp>
 #include <set>
 
+#include "build/manifest_reader.h"
 #include "launcher/launch_rule.h"
 #include "launcher/launcher_fixture.h"
+#include "matrix/matrix_expand.h"
 #include "tool_skip.h"
 
 using namespace aotc;
@@ -34,21 +36,28 @@ LaunchRule rule(const json& args) {
   return *r;
 }
 
-// One manifest object whose "main" kernel has these explicit args, plus AMD hidden ones.
-json object(const std::string& target, const std::vector<std::pair<int, int>>& args) {
-  json a = json::array();
-  for (const auto& [offset, size] : args)
-    a.push_back({{"offset", offset}, {"size", size}, {"kind", "by_value"}});
-  a.push_back({{"offset", 24}, {"size", 4}, {"kind", "hidden_block_count_x"}});
-  return {{"target", target},
-          {"metadata", {{"kernels", json::array({{{"name", "main"}, {"args", a}}})}}}};
+using Objects = std::vector<codeobj::ObjectRecord>;
+
+// One object whose "main" kernel has these explicit args, plus an AMD hidden one.
+codeobj::ObjectRecord object(const std::string& target,
+                             const std::vector<std::pair<std::uint64_t, std::uint64_t>>& args) {
+  codeobj::KernelInfo main;
+  main.name = "main";
+  for (const auto& [offset, size] : args) {
+    main.args.push_back({.offset = offset, .size = size, .kind = "by_value"});
+  }
+  main.args.push_back({.offset = 24, .size = 4, .kind = "hidden_block_count_x"});
+  codeobj::ObjectRecord record;
+  record.target = target;
+  record.metadata = codeobj::KernelMetadata{.kernels = {main}};
+  return record;
 }
 
 }  // namespace
 
 TEST_CASE("layouts come from the metadata and hidden arguments are not the rule's business") {
-  const json objects = json::array({object("gfx942", {{0, 8}, {8, 4}, {16, 8}, {24, 4}}),
-                                    object("sm_90a", {{0, 8}, {8, 4}, {16, 8}, {24, 4}})});
+  const Objects objects = Objects({object("gfx942", {{0, 8}, {8, 4}, {16, 8}, {24, 4}}),
+                                   object("sm_90a", {{0, 8}, {8, 4}, {16, 8}, {24, 4}})});
   Result<std::vector<StepLayout>> layouts =
       derive_step_layouts(rule(json::array({"out", "alpha", "n", "parts"})), {{"k.b64", &objects}});
   INFO((layouts ? "" : layouts.error().message));
@@ -64,7 +73,7 @@ TEST_CASE(
     "a step disagreeing with any target's metadata is refused with variant, target, entry and "
     "index") {
   SECTION("count") {
-    const json objects = json::array({object("gfx942", {{0, 8}, {8, 4}, {16, 8}})});
+    const Objects objects = Objects({object("gfx942", {{0, 8}, {8, 4}, {16, 8}})});
     Result<std::vector<StepLayout>> r = derive_step_layouts(
         rule(json::array({"out", "alpha", "n", "parts"})), {{"k.b64", &objects}});
     REQUIRE_FALSE(r.ok());
@@ -73,7 +82,7 @@ TEST_CASE(
                                "but the kernel takes 3"));
   }
   SECTION("size: a float param against an 8-byte argument (Triton's fp32-as-double bug)") {
-    const json objects = json::array(
+    const Objects objects = Objects(
         {object("gfx942", {{0, 8}, {8, 4}, {16, 8}}), object("sm_90a", {{0, 8}, {8, 8}, {16, 8}})});
     Result<std::vector<StepLayout>> r =
         derive_step_layouts(rule(json::array({"out", "alpha", "n"})), {{"k.b64", &objects}});
@@ -86,15 +95,15 @@ TEST_CASE(
     CHECK_THAT(r.error().message, !Catch::Contains("[gfx942]"));
   }
   SECTION("integers other than 4 or 8 bytes") {
-    const json objects = json::array({object("gfx942", {{0, 8}, {8, 4}, {16, 8}, {24, 2}})});
+    const Objects objects = Objects({object("gfx942", {{0, 8}, {8, 4}, {16, 8}, {24, 2}})});
     Result<std::vector<StepLayout>> r = derive_step_layouts(
         rule(json::array({"out", "alpha", "n", "parts"})), {{"k.b64", &objects}});
     REQUIRE_FALSE(r.ok());
     CHECK_THAT(r.error().message, Catch::Contains("args[3] value 'parts' is an integer"));
   }
   SECTION("offsets that differ between targets or variants") {
-    const json a = json::array({object("gfx942", {{0, 8}, {8, 4}, {16, 8}})});
-    const json b = json::array({object("sm_90a", {{0, 8}, {8, 4}, {12, 8}})});
+    const Objects a = {object("gfx942", {{0, 8}, {8, 4}, {16, 8}})};
+    const Objects b = {object("sm_90a", {{0, 8}, {8, 4}, {12, 8}})};
     Result<std::vector<StepLayout>> r = derive_step_layouts(
         rule(json::array({"out", "alpha", "n"})), {{"k.b64", &a}, {"k.b128", &b}});
     REQUIRE_FALSE(r.ok());
@@ -103,9 +112,10 @@ TEST_CASE(
                    Catch::Contains("in k.b64 [gfx942]"));
   }
   SECTION("missing entry or metadata") {
-    json objects =
-        json::array({object("gfx942", {{0, 8}}), {{"target", "sm_90a"}, {"file", "x.cubin"}}});
-    objects[0]["metadata"]["kernels"][0]["name"] = "other";
+    Objects objects = {object("gfx942", {{0, 8}}), {}};
+    objects[0].metadata->kernels[0].name = "other";
+    objects[1].target = "sm_90a";
+    objects[1].file = "x.cubin";
     Result<std::vector<StepLayout>> r =
         derive_step_layouts(rule(json::array({"out"})), {{"k.b64", &objects}});
     REQUIRE_FALSE(r.ok());
@@ -113,8 +123,8 @@ TEST_CASE(
                Catch::Contains("k.b64 [gfx942]: steps[0] (main): the code object's metadata has "
                                "no kernel 'main'"));
     CHECK_THAT(r.error().message,
-               Catch::Contains("k.b64 [sm_90a]: steps[0] (main): the manifest object has no "
-                               "'metadata'"));
+               Catch::Contains("k.b64 [sm_90a]: steps[0] (main): no metadata was read from the "
+                               "code object"));
   }
 }
 
@@ -141,11 +151,16 @@ TEST_CASE("argument packing matches the metadata of real gfx942 and sm_90a code 
   Result<LaunchRule> r = validate_launch_rule(
       spec.launch, spec, kernel_vendors(build->matrix, spec), "split-sum-matrix.json: kernels[0]");
   REQUIRE(r.ok());
+  Result<std::vector<Variant>> expanded = expand_matrix(build->matrix);
+  REQUIRE(expanded.ok());
+  auto records = read_manifest_objects(build->manifest, *expanded);
+  INFO((records ? "" : records.error().message));
+  REQUIRE(records.ok());
   std::vector<VariantObjects> variants;
   std::set<std::string> targets;
-  for (const json& v : build->manifest["variants"]) {
-    variants.push_back({v["name"].get<std::string>(), &v["objects"]});
-    for (const json& o : v["objects"]) targets.insert(o["target"].get<std::string>());
+  for (std::size_t v = 0; v < expanded->size(); ++v) {
+    variants.push_back({(*expanded)[v].name, &(*records)[v]});
+    for (const codeobj::ObjectRecord& o : (*records)[v]) targets.insert(o.target);
   }
   CHECK(targets == std::set<std::string>{"gfx942", "sm_90a"});
   Result<std::vector<StepLayout>> layouts = derive_step_layouts(*r, variants);

@@ -53,7 +53,8 @@ TEST_CASE(
   test::fill_metadata(manifest, dir / "out");
   Result<Matrix> m = load_matrix(dir / "build-matrix.json");
   REQUIRE(m.ok());
-  Result<std::vector<std::filesystem::path>> files = generate_launchers(*m, manifest, dir / "out");
+  Result<std::vector<std::filesystem::path>> files =
+      test::generate_from_manifest(*m, manifest, dir / "out");
   INFO((files ? "" : files.error().message));
   REQUIRE(files.ok());
 

@@ -277,3 +277,28 @@ TEST_CASE("per-vendor expression errors name the vendor's JSON path") {
   CHECK(e.find("shared_bytes.amd") == std::string::npos);
   CHECK(e.find("when.amd") == std::string::npos);
 }
+
+TEST_CASE("a matrix's rules are validated once, every kernel's problems together") {
+  Matrix matrix;
+  matrix.file = "/src/m.json";
+  matrix.targets = {"gfx942", "sm_90a"};
+  matrix.kernels = {kernel(), kernel(), kernel()};
+  matrix.kernels[0].launch = rule();
+  // kernels[1] has no rule: no launcher, no error.
+  matrix.kernels[2].launch = rule();
+  matrix.kernels[2].launch["steps"][0]["grid"][0] = "n";
+  Result<LaunchRules> bad = validate_launch_rules(matrix);
+  REQUIRE_FALSE(bad.ok());
+  CHECK_THAT(bad.error().message, Catch::Contains("m.json: kernels[2].launch.steps[0].grid[0]"));
+  CHECK_THAT(bad.error().message, !Catch::Contains("kernels[0]"));
+
+  matrix.kernels[2].launch = nullptr;
+  Result<LaunchRules> rules = validate_launch_rules(matrix);
+  INFO((rules ? "" : rules.error().message));
+  REQUIRE(rules.ok());
+  REQUIRE(rules->size() == 3);
+  CHECK(rules->at(0).has_value());
+  CHECK(rules->at(0)->steps.size() == 2);
+  CHECK_FALSE(rules->at(1).has_value());
+  CHECK_FALSE(rules->at(2).has_value());
+}

@@ -8,9 +8,12 @@
 #include <cstdlib>
 #include <sstream>
 
+#include "build/manifest_reader.h"
 #include "codeobj/kernel_metadata.h"
 #include "codeobj/kernel_metadata_json.h"
 #include "core/atomic_file.h"
+#include "launcher/launcher_generator.h"
+#include "matrix/matrix_expand.h"
 #include "matrix/matrix_parse.h"
 
 namespace aotc::test {
@@ -77,6 +80,17 @@ void fill_metadata(nlohmann::json& manifest, const std::filesystem::path& out_di
       object["metadata"] = codeobj::to_json(*md);
     }
   }
+}
+
+Result<std::vector<std::filesystem::path>> generate_from_manifest(
+    const Matrix& matrix, const nlohmann::json& manifest, const std::filesystem::path& out_dir) {
+  Result<launcher::LaunchRules> rules = launcher::validate_launch_rules(matrix);
+  if (!rules) return rules.error();
+  Result<std::vector<Variant>> variants = expand_matrix(matrix);
+  if (!variants) return variants.error();
+  auto objects = read_manifest_objects(manifest, *variants);
+  if (!objects) return objects.error();
+  return generate_launchers({matrix, *rules, *variants, *objects}, out_dir);
 }
 
 std::optional<SplitSumBuild> build_split_sum(const std::string& name, std::string* why_not) {

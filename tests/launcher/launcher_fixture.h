@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/result.h"
 #include "matrix/matrix.h"
 
 namespace aotc::test {
@@ -26,6 +27,12 @@ std::optional<SplitSumBuild> build_split_sum(const std::string& name, std::strin
 // Adds "metadata" to every manifest object that lacks it, read from the object's file with
 // aotc_codeobj (the reader the build itself uses).
 void fill_metadata(nlohmann::json& manifest, const std::filesystem::path& out_dir);
+
+// Generates `matrix`'s launchers into out_dir/include/aotc from a build's `manifest`, the way a
+// build does from its own records: the rules validated, the matrix expanded, the manifest read
+// back into object records (build/manifest_reader.h).
+Result<std::vector<std::filesystem::path>> generate_from_manifest(
+    const Matrix& matrix, const nlohmann::json& manifest, const std::filesystem::path& out_dir);
 
 // A fresh, empty scratch folder under the build tree.
 std::filesystem::path fresh_dir(const std::string& name);

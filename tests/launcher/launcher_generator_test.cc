@@ -33,7 +33,7 @@ std::optional<Generated> generate(const std::string& name,
   }
   if (rule) rule(build->matrix.kernels[0].launch);
   Result<std::vector<std::filesystem::path>> files =
-      generate_launchers(build->matrix, build->manifest, build->out_dir);
+      test::generate_from_manifest(build->matrix, build->manifest, build->out_dir);
   INFO((files ? "" : files.error().message));
   REQUIRE(files.ok());
   const std::filesystem::path include = build->out_dir / "include";
@@ -393,7 +393,7 @@ TEST_CASE("the generator refuses rules the code objects contradict and keeps unc
     const std::filesystem::path header = build->out_dir / "include/aotc/split_sum_launcher.h";
     Result<std::string> before = read_file_text(header);
     Result<std::vector<std::filesystem::path>> r =
-        generate_launchers(m, build->manifest, build->out_dir);
+        test::generate_from_manifest(m, build->manifest, build->out_dir);
     REQUIRE_FALSE(r.ok());
     CHECK_THAT(r.error().message,
                Catch::Contains("split_sum.f32.b64.t1x32 [gfx942]: steps[1] (split_sum_reduce): "
@@ -407,7 +407,7 @@ TEST_CASE("the generator refuses rules the code objects contradict and keeps unc
     Matrix m = build->matrix;
     m.kernels[0].launch["steps"][0]["block"][0] = "SPLIT_ACC";
     Result<std::vector<std::filesystem::path>> r =
-        generate_launchers(m, build->manifest, build->out_dir);
+        test::generate_from_manifest(m, build->manifest, build->out_dir);
     REQUIRE_FALSE(r.ok());
     CHECK_THAT(r.error().message,
                Catch::Contains("(split_sum.f32.b64.t1x32): the launch rule reads SPLIT_ACC as an "
@@ -417,7 +417,7 @@ TEST_CASE("the generator refuses rules the code objects contradict and keeps unc
     Matrix m = build->matrix;
     m.kernels[0].launch["steps"][0]["block"] = json::array({"SPLIT_BLOCK * 8"});
     Result<std::vector<std::filesystem::path>> r =
-        generate_launchers(m, build->manifest, build->out_dir);
+        test::generate_from_manifest(m, build->manifest, build->out_dir);
     REQUIRE_FALSE(r.ok());
     CHECK_THAT(r.error().message,
                Catch::Contains("split_sum.f32.b256.t1x32 [gfx942]: steps[0] (split_sum_partial): "
@@ -428,7 +428,7 @@ TEST_CASE("the generator refuses rules the code objects contradict and keeps unc
     m.kernels[0].launch["steps"][0]["block"] =
         json::array({json{{"amd", "SPLIT_BLOCK"}, {"nvidia", "SPLIT_BLOCK * 8"}}});
     Result<std::vector<std::filesystem::path>> r =
-        generate_launchers(m, build->manifest, build->out_dir);
+        test::generate_from_manifest(m, build->manifest, build->out_dir);
     REQUIRE_FALSE(r.ok());
     CHECK_THAT(r.error().message,
                Catch::Contains("split_sum.f32.b256.t1x32 [sm_90a]: steps[0] (split_sum_partial): "
@@ -437,7 +437,7 @@ TEST_CASE("the generator refuses rules the code objects contradict and keeps unc
   }
   SECTION("regenerating unchanged launchers leaves the files alone") {
     Result<std::vector<std::filesystem::path>> first =
-        generate_launchers(build->matrix, build->manifest, build->out_dir);
+        test::generate_from_manifest(build->matrix, build->manifest, build->out_dir);
     REQUIRE(first.ok());
     CHECK(first->size() == 5);  // launcher .h, .cc, embed .S; C ABI .h, .cc
     std::map<std::filesystem::path, std::filesystem::file_time_type> times;
@@ -447,7 +447,7 @@ TEST_CASE("the generator refuses rules the code objects contradict and keeps unc
       times[p] = std::filesystem::last_write_time(p);
     }
     Result<std::vector<std::filesystem::path>> again =
-        generate_launchers(build->matrix, build->manifest, build->out_dir);
+        test::generate_from_manifest(build->matrix, build->manifest, build->out_dir);
     REQUIRE(again.ok());
     for (const auto& p : *again) CHECK(std::filesystem::last_write_time(p) == times[p]);
   }
@@ -455,7 +455,7 @@ TEST_CASE("the generator refuses rules the code objects contradict and keeps unc
     Matrix m = build->matrix;
     m.kernels[0].launch = nullptr;
     Result<std::vector<std::filesystem::path>> r =
-        generate_launchers(m, build->manifest, build->out_dir);
+        test::generate_from_manifest(m, build->manifest, build->out_dir);
     REQUIRE(r.ok());
     CHECK(r->empty());
   }

@@ -24,8 +24,9 @@ TEST_CASE("configs/examples/scale-matrix.json: 2 dtypes x 3 tiles minus one excl
   for (const auto& v : variants) names.push_back(v.name);
   CHECK(names == std::vector<std::string>{"scale.f32.t64x1", "scale.f32.t256x1", "scale.f32.t256x4",
                                           "scale.f16.t256x1", "scale.f16.t256x4"});
-  CHECK(variants[4].defines == std::vector<std::string>{"SCALE_DTYPE=SCALE_DTYPE_F16",
-                                                        "SCALE_BLOCK_SIZE=256", "SCALE_ITEMS=4"});
+  CHECK(variants[4].defines == std::vector<Define>{{"SCALE_DTYPE", "SCALE_DTYPE_F16"},
+                                                   {"SCALE_BLOCK_SIZE", "256"},
+                                                   {"SCALE_ITEMS", "4"}});
   CHECK(variants[0].targets == std::vector<std::string>{"gfx942", "gfx90a", "sm_90a"});
 }
 
@@ -33,6 +34,7 @@ TEST_CASE("configs/examples/minimal-matrix.json: one axis, defaults elsewhere") 
   auto variants = expand_example("minimal-matrix.json");
   REQUIRE(variants.size() == 2);
   CHECK(variants[1].name == "scale.bs256");
-  CHECK(variants[1].defines == std::vector<std::string>{"SCALE_BLOCK_SIZE=256", "SCALE_ITEMS=1",
-                                                        "SCALE_DTYPE=SCALE_DTYPE_F32"});
+  CHECK(variants[1].defines == std::vector<Define>{{"SCALE_BLOCK_SIZE", "256"},
+                                                   {"SCALE_ITEMS", "1"},
+                                                   {"SCALE_DTYPE", "SCALE_DTYPE_F32"}});
 }

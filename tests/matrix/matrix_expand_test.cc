@@ -64,8 +64,8 @@ TEST_CASE("expansion is the cartesian product in axis order, last axis fastest")
   const Variant& v = variants[3];  // k.fp16.bs64.h64x8
   CHECK(v.kernel == "k");
   CHECK(v.kernel_index == 0);
-  CHECK(v.defines ==
-        std::vector<std::string>{"K_DTYPE=K_FP16", "K_BLOCK=64", "K_QH=64", "K_KVH=8"});
+  CHECK(v.defines == std::vector<Define>{
+                         {"K_DTYPE", "K_FP16"}, {"K_BLOCK", "64"}, {"K_QH", "64"}, {"K_KVH", "8"}});
   REQUIRE(v.axis_values.size() == 3);
   CHECK(v.axis_values[0].first == "dtype");
   CHECK(v.axis_values[2].second.value == nlohmann::json::array({64, 8}));

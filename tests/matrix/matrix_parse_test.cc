@@ -30,11 +30,11 @@ TEST_CASE("a valid matrix is read into plain data in axis order") {
   CHECK(k.axes[2].type == AxisType::integer_tuple);
   CHECK(k.axes[2].arity == 2);
   CHECK(k.axes[0].values[1].label == "bf16");
-  CHECK(k.axes[0].values[1].defines == std::vector<std::string>{"K_DTYPE=K_BF16"});
+  CHECK(k.axes[0].values[1].defines == std::vector<Define>{{"K_DTYPE", "K_BF16"}});
   CHECK(k.axes[1].values[0].label == "bs16");
   CHECK(k.axes[1].values[0].value == nlohmann::json(16));
   CHECK(k.axes[2].values[1].label == "h64x8");
-  CHECK(k.axes[2].values[1].defines == std::vector<std::string>{"K_QH=64", "K_KVH=8"});
+  CHECK(k.axes[2].values[1].defines == std::vector<Define>{{"K_QH", "64"}, {"K_KVH", "8"}});
   // Defaults documented in docs/MATRIX.md.
   CHECK(matrix->options.code_object_version == 5);
   CHECK(matrix->options.max_variants == 4096);
@@ -320,7 +320,7 @@ TEST_CASE("negative integers are valid macro values") {
   doc["kernels"][0]["axes"]["block_size"]["label"] = "bs{0}";
   auto matrix = f.parse(doc);
   REQUIRE(matrix.ok());
-  CHECK(matrix->kernels[0].axes[1].values[0].defines == std::vector<std::string>{"K_BLOCK=-16"});
+  CHECK(matrix->kernels[0].axes[1].values[0].defines == std::vector<Define>{{"K_BLOCK", "-16"}});
   CHECK(matrix->kernels[0].axes[1].values[0].label == "bs-16");
 }
 

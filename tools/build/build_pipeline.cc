@@ -27,7 +27,6 @@
 #include "build/variant_bundle.h"
 #include "codeobj/kernel_metadata.h"
 #include "core/atomic_file.h"
-#include "core/error_list.h"
 #include "core/hashing.h"
 #include "launcher/launch_rule.h"
 #include "launcher/launcher_generator.h"
@@ -47,6 +46,7 @@ struct BuildState {
   const BuildOptions& options;
   std::ostream& out;
   Matrix matrix{};
+  launcher::LaunchRules rules{};  // per kernel, validated once at load
   std::vector<Variant> variants{};
   std::vector<std::string> targets{};
   Toolchains tools{};
@@ -127,17 +127,9 @@ Status load_phase(BuildState& state) {
   if (!matrix) return matrix.error();
   state.matrix = std::move(matrix.value());
   // Launch rules are checked before anything compiles: a typo in a rule must not cost a build.
-  ErrorList rule_problems;
-  for (std::size_t k = 0; k < state.matrix.kernels.size(); ++k) {
-    const auto& kernel = state.matrix.kernels[k];
-    if (kernel.launch.is_null()) continue;
-    std::string where =
-        state.matrix.file.filename().string() + ": kernels[" + std::to_string(k) + "]";
-    auto rule = launcher::validate_launch_rule(
-        kernel.launch, kernel, launcher::kernel_vendors(state.matrix, kernel), where);
-    if (!rule) rule_problems.add(rule.error());
-  }
-  if (!rule_problems.empty()) return rule_problems.status();
+  auto rules = launcher::validate_launch_rules(state.matrix);
+  if (!rules) return rules.error();
+  state.rules = std::move(*rules);
   auto variants = expand_matrix(state.matrix);
   if (!variants) return variants.error();
   state.variants = std::move(variants.value());
@@ -671,10 +663,12 @@ Status shared_library_phase(BuildState& state, OutputTree& tree, nlohmann::order
 }
 
 // Writes the generated C++ launchers (out/include/aotc/) of every kernel with a launch rule and
-// lists them in the manifest. They are rendered from the manifest itself, so the argument layouts
-// they pack are the ones the code objects' metadata declares.
-Status launcher_phase(BuildState& state, OutputTree& tree, nlohmann::ordered_json& manifest) {
-  auto files = render_launchers(state.matrix, manifest);
+// lists them in the manifest. They are rendered from the object records the manifest lists, so
+// the argument layouts they pack are the ones the code objects' metadata declares.
+Status launcher_phase(BuildState& state, OutputTree& tree,
+                      const std::vector<std::vector<ObjectRecord>>& records,
+                      nlohmann::ordered_json& manifest) {
+  auto files = render_launchers({state.matrix, state.rules, state.variants, records});
   if (!files) return files.error();
   std::set<fs::path> relative;
   for (const auto& file : *files) relative.insert(file.relative_path);
@@ -905,7 +899,9 @@ Result<std::string> package_phases(BuildState& state, OutputTree& tree,
                         &records,      &*bundles,
                         state.summary};
   auto manifest = make_manifest(inputs);
-  if (auto written = launcher_phase(state, tree, manifest); !written) return written.error();
+  if (auto written = launcher_phase(state, tree, records, manifest); !written) {
+    return written.error();
+  }
   return manifest.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
 }
 

@@ -43,7 +43,7 @@ std::vector<std::string> compile_flags(const Matrix& matrix, const Variant& vari
              "-Wno-unknown-cuda-version"};
   }
   for (const auto& dir : kernel.include_dirs) flags.push_back("-I" + dir.string());
-  for (const auto& define : variant.defines) flags.push_back("-D" + define);
+  for (const auto& define : variant.defines) flags.push_back("-D" + define.text());
   flags.insert(flags.end(), matrix.options.extra_flags.begin(), matrix.options.extra_flags.end());
   flags.insert(flags.end(), kernel.extra_flags.begin(), kernel.extra_flags.end());
   return flags;

@@ -75,12 +75,14 @@ nlohmann::ordered_json make_manifest(const ManifestInputs& inputs) {
     const Variant& variant = (*inputs.variants)[i];
     nlohmann::ordered_json axes = nlohmann::ordered_json::object();
     for (const auto& [name, value] : variant.axis_values) axes[name] = value.value;
+    nlohmann::ordered_json defines = nlohmann::ordered_json::array();
+    for (const Define& define : variant.defines) defines.push_back(define.text());
     nlohmann::ordered_json objects = nlohmann::ordered_json::array();
     for (const auto& object : (*inputs.objects)[i]) objects.push_back(object_json(object));
     nlohmann::ordered_json entry = {{"name", variant.name},
                                     {"kernel", variant.kernel},
                                     {"axes", axes},
-                                    {"defines", variant.defines},
+                                    {"defines", defines},
                                     {"objects", objects}};
     const auto& bundle = (*inputs.bundles)[i];
     if (bundle.is_array()) {

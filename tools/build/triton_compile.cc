@@ -16,10 +16,7 @@ class Resolver {
  public:
   Resolver(const KernelSpec& kernel, const Variant& variant, const std::string& target)
       : kernel_(kernel), variant_(variant), target_(target) {
-    for (const auto& define : variant.defines) {
-      auto eq = define.find('=');
-      defines_[define.substr(0, eq)] = eq == std::string::npos ? "1" : define.substr(eq + 1);
-    }
+    for (const Define& define : variant.defines) defines_[define.name] = define.value;
   }
 
   Result<std::string> render(const std::string& text) const {

@@ -39,6 +39,7 @@ struct ArgMetadata {
   std::uint64_t align = 0;    // PTX .align; 0 elsewhere
   // Added by the compiler after the kernel's own arguments: the launcher does not pass it.
   bool hidden() const { return is_hidden_arg_kind(kind); }
+  bool operator==(const ArgMetadata&) const = default;
 };
 
 // Resource use per kernel; each field names the formats that record it (0 elsewhere).
@@ -54,6 +55,7 @@ struct KernelResources {
   std::uint64_t vgpr_spill_count = 0;
   std::uint64_t wavefront_size = 0;  // hsaco
   bool uses_dynamic_stack = false;   // hsaco
+  bool operator==(const KernelResources&) const = default;
 };
 
 struct KernelInfo {
@@ -65,6 +67,7 @@ struct KernelInfo {
   std::uint64_t max_threads = 0;  // per block: hsaco max_workgroup_size; NVIDIA 1024 when unset
   KernelResources resources;      // hsaco and cubin (PTX records none)
   std::optional<Occupancy> occupancy;  // hsaco, on targets with an occupancy model
+  bool operator==(const KernelInfo&) const = default;
 };
 
 struct KernelMetadata {
@@ -78,6 +81,7 @@ struct KernelMetadata {
 
   // The kernel named `name`, or nullptr.
   const KernelInfo* find_kernel(std::string_view name) const;
+  bool operator==(const KernelMetadata&) const = default;
 };
 
 // "hsaco", "cubin", "ptx" or "bundle" from the first bytes; nullopt when none fits.

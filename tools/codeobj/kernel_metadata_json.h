@@ -1,7 +1,7 @@
 // KernelMetadata in its written form: the "metadata" object of every manifest object and of
 // `aotc inspect --json` (docs/DESIGN.md "manifest.json", docs/CODE_OBJECTS.md). The one place that
-// knows the field names; each format writes the fields it records, with the names its vendor's
-// tools use (group_segment_size on AMD, shared_bytes on NVIDIA).
+// knows the field names, both ways; each format writes the fields it records, with the names its
+// vendor's tools use (group_segment_size on AMD, shared_bytes on NVIDIA).
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -11,5 +11,10 @@
 namespace aotc::codeobj {
 
 nlohmann::json to_json(const KernelMetadata& metadata);
+
+// The inverse of to_json, for an object of `format` (the manifest records it beside the
+// metadata). An error names the field that is missing or of the wrong type.
+Result<KernelMetadata> kernel_metadata_from_json(const nlohmann::json& json,
+                                                 CodeObjectFormat format);
 
 }  // namespace aotc::codeobj

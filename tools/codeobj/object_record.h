@@ -18,6 +18,7 @@ namespace aotc::codeobj {
 struct CompilerIdentity {
   std::string path;
   std::string version;
+  bool operator==(const CompilerIdentity&) const = default;
 };
 
 // A hidden pointer argument Triton appends after the kernel's own.
@@ -25,6 +26,7 @@ struct TritonScratch {
   std::string name;  // "global_scratch", "profile_scratch"
   std::uint64_t size = 0;
   std::uint64_t align = 1;
+  bool operator==(const TritonScratch&) const = default;
 };
 
 // A Triton object's compile (signature, options), Triton's own metadata file, and what launching
@@ -41,6 +43,7 @@ struct TritonObjectFacts {
   std::uint64_t shared = 0;
   std::uint64_t num_warps = 0;
   std::string version;  // Triton's
+  bool operator==(const TritonObjectFacts&) const = default;
 };
 
 struct ObjectRecord {
@@ -58,6 +61,7 @@ struct ObjectRecord {
   std::string entry;  // a Triton object's entry (it holds that kernel alone); empty otherwise
   std::optional<KernelMetadata> metadata;   // once the metadata phase has read the object
   std::optional<TritonObjectFacts> triton;  // Triton objects
+  bool operator==(const ObjectRecord&) const = default;
 };
 
 }  // namespace aotc::codeobj

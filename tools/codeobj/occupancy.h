@@ -25,6 +25,7 @@ struct OccupancyLimits {
 struct Occupancy {
   int waves_per_simd = 0;
   std::string limited_by;  // "vgpr", "sgpr", "lds", or "waves" (the hardware maximum)
+  bool operator==(const Occupancy&) const = default;
 };
 
 // Limits for gfx90a, gfx942, gfx950 and gfx9-4-generic; nullopt for targets we have no model for.

@@ -4,7 +4,6 @@
 #include <map>
 #include <optional>
 
-#include "codeobj/amdgpu_metadata.h"
 #include "core/error_list.h"
 
 namespace aotc::launcher {
@@ -15,7 +14,7 @@ constexpr std::size_t k_max_reported = 20;
 
 // Kernel arguments are at most 4 KiB (HIP) / 32 KiB (CUDA 12.1+); the launcher packs them on the
 // stack, so metadata claiming more is refused rather than trusted.
-constexpr std::int64_t k_max_argument_bytes = 32768;
+constexpr std::uint64_t k_max_argument_bytes = 32768;
 
 struct Located {
   std::string variant;
@@ -48,27 +47,21 @@ std::optional<std::uint32_t> rule_size(const StepArg& arg, const LaunchRule& rul
   }
 }
 
-bool is_hidden(const nlohmann::json& arg) {
-  return arg.contains("kind") && arg["kind"].is_string() &&
-         codeobj::is_hidden_arg_kind(arg["kind"].get_ref<const std::string&>());
-}
-
 class LayoutDeriver {
  public:
   explicit LayoutDeriver(const LaunchRule& rule) : rule_(rule), layouts_(rule.steps.size()) {}
 
   Result<std::vector<StepLayout>> run(const std::vector<VariantObjects>& variants) {
     for (const VariantObjects& v : variants) {
-      if (v.objects == nullptr || !v.objects->is_array() || v.objects->empty()) {
-        report(v.name + ": no compiled objects in the manifest");
+      if (v.objects == nullptr || v.objects->empty()) {
+        report(v.name + ": no compiled objects");
         continue;
       }
-      for (const nlohmann::json& object : *v.objects) {
-        const std::string target = object.value("target", std::string("?"));
+      for (const codeobj::ObjectRecord& object : *v.objects) {
         for (std::size_t s = 0; s < rule_.steps.size(); ++s) {
           // A Triton object holds one entry: it lays out only that entry's steps.
-          if (object.contains("entry") && object["entry"] != rule_.steps[s].entry) continue;
-          check(s, {v.name, target}, object);
+          if (!object.entry.empty() && object.entry != rule_.steps[s].entry) continue;
+          check(s, {v.name, object.target}, object);
         }
       }
     }
@@ -79,49 +72,36 @@ class LayoutDeriver {
  private:
   void report(std::string problem) { problems_.add(std::move(problem)); }
 
-  void check(std::size_t s, const Located& at, const nlohmann::json& object) {
+  void check(std::size_t s, const Located& at, const codeobj::ObjectRecord& object) {
     const LaunchStep& step = rule_.steps[s];
     const std::string where =
         at.variant + " [" + at.target + "]: steps[" + std::to_string(s) + "] (" + step.entry + ")";
-    if (!object.contains("metadata")) {
-      report(where +
-             ": the manifest object has no 'metadata' (the build records each code object's)");
+    if (!object.metadata) {
+      report(where + ": no metadata was read from the code object");
       return;
     }
-    const nlohmann::json* md = find_entry_metadata(object, step.entry);
-    if (md == nullptr) {
+    const codeobj::KernelInfo* kernel = object.metadata->find_kernel(step.entry);
+    if (kernel == nullptr) {
       report(where + ": the code object's metadata has no kernel '" + step.entry + "'");
       return;
     }
-    if (!md->contains("args") || !(*md)["args"].is_array()) {
-      report(where + ": the code object's metadata lists no arguments");
-      return;
-    }
     std::vector<ArgSlot> slots;
-    for (const nlohmann::json& a : (*md)["args"]) {
-      if (is_hidden(a)) continue;
-      if (!a.contains("offset") || !a["offset"].is_number_integer() ||
-          a["offset"].get<std::int64_t>() < 0 || !a.contains("size") ||
-          !a["size"].is_number_integer() || a["size"].get<std::int64_t>() <= 0) {
-        report(where + ": argument metadata without offset/size: " + a.dump());
+    for (std::size_t i = 0; i < kernel->args.size(); ++i) {
+      const codeobj::ArgMetadata& a = kernel->args[i];
+      if (a.hidden()) continue;
+      if (a.size == 0 || a.offset > k_max_argument_bytes ||
+          a.size > k_max_argument_bytes - a.offset) {
+        report(where + ": the code object's argument " + std::to_string(i) + " (offset " +
+               std::to_string(a.offset) + ", size " + std::to_string(a.size) +
+               ") is empty or lies beyond " + std::to_string(k_max_argument_bytes) +
+               " bytes of arguments");
         return;
       }
-      const std::int64_t offset = a["offset"].get<std::int64_t>(),
-                         size = a["size"].get<std::int64_t>();
-      if (offset + size > k_max_argument_bytes) {
-        report(where + ": argument beyond " + std::to_string(k_max_argument_bytes) +
-               " bytes of arguments: " + a.dump());
-        return;
-      }
-      slots.push_back({static_cast<std::uint32_t>(offset), static_cast<std::uint32_t>(size)});
+      slots.push_back({static_cast<std::uint32_t>(a.offset), static_cast<std::uint32_t>(a.size)});
     }
     // Triton's hidden trailing pointers (global and profile scratch) are not the rule's: they
     // stay in the layout, past the rule's arguments, and the launcher leaves them null.
-    std::size_t hidden = 0;
-    if (object.contains("triton") && object["triton"].contains("scratch") &&
-        object["triton"]["scratch"].is_array()) {
-      hidden = object["triton"]["scratch"].size();
-    }
+    const std::size_t hidden = object.triton ? object.triton->scratch.size() : 0;
     if (hidden > slots.size()) {
       report(where + ": the manifest lists more Triton scratch arguments than the kernel takes");
       return;
@@ -193,16 +173,6 @@ class LayoutDeriver {
 };
 
 }  // namespace
-
-const nlohmann::json* find_entry_metadata(const nlohmann::json& object, const std::string& entry) {
-  if (!object.contains("metadata") || !object["metadata"].is_object()) return nullptr;
-  const nlohmann::json& md = object["metadata"];
-  if (!md.contains("kernels") || !md["kernels"].is_array()) return nullptr;
-  for (const nlohmann::json& k : md["kernels"]) {
-    if (k.is_object() && k.value("name", std::string()) == entry) return &k;
-  }
-  return nullptr;
-}
 
 Result<std::vector<StepLayout>> derive_step_layouts(const LaunchRule& rule,
                                                     const std::vector<VariantObjects>& variants) {

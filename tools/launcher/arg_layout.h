@@ -1,5 +1,5 @@
-// Where each step argument goes in the kernel's argument buffer, taken from the code-object
-// metadata (manifest objects[].metadata.kernels[].args) and checked against the launch rule: the
+// Where each step argument goes in the kernel's argument buffer, taken from the code objects'
+// metadata (ObjectRecord::metadata, kernels[].args) and checked against the launch rule: the
 // step must pass exactly the entry's explicit (non-hidden) arguments, each of the size its C type
 // has. Every variant and every target must agree, so one layout per step serves all of them: for
 // the allowed types (fixed-width scalars and pointers, naturally aligned on AMDGPU and NVPTX
@@ -7,10 +7,10 @@
 #pragma once
 
 #include <cstdint>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "codeobj/object_record.h"
 #include "core/result.h"
 #include "launcher/launch_rule.h"
 
@@ -28,10 +28,10 @@ struct StepLayout {
   std::uint32_t buffer_size = 0;  // end of the last explicit argument
 };
 
-// One manifest variant's compiled objects (manifest variants[i].objects).
+// One variant's compiled objects.
 struct VariantObjects {
   std::string name;
-  const nlohmann::json* objects = nullptr;
+  const std::vector<codeobj::ObjectRecord>* objects = nullptr;
 };
 
 // Derives one layout per rule step. Errors name the variant, target, entry and argument index:
@@ -39,8 +39,5 @@ struct VariantObjects {
 // (4 bytes) but the code object's argument 3 is 8 bytes".
 Result<std::vector<StepLayout>> derive_step_layouts(const LaunchRule& rule,
                                                     const std::vector<VariantObjects>& variants);
-
-// The metadata of `entry` in one manifest object, or nullptr.
-const nlohmann::json* find_entry_metadata(const nlohmann::json& object, const std::string& entry);
 
 }  // namespace aotc::launcher

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdlib>
-#include <map>
 #include <set>
 
 #include "core/error_list.h"
@@ -14,12 +13,18 @@
 namespace aotc::launcher {
 namespace {
 
+using codeobj::ObjectRecord;
+
 class ModelBuilder {
  public:
-  ModelBuilder(const KernelSpec& kernel, const std::vector<Vendor>& vendors, std::string_view where)
-      : kernel_(kernel), vendors_(vendors), where_(where) {}
+  ModelBuilder(const KernelSpec& kernel, std::string_view where) : kernel_(kernel), where_(where) {}
 
-  Result<FamilyModel> run(const nlohmann::json& manifest) {
+  Result<FamilyModel> run(const LaunchRule& rule, const std::vector<Variant>& variants,
+                          const std::vector<std::vector<ObjectRecord>>& objects) {
+    if (objects.size() != variants.size()) {
+      return make_error(where_ + ": " + std::to_string(objects.size()) + " object lists for " +
+                        std::to_string(variants.size()) + " variants");
+    }
     model_.kernel = kernel_.name;
     model_.triton = kernel_.language == KernelLanguage::triton;
     if (model_.triton) {
@@ -32,9 +37,7 @@ class ModelBuilder {
       return make_error(where_ + ".name: '" + kernel_.name +
                         "' cannot name the launcher's C++ namespace (see matrix/cpp_names.h)");
     }
-    Result<LaunchRule> rule = validate_launch_rule(kernel_.launch, kernel_, vendors_, where_);
-    if (!rule) return rule.error();
-    model_.rule = std::move(*rule);
+    model_.rule = rule;
     for (const LaunchStep& step : model_.rule.steps) {
       auto group = std::find(model_.group_entries.begin(), model_.group_entries.end(), step.entry);
       model_.step_group.push_back(
@@ -43,13 +46,20 @@ class ModelBuilder {
               : static_cast<std::size_t>(group - model_.group_entries.begin()));
     }
     read_axes();
-    read_variants(manifest);
+    if (!errors_.empty()) return errors_.status().error();
+    for (std::size_t i = 0; i < variants.size(); ++i) {
+      // A variant without objects failed to build for every target: the launcher reports it as
+      // unsupported.
+      if (variants[i].kernel != kernel_.name || objects[i].empty()) continue;
+      read_variant(variants[i], objects[i],
+                   where_ + ": variants[" + std::to_string(i) + "] (" + variants[i].name + ")");
+    }
     if (!errors_.empty()) return errors_.status().error();
     if (model_.variants.empty()) {
-      return make_error("manifest: no built variant of kernel '" + kernel_.name + "'");
+      return make_error(where_ + ": no built variant of kernel '" + kernel_.name + "'");
     }
     Result<std::vector<StepLayout>> layouts = derive_step_layouts(model_.rule, objects_);
-    if (!layouts) return layouts.error().with_context("manifest: kernel '" + kernel_.name + "'");
+    if (!layouts) return layouts.error().with_context(where_ + " (" + kernel_.name + ")");
     model_.layouts = std::move(*layouts);
     if (model_.triton) read_triton_steps();
     check_block_limits();
@@ -89,94 +99,59 @@ class ModelBuilder {
     }
   }
 
-  void read_variants(const nlohmann::json& manifest) {
-    if (!manifest.contains("variants") || !manifest["variants"].is_array()) {
-      errors_.add("manifest: 'variants' is missing or not an array");
-      return;
-    }
-    const nlohmann::json& variants = manifest["variants"];
-    for (std::size_t i = 0; i < variants.size(); ++i) {
-      const nlohmann::json& v = variants[i];
-      if (!v.is_object() || v.value("kernel", std::string()) != kernel_.name) continue;
-      const std::string path = "manifest: variants[" + std::to_string(i) + "]";
-      if (!v.contains("objects") || !v["objects"].is_array() || v["objects"].empty()) {
-        continue;  // failed to build for every target: the launcher reports it as unsupported
-      }
-      read_variant(v, path);
-    }
-  }
-
-  void read_variant(const nlohmann::json& v, const std::string& path) {
+  void read_variant(const Variant& variant, const std::vector<ObjectRecord>& objects,
+                    const std::string& where) {
     FamilyVariant out;
-    out.name = v.value("name", std::string());
-    const std::string where = path + " (" + out.name + ")";
-    if (out.name.empty() || !v.contains("axes") || !v["axes"].is_object()) {
-      errors_.add(where + ": needs 'name' and an 'axes' object");
-      return;
-    }
+    out.name = variant.name;
     for (const KeyAxis& axis : model_.axes) {
-      const nlohmann::json& axes = v["axes"];
-      auto it = axes.find(axis.name);
-      auto pos = it == axes.end() ? axis.values.end()
-                                  : std::find(axis.values.begin(), axis.values.end(), *it);
+      auto value = std::find_if(variant.axis_values.begin(), variant.axis_values.end(),
+                                [&](const auto& named) { return named.first == axis.name; });
+      auto pos = value == variant.axis_values.end()
+                     ? axis.values.end()
+                     : std::find(axis.values.begin(), axis.values.end(), value->second.value);
       if (pos == axis.values.end()) {
-        errors_.add(where + ".axes." + axis.name + ": " +
-                    (it == axes.end() ? std::string("missing")
-                                      : it->dump() + " is not a value of the axis in the matrix"));
+        errors_.add(
+            where + ".axes." + axis.name + ": " +
+            (value == variant.axis_values.end()
+                 ? std::string("missing")
+                 : value->second.value.dump() + " is not a value of the axis in the matrix"));
         return;
       }
       out.axis_indices.push_back(static_cast<std::size_t>(pos - axis.values.begin()));
     }
-    if (!read_defines(v, where, out)) return;
+    if (!read_defines(variant, where, out)) return;
     for (const std::string& group : model_.group_entries) {
       std::size_t before = out.images.size();
-      for (const nlohmann::json& object : v["objects"]) {
-        if (object.value("entry", std::string()) != group) continue;
-        const std::string target = object.value("target", std::string());
-        const std::string file = object.value("file", std::string());
-        if (target.empty() || file.empty()) {
-          errors_.add(where +
-                      ": an object lacks 'target' or 'file': " + object.dump().substr(0, 200));
-          return;
-        }
-        out.images.push_back({target, object.value("format", std::string()), file});
-        if (object.contains("ptx_file") && object["ptx_file"].is_string() &&
-            object["ptx_file"].get<std::string>() != file) {
-          out.images.push_back({target, "ptx", object["ptx_file"].get<std::string>()});
+      for (const ObjectRecord& object : objects) {
+        if (object.entry != group) continue;
+        out.images.push_back({object.target, object.format, object.file});
+        if (!object.ptx_file.empty() && object.ptx_file != object.file) {
+          out.images.push_back({object.target, "ptx", object.ptx_file});
         }
       }
       if (out.images.size() == before) {
         errors_.add(where + ": no code object " +
-                    (group.empty() ? std::string() : "of entry " + group + " ") +
-                    "in the manifest");
+                    (group.empty() ? std::string() : "of entry " + group + " ") + "was built");
         return;
       }
       out.group_sizes.push_back(out.images.size() - before);
     }
-    objects_.push_back({out.name, &v["objects"]});
+    objects_.push_back({out.name, &objects});
     model_.variants.push_back(std::move(out));
   }
 
-  // The integer value of each define macro the rule reads, from "NAME=VALUE" strings.
-  bool read_defines(const nlohmann::json& v, const std::string& where, FamilyVariant& out) {
-    std::map<std::string, std::string, std::less<>> defines;
-    if (v.contains("defines") && v["defines"].is_array()) {
-      for (const nlohmann::json& d : v["defines"]) {
-        if (!d.is_string()) continue;
-        const std::string text = d.get<std::string>();
-        const std::size_t eq = text.find('=');
-        defines[text.substr(0, eq)] = eq == std::string::npos ? "1" : text.substr(eq + 1);
-      }
-    }
+  // The integer value of each define macro the rule reads.
+  bool read_defines(const Variant& variant, const std::string& where, FamilyVariant& out) {
     for (const std::string& macro : model_.rule.defines) {
-      auto it = defines.find(macro);
-      if (it == defines.end()) {
+      auto define = std::find_if(variant.defines.begin(), variant.defines.end(),
+                                 [&](const Define& d) { return d.name == macro; });
+      if (define == variant.defines.end()) {
         errors_.add(where + ": the launch rule reads " + macro +
                     ", which this variant does not define");
         return false;
       }
       std::int64_t value = 0;
-      const std::string& text = it->second;
+      const std::string& text = define->value;
       auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
       if (ec != std::errc() || ptr != text.data() + text.size()) {
         errors_.add(where + ": the launch rule reads " + macro + " as an integer, but it is '" +
@@ -201,9 +176,9 @@ class ModelBuilder {
     return threads;
   }
 
-  // num_warps and dynamic shared memory of each Triton step, from the manifest's "triton" record
-  // of every object of the step's entry; the shared memory must fit every target it may be
-  // launched on (the launch passes the most its vendor's objects need).
+  // num_warps and dynamic shared memory of each Triton step, from the Triton facts of every
+  // object of the step's entry; the shared memory must fit every target it may be launched on
+  // (the launch passes the most its vendor's objects need).
   void read_triton_steps() {
     for (std::size_t vi = 0; vi < model_.variants.size(); ++vi) {
       const FamilyVariant& variant = model_.variants[vi];
@@ -213,15 +188,14 @@ class ModelBuilder {
         const std::string where =
             variant.name + ": steps[" + std::to_string(s) + "] (" + step.entry + ")";
         std::vector<std::pair<std::string, std::uint64_t>> shared;  // target, bytes
-        for (const nlohmann::json& object : *objects_[vi].objects) {
-          if (object.value("entry", std::string()) != step.entry) continue;
-          const nlohmann::json triton = object.value("triton", nlohmann::json::object());
-          const std::string target = object.value("target", std::string("?"));
-          const auto warps = triton.value("num_warps", std::uint64_t{0});
-          const auto bytes = triton.value("shared", std::uint64_t{0});
+        for (const ObjectRecord& object : *objects_[vi].objects) {
+          if (object.entry != step.entry) continue;
+          const std::string& target = object.target;
+          const std::uint64_t warps = object.triton ? object.triton->num_warps : 0;
+          const std::uint64_t bytes = object.triton ? object.triton->shared : 0;
           if (warps == 0 || warps > 64 || bytes > (1u << 20)) {
             errors_.add(where + " [" + target +
-                        "]: the manifest's triton record lacks num_warps or shared");
+                        "]: the object's Triton record lacks num_warps or shared");
             continue;
           }
           if (facts[s].num_warps != 0 && facts[s].num_warps != warps) {
@@ -230,15 +204,14 @@ class ModelBuilder {
                         " on " + target + ")");
           }
           facts[s].num_warps = static_cast<std::uint32_t>(warps);
-          const bool amd = object.value("vendor", std::string()) == "amd";
+          const bool amd = object.vendor == vendor_name(Vendor::amd);
           std::uint32_t& most = amd ? facts[s].shared_amd : facts[s].shared_nvidia;
           most = std::max(most, static_cast<std::uint32_t>(bytes));
           shared.emplace_back(target, bytes);
-          for (const nlohmann::json& scratch : triton.value("scratch", nlohmann::json::array())) {
-            if (scratch.value("size", std::uint64_t{0}) == 0) continue;
+          for (const codeobj::TritonScratch& scratch : object.triton->scratch) {
+            if (scratch.size == 0) continue;
             errors_.add(where + " [" + target + "]: Triton's kernel needs " +
-                        std::to_string(scratch.value("size", std::uint64_t{0})) + " bytes of " +
-                        scratch.value("name", std::string("scratch")) +
+                        std::to_string(scratch.size) + " bytes of " + scratch.name +
                         " memory, which aotc's launchers do not allocate (they pass null)");
           }
         }
@@ -282,20 +255,18 @@ class ModelBuilder {
       for (std::size_t s = 0; s < model_.rule.steps.size(); ++s) {
         const LaunchStep& step = model_.rule.steps[s];
         if (step.triton_block) continue;  // num_warps * warp size: what the kernel was built for
-        for (const nlohmann::json& object : *objects_[vi].objects) {
-          const std::optional<Vendor> vendor =
-              vendor_from_name(object.value("vendor", std::string()));
-          const nlohmann::json* md = find_entry_metadata(object, step.entry);
-          if (!vendor || md == nullptr) continue;
+        for (const ObjectRecord& object : *objects_[vi].objects) {
+          const std::optional<Vendor> vendor = vendor_from_name(object.vendor);
+          const codeobj::KernelInfo* kernel =
+              object.metadata ? object.metadata->find_kernel(step.entry) : nullptr;
+          if (!vendor || kernel == nullptr) continue;
           std::optional<std::int64_t> threads = constant_block(step, *vendor, constants);
           if (!threads) continue;
-          const std::int64_t limit =
-              md->value("max_workgroup_size", md->value("max_threads", std::int64_t{0}));
+          const auto limit = static_cast<std::int64_t>(kernel->max_threads);
           if (limit > 0 && *threads > limit) {
-            errors_.add(variant.name + " [" + object.value("target", std::string("?")) +
-                        "]: steps[" + std::to_string(s) + "] (" + step.entry + "): block of " +
-                        std::to_string(*threads) + " threads exceeds the kernel's maximum of " +
-                        std::to_string(limit));
+            errors_.add(variant.name + " [" + object.target + "]: steps[" + std::to_string(s) +
+                        "] (" + step.entry + "): block of " + std::to_string(*threads) +
+                        " threads exceeds the kernel's maximum of " + std::to_string(limit));
           }
         }
       }
@@ -303,7 +274,6 @@ class ModelBuilder {
   }
 
   const KernelSpec& kernel_;
-  const std::vector<Vendor>& vendors_;
   std::string where_;
   FamilyModel model_;
   std::vector<VariantObjects> objects_;  // parallel to model_.variants
@@ -312,9 +282,11 @@ class ModelBuilder {
 
 }  // namespace
 
-Result<FamilyModel> build_family_model(const KernelSpec& kernel, const std::vector<Vendor>& vendors,
-                                       const nlohmann::json& manifest, std::string_view where) {
-  return ModelBuilder(kernel, vendors, where).run(manifest);
+Result<FamilyModel> build_family_model(const KernelSpec& kernel, const LaunchRule& rule,
+                                       const std::vector<Variant>& variants,
+                                       const std::vector<std::vector<ObjectRecord>>& objects,
+                                       std::string_view where) {
+  return ModelBuilder(kernel, where).run(rule, variants, objects);
 }
 
 }  // namespace aotc::launcher

@@ -1,7 +1,7 @@
 // Everything the emitters need to write one kernel family's launcher, gathered and checked in
 // one place: the validated launch rule, the key's axes as C++ types, the built variants (from the
-// manifest) with their axis indices, define constants and code-object images, and the argument
-// layout of each step. Emitters only format this; they decide nothing.
+// build's variants and object records) with their axis indices, define constants and code-object
+// images, and the argument layout of each step. Emitters only format this; they decide nothing.
 #pragma once
 
 #include <cstdint>
@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "codeobj/object_record.h"
 #include "core/result.h"
 #include "launcher/arg_layout.h"
 #include "launcher/launch_rule.h"
@@ -55,7 +56,7 @@ struct FamilyModel {
   bool triton = false;
   LaunchRule rule;
   std::vector<KeyAxis> axes;
-  std::vector<FamilyVariant> variants;  // manifest order
+  std::vector<FamilyVariant> variants;  // build order
   std::vector<StepLayout> layouts;      // per rule step
   // A variant's code objects come in groups, one module each: one group holding every entry
   // (clang objects; group entry ""), or one group per entry (Triton compiles each entry into its
@@ -66,10 +67,13 @@ struct FamilyModel {
   std::vector<std::vector<TritonStepFacts>> triton_steps;
 };
 
-// Builds the model for matrix.kernels[kernel_index] from the manifest's variants of that kernel.
-// `where` locates the kernel for messages ("build-matrix.json: kernels[0]").
-// `vendors`: the vendors the kernel is built for (kernel_vendors).
-Result<FamilyModel> build_family_model(const KernelSpec& kernel, const std::vector<Vendor>& vendors,
-                                       const nlohmann::json& manifest, std::string_view where);
+// Builds the model of `kernel`, whose launch rule `rule` is (validated), from the build's
+// `variants` of that kernel (others are passed over) and `objects`, parallel to `variants`: each
+// variant's built code objects, with their metadata. A variant without objects failed to build for
+// every target: the launcher reports it as unsupported. `where` locates the kernel for messages
+// ("build-matrix.json: kernels[0]").
+Result<FamilyModel> build_family_model(
+    const KernelSpec& kernel, const LaunchRule& rule, const std::vector<Variant>& variants,
+    const std::vector<std::vector<codeobj::ObjectRecord>>& objects, std::string_view where);
 
 }  // namespace aotc::launcher

@@ -516,4 +516,24 @@ Result<LaunchRule> validate_launch_rule(const nlohmann::json& launch, const Kern
   return RuleValidator(kernel, vendors, where).run(launch);
 }
 
+Result<LaunchRules> validate_launch_rules(const Matrix& matrix) {
+  LaunchRules rules(matrix.kernels.size());
+  ErrorList problems;
+  for (std::size_t k = 0; k < matrix.kernels.size(); ++k) {
+    const KernelSpec& kernel = matrix.kernels[k];
+    if (kernel.launch.is_null()) continue;
+    const std::string where =
+        matrix.file.filename().string() + ": kernels[" + std::to_string(k) + "]";
+    Result<LaunchRule> rule =
+        validate_launch_rule(kernel.launch, kernel, kernel_vendors(matrix, kernel), where);
+    if (rule) {
+      rules[k] = std::move(*rule);
+    } else {
+      problems.add(rule.error());
+    }
+  }
+  if (!problems.empty()) return problems.status().error();
+  return rules;
+}
+
 }  // namespace aotc::launcher

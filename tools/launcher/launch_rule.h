@@ -103,4 +103,12 @@ std::vector<Vendor> kernel_vendors(const Matrix& matrix, const KernelSpec& kerne
 Result<LaunchRule> validate_launch_rule(const nlohmann::json& launch, const KernelSpec& kernel,
                                         const std::vector<Vendor>& vendors, std::string_view where);
 
+// Per kernel of a matrix, its validated launch rule; nullopt for a kernel without one.
+using LaunchRules = std::vector<std::optional<LaunchRule>>;
+
+// Validates every kernel's launch rule once (the build does it before anything compiles, and the
+// launcher generator takes the result): errors of every kernel at once, each located at
+// "<matrix file name>: kernels[k]".
+Result<LaunchRules> validate_launch_rules(const Matrix& matrix);
+
 }  // namespace aotc::launcher

@@ -20,20 +20,19 @@ Status write_if_changed(const std::filesystem::path& path, const std::string& te
 
 }  // namespace
 
-Result<std::vector<GeneratedFile>> render_launchers(const Matrix& matrix,
-                                                    const nlohmann::json& manifest) {
+Result<std::vector<GeneratedFile>> render_launchers(const LauncherInputs& inputs) {
   const std::filesystem::path include = std::filesystem::path("include") / "aotc";
+  const Matrix& matrix = inputs.matrix;
   const std::string matrix_name = matrix.file.filename().string();
 
   // Every family's model first, so a bad rule yields no launcher at all, and all errors at once.
   std::vector<launcher::FamilyModel> models;
   ErrorList errors;
   for (std::size_t k = 0; k < matrix.kernels.size(); ++k) {
-    const KernelSpec& kernel = matrix.kernels[k];
-    if (kernel.launch.is_null()) continue;  // no launch rule: nothing to generate
+    if (k >= inputs.rules.size() || !inputs.rules[k]) continue;  // no launch rule: no launcher
     const std::string where = matrix_name + ": kernels[" + std::to_string(k) + "]";
     Result<launcher::FamilyModel> model = launcher::build_family_model(
-        kernel, launcher::kernel_vendors(matrix, kernel), manifest, where);
+        matrix.kernels[k], *inputs.rules[k], inputs.variants, inputs.objects, where);
     if (!model) {
       errors.add(model.error());
       continue;
@@ -56,8 +55,8 @@ Result<std::vector<GeneratedFile>> render_launchers(const Matrix& matrix,
 }
 
 Result<std::vector<std::filesystem::path>> generate_launchers(
-    const Matrix& matrix, const nlohmann::json& manifest, const std::filesystem::path& out_dir) {
-  Result<std::vector<GeneratedFile>> files = render_launchers(matrix, manifest);
+    const LauncherInputs& inputs, const std::filesystem::path& out_dir) {
+  Result<std::vector<GeneratedFile>> files = render_launchers(inputs);
   if (!files) return files.error();
   std::vector<std::filesystem::path> written;
   for (const GeneratedFile& file : *files) {

@@ -243,7 +243,7 @@ Axis parse_axis(const std::string& name, const OrderedJson& node, const JsonPath
     for (const NamedFormat& define : defines) {
       auto text = render_checked(define.format, *value, written, value_path, define.path,
                                  kDefineRule, problems);
-      if (text) axis_value.defines.push_back(define.macro + "=" + *text);
+      if (text) axis_value.defines.push_back({define.macro, *text});
     }
     axis.values.push_back(std::move(axis_value));
   }

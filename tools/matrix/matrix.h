@@ -16,12 +16,20 @@ namespace aotc {
 
 enum class AxisType { integer, string, integer_tuple };
 
+// A preprocessor definition an axis value makes, e.g. PA_BLOCK_SIZE = "64".
+struct Define {
+  std::string name;
+  std::string value;  // one token (matrix_parse checks it)
+  // "NAME=VALUE": how -D and the manifest spell it.
+  std::string text() const { return name + "=" + value; }
+  bool operator==(const Define&) const = default;
+};
+
 // One value of one axis, e.g. block_size = 64, or heads = [64, 8].
 struct AxisValue {
-  nlohmann::json value;  // as written in the matrix (number, string or array)
-  std::string label;     // name fragment after formatting, e.g. "bs64", "h64x8"
-  std::vector<std::string>
-      defines;  // "NAME=VALUE" preprocessor definitions, e.g. "PA_BLOCK_SIZE=64"
+  nlohmann::json value;         // as written in the matrix (number, string or array)
+  std::string label;            // name fragment after formatting, e.g. "bs64", "h64x8"
+  std::vector<Define> defines;  // e.g. {PA_BLOCK_SIZE, 64}
 };
 
 struct Axis {
@@ -75,7 +83,7 @@ struct Variant {
   std::size_t kernel_index = 0;  // index into Matrix::kernels
   std::string name;              // e.g. "pa_decode.kv-bf16.bs64.q2.h64x8.d128"
   std::vector<std::pair<std::string, AxisValue>> axis_values;  // axis name -> value, in axis order
-  std::vector<std::string> defines;  // union of the axis values' defines, in axis order
+  std::vector<Define> defines;       // union of the axis values' defines, in axis order
   std::vector<std::string> targets;  // targets this variant is built for
 };
 
