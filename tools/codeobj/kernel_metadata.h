@@ -32,17 +32,18 @@ struct ArgMetadata {
   // AMD's .value_kind (global_buffer, by_value, hidden_block_count_x, ...) as the metadata spells
   // it: LLVM adds hidden kinds over releases, and the manifest records them verbatim. Empty for
   // NVIDIA objects, whose arguments are all the kernel's own.
-  std::string kind;
-  std::string address_space;  // AMD .address_space; empty if absent
-  std::string name;           // AMD .name when recorded (clang omits it at -O3); PTX always
-  std::string type;           // PTX .param type (".u64", ".b8", ...); empty elsewhere
-  std::uint64_t align = 0;    // PTX .align; 0 elsewhere
+  std::string kind{};
+  std::string address_space{};  // AMD .address_space; empty if absent
+  std::string name{};           // AMD .name when recorded (clang omits it at -O3); PTX always
+  std::string type{};           // PTX .param type (".u64", ".b8", ...); empty elsewhere
+  std::uint64_t align = 0;      // PTX .align; 0 elsewhere
   // Added by the compiler after the kernel's own arguments: the launcher does not pass it.
   bool hidden() const { return is_hidden_arg_kind(kind); }
   bool operator==(const ArgMetadata&) const = default;
 };
 
 // Resource use per kernel; each field names the formats that record it (0 elsewhere).
+// Every member has a default, so designated initializers name only what a format records.
 struct KernelResources {
   std::uint64_t shared_bytes = 0;   // static shared memory: hsaco group_segment_size, cubin
   std::uint64_t scratch_bytes = 0;  // per work-item: hsaco private_segment_size, cubin local_bytes
@@ -59,25 +60,25 @@ struct KernelResources {
 };
 
 struct KernelInfo {
-  std::string name;
-  std::string symbol;             // hsaco: "<name>.kd", the kernel descriptor
-  std::vector<ArgMetadata> args;  // the kernel's own, then hidden ones, in metadata order
-  std::uint64_t arg_bytes = 0;    // hsaco kernarg_size; cubin and PTX param_bytes
-  std::uint64_t arg_align = 0;    // hsaco kernarg_align
-  std::uint64_t max_threads = 0;  // per block: hsaco max_workgroup_size; NVIDIA 1024 when unset
-  KernelResources resources;      // hsaco and cubin (PTX records none)
-  std::optional<Occupancy> occupancy;  // hsaco, on targets with an occupancy model
+  std::string name{};
+  std::string symbol{};             // hsaco: "<name>.kd", the kernel descriptor
+  std::vector<ArgMetadata> args{};  // the kernel's own, then hidden ones, in metadata order
+  std::uint64_t arg_bytes = 0;      // hsaco kernarg_size; cubin and PTX param_bytes
+  std::uint64_t arg_align = 0;      // hsaco kernarg_align
+  std::uint64_t max_threads = 0;    // per block: hsaco max_workgroup_size; NVIDIA 1024 when unset
+  KernelResources resources{};      // hsaco and cubin (PTX records none)
+  std::optional<Occupancy> occupancy{};  // hsaco, on targets with an occupancy model
   bool operator==(const KernelInfo&) const = default;
 };
 
 struct KernelMetadata {
   CodeObjectFormat format = CodeObjectFormat::hsaco;
-  std::string target_id;
+  std::string target_id{};
   // A cubin read without the target it was built for: why target_id may lack its "a" suffix.
-  std::string target_id_note;
+  std::string target_id_note{};
   int code_object_version = 0;  // hsaco
-  std::string ptx_version;      // PTX .version
-  std::vector<KernelInfo> kernels;
+  std::string ptx_version{};    // PTX .version
+  std::vector<KernelInfo> kernels{};
 
   // The kernel named `name`, or nullptr.
   const KernelInfo* find_kernel(std::string_view name) const;
