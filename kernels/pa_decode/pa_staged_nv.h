@@ -41,10 +41,10 @@ constexpr int kStages = PA_NV_STAGES;
 static_assert(kStages >= 2, "the ring needs two stages");
 constexpr int kUnit = 16;  // bytes of one cp.async copy and of one ldmatrix row
 // L2 prefetch size of the key and value copies (cp.async's .L2::<n>B qualifier: on a miss the L2
-// fetches that many bytes around the copied ones from DRAM). 0: no qualifier. A tuning knob for
-// the bench (KERNEL_NOTES, optimisation 7): FlashInfer's KV copies ask for 128 bytes.
+// fetches that many bytes around the copied ones from DRAM). 0: no qualifier. 128, as FlashInfer's
+// KV copies ask: 1.3% faster over the anchors than none, 256 no better (KERNEL_NOTES, run 15).
 #ifndef PA_NV_L2_PREFETCH
-#define PA_NV_L2_PREFETCH 0
+#define PA_NV_L2_PREFETCH 128
 #endif
 #if PA_NV_L2_PREFETCH == 0
 #define PA_NV_L2_PREFETCH_QUALIFIER ""
