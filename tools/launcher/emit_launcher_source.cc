@@ -300,8 +300,7 @@ std::string emit_family(const FamilyModel& m) {
       "// This family, as aotc/launcher_family.h's Launcher reads it.\nstruct Family {\n"
       "  using Key = " +
       ns + "Key;\n  using Args = " + ns + "Args;\n  using Plan = " + ns +
-      "Plan;\n  using Values = " + ns + "Values;\n  using VariantInfo = " + ns +
-      "VariantInfo;\n" +
+      "Plan;\n  using Values = " + ns + "Values;\n  using VariantInfo = " + ns + "VariantInfo;\n" +
       "  static constexpr const char* k_kernel = " + cpp_string_literal(m.kernel) + ";\n" +
       "  static constexpr std::size_t k_variant_count = " + str(m.variants.size()) + ";\n" +
       "  static constexpr std::size_t k_group_count = " + str(m.group_entries.size()) + ";\n" +
