@@ -144,7 +144,14 @@ __device__ GPU_INLINE inline float warp_sum(float v) {
   return v;
 }
 
+// LLVM < 20 cannot lower exp2 on f32 for NVPTX ("no libcall available for fexp2"); LLVM >= 20
+// lowers it to ex2.approx.f32, the instruction the NVVM builtin names, so both compilers give
+// the same PTX instruction (and the newer one keeps its generic form, free to fold constants).
+#if defined(__NVPTX__) && __clang_major__ < 20
+__device__ GPU_INLINE inline float exp2(float x) { return __nvvm_ex2_approx_f(x); }
+#else
 __device__ GPU_INLINE inline float exp2(float x) { return __builtin_exp2f(x); }
+#endif
 
 // ---------------------------------------------------------------------------------------------
 // 16-byte vector memory access: global_load_dwordx4 on AMD, ld.global.v4.u32 on NVIDIA. The

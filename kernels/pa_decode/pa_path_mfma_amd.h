@@ -52,26 +52,31 @@ struct MfmaAmdPath {
 
   static constexpr int row_slot_of(int) { return 0; }
 
+  // The K=32 builtins are chosen by the preprocessor, not by `if constexpr (kK == 32)`: clang-19
+  // (LLVM < 20) does not declare them at all, and an undeclared name is an error even in a
+  // discarded branch, so the gfx942 build with clang-19 would fail on gfx950's code.
   __device__ GPU_INLINE static f32x4 mfma(const Operand& a, const Operand& b, f32x4 c) {
-    if constexpr (kK == 32) {
-      const gpu::u32x4 av{a.w[0], a.w[1], a.w[2], a.w[3]}, bv{b.w[0], b.w[1], b.w[2], b.w[3]};
-      if constexpr (kF16) {
-        return __builtin_amdgcn_mfma_f32_16x16x32_f16(__builtin_bit_cast(f16x8, av),
-                                                      __builtin_bit_cast(f16x8, bv), c, 0, 0, 0);
-      } else {
-        return __builtin_amdgcn_mfma_f32_16x16x32_bf16(__builtin_bit_cast(bf16x8, av),
-                                                       __builtin_bit_cast(bf16x8, bv), c, 0, 0, 0);
-      }
+#if defined(__gfx950__)
+    static_assert(kK == 32);
+    const gpu::u32x4 av{a.w[0], a.w[1], a.w[2], a.w[3]}, bv{b.w[0], b.w[1], b.w[2], b.w[3]};
+    if constexpr (kF16) {
+      return __builtin_amdgcn_mfma_f32_16x16x32_f16(__builtin_bit_cast(f16x8, av),
+                                                    __builtin_bit_cast(f16x8, bv), c, 0, 0, 0);
     } else {
-      const u32x2 av{a.w[0], a.w[1]}, bv{b.w[0], b.w[1]};
-      if constexpr (kF16) {
-        return __builtin_amdgcn_mfma_f32_16x16x16f16(__builtin_bit_cast(f16x4, av),
-                                                     __builtin_bit_cast(f16x4, bv), c, 0, 0, 0);
-      } else {
-        return __builtin_amdgcn_mfma_f32_16x16x16bf16_1k(__builtin_bit_cast(i16x4, av),
-                                                         __builtin_bit_cast(i16x4, bv), c, 0, 0, 0);
-      }
+      return __builtin_amdgcn_mfma_f32_16x16x32_bf16(__builtin_bit_cast(bf16x8, av),
+                                                     __builtin_bit_cast(bf16x8, bv), c, 0, 0, 0);
     }
+#else
+    static_assert(kK == 16);
+    const u32x2 av{a.w[0], a.w[1]}, bv{b.w[0], b.w[1]};
+    if constexpr (kF16) {
+      return __builtin_amdgcn_mfma_f32_16x16x16f16(__builtin_bit_cast(f16x4, av),
+                                                   __builtin_bit_cast(f16x4, bv), c, 0, 0, 0);
+    } else {
+      return __builtin_amdgcn_mfma_f32_16x16x16bf16_1k(__builtin_bit_cast(i16x4, av),
+                                                       __builtin_bit_cast(i16x4, bv), c, 0, 0, 0);
+    }
+#endif
   }
 
   // Elements [first, first + kKL) of a 16-byte cache chunk as an operand; fp8 widened to bf16
