@@ -1,4 +1,5 @@
-# aotc_add_kernel_library(<name> MATRIX <file> [TARGETS <target>...] [EMBED] [OUTPUT_DIR <dir>])
+# aotc_add_kernel_library(<name> MATRIX <file> [TARGETS <target>...] [EMBED] [SHARED]
+#                         [OUTPUT_DIR <dir>])
 #
 # Runs `aotc build <file>` at build time into OUTPUT_DIR (default: <current binary dir>/<name>)
 # and makes <name> a library of the generated launchers (docs/LAUNCHERS.md) linked to
@@ -12,10 +13,18 @@
 # byproducts aotc rewrites only when their text changes, so their objects rebuild only then.
 # The matrix is read at configure time for the kernels with launch rules (the launcher files);
 # editing it re-runs CMake.
+#
+# SHARED also runs `aotc build --shared-lib` with the project's C++ compiler and aotc::runtime:
+# OUTPUT_DIR/lib/lib<kernel>_aotc.so per kernel family (launcher, C ABI, embedded code objects),
+# each also an imported target <name>_<kernel> to link or install. aotc builds these libraries
+# rather than a CMake SHARED target because what a user of them expects is OUTPUT_DIR as a whole:
+# `aotc.load(OUTPUT_DIR)` in Python opens the libraries the manifest lists, `aotc verify` and
+# `aotc merge` check them, and shipping out/ ships them; aotc caches each by content, so a rebuild
+# that changes no generated file compiles nothing.
 cmake_minimum_required(VERSION 3.20)  # DEPFILE for add_custom_command with Ninja and Makefiles
 
 function(aotc_add_kernel_library name)
-  cmake_parse_arguments(PARSE_ARGV 1 arg "EMBED" "MATRIX;OUTPUT_DIR" "TARGETS")
+  cmake_parse_arguments(PARSE_ARGV 1 arg "EMBED;SHARED" "MATRIX;OUTPUT_DIR" "TARGETS")
   if(arg_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "aotc_add_kernel_library(${name}): unknown arguments ${arg_UNPARSED_ARGUMENTS}")
   endif()
@@ -38,7 +47,9 @@ function(aotc_add_kernel_library name)
     endif()
   endif()
 
-  # The kernels with a launch rule each get <kernel>_launcher.h/.cc and <kernel>_embed.S.
+  # The kernels with a launch rule each get <kernel>_launcher.h/.cc, <kernel>_embed.S and the C
+  # ABI, <kernel>_capi.h/.cc: every file aotc writes is a byproduct, so `ninja -t cleandead` and
+  # the generators that need to know what a custom command produces see them all.
   set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${matrix}")
   file(READ "${matrix}" text)
   string(JSON count ERROR_VARIABLE problem LENGTH "${text}" kernels)
@@ -49,6 +60,7 @@ function(aotc_add_kernel_library name)
   set(byproducts)
   set(sources)
   set(embeds)
+  set(families)
   if(count GREATER 0)
     math(EXPR last "${count} - 1")
     foreach(i RANGE ${last})
@@ -58,8 +70,10 @@ function(aotc_add_kernel_library name)
         continue()
       endif()
       list(APPEND byproducts "${gen}/${kernel}_launcher.h" "${gen}/${kernel}_launcher.cc"
-                             "${gen}/${kernel}_embed.S")
+                             "${gen}/${kernel}_embed.S" "${gen}/${kernel}_capi.h"
+                             "${gen}/${kernel}_capi.cc")
       list(APPEND sources "${gen}/${kernel}_launcher.cc")
+      list(APPEND families "${kernel}")
       list(APPEND embeds "${gen}/${kernel}_embed.S")
     endforeach()
   endif()
@@ -73,10 +87,23 @@ function(aotc_add_kernel_library name)
     string(REPLACE ";" "," targets "${arg_TARGETS}")
     set(target_args --targets ${targets})
   endif()
+  set(shared_args)
+  if(arg_SHARED)
+    foreach(kernel ${families})
+      list(APPEND byproducts "${out}/lib/lib${kernel}_aotc.so")
+    endforeach()
+    # The runtime this project links, not necessarily the one aotc was built with.
+    get_target_property(runtime_include aotc::runtime INTERFACE_INCLUDE_DIRECTORIES)
+    list(GET runtime_include 0 runtime_include)
+    set(shared_args --shared-lib --cxx "${CMAKE_CXX_COMPILER}"
+                    --runtime-include-dir "${runtime_include}"
+                    --runtime-library-dir "$<TARGET_FILE_DIR:aotc::runtime>")
+  endif()
   add_custom_command(
     OUTPUT "${out}/manifest.json"
     BYPRODUCTS ${byproducts}
-    COMMAND aotc::aotc build "${matrix}" -o "${out}" ${target_args} --depfile "${out}.d"
+    COMMAND aotc::aotc build "${matrix}" -o "${out}" ${target_args} ${shared_args}
+            --depfile "${out}.d"
     DEPENDS "${matrix}" aotc::aotc
     DEPFILE "${out}.d"
     COMMENT "aotc build ${arg_MATRIX} -> ${out}"
@@ -96,4 +123,16 @@ function(aotc_add_kernel_library name)
   target_include_directories(${name} PUBLIC "${out}/include")
   target_link_libraries(${name} PUBLIC aotc::runtime)
   target_compile_features(${name} PUBLIC cxx_std_17)
+
+  if(arg_SHARED)
+    foreach(kernel ${families})
+      add_library(${name}_${kernel} SHARED IMPORTED GLOBAL)
+      set_target_properties(${name}_${kernel} PROPERTIES
+        IMPORTED_LOCATION "${out}/lib/lib${kernel}_aotc.so"
+        IMPORTED_NO_SONAME ON
+        INTERFACE_INCLUDE_DIRECTORIES "${out}/include"
+        INTERFACE_LINK_LIBRARIES aotc::runtime)
+      add_dependencies(${name}_${kernel} ${name}_aotc_build)
+    endforeach()
+  endif()
 endfunction()

@@ -30,9 +30,23 @@ run("configure" ${CMAKE_COMMAND} -S ${WORK_DIR}/src -B ${WORK_DIR}/build -G Ninj
     -DCMAKE_PREFIX_PATH=${WORK_DIR}/prefix -DSCALE_TARGETS=gfx942)
 run("build" ${CMAKE_COMMAND} --build ${WORK_DIR}/build)
 expect("aotc build")
+expect("lib/libscale_aotc.so \\(compiled\\)")
 run("scale_example" ${WORK_DIR}/build/scale_example)
 expect("2 variants, code objects embedded")
 message(STATUS "scale_example: ${output}")
+
+# SHARED: the family library, listed in the manifest, loadable from Python.
+set(out ${WORK_DIR}/build/scale_kernels)
+run("aotc verify" ${WORK_DIR}/prefix/bin/aotc verify ${out})
+file(READ ${out}/manifest.json manifest)
+if(NOT manifest MATCHES "\"lib/libscale_aotc.so\"")
+  message(FATAL_ERROR "the manifest does not list lib/libscale_aotc.so:\n${manifest}")
+endif()
+find_program(PYTHON3 python3 REQUIRED)
+# Newlines, not semicolons, between the statements: run()'s arguments are a CMake list.
+run("aotc.load" ${CMAKE_COMMAND} -E env PYTHONPATH=${SOURCE_DIR}/python ${PYTHON3} -c
+    "import aotc\nf = aotc.load('${out}').scale\nprint(f.embedded, [v.name for v in f.variants()])")
+expect("True \\['scale.b64', 'scale.b256'\\]")
 
 run("second build" ${CMAKE_COMMAND} --build ${WORK_DIR}/build)
 expect("no work to do")
@@ -40,5 +54,15 @@ expect("no work to do")
 file(APPEND ${WORK_DIR}/src/thread_index.h "// edited\n")
 run("build after a header edit" ${CMAKE_COMMAND} --build ${WORK_DIR}/build -- -v)
 expect("2 compiled, 0 cached")
+# The code objects came out the same, so the generated files did too: the library is cached.
+expect("lib/libscale_aotc.so \\(cached\\)")
 run("build after that" ${CMAKE_COMMAND} --build ${WORK_DIR}/build)
 expect("no work to do")
+
+# The installed aotc links --shared-lib libraries to the runtime installed beside it, without
+# --runtime-include-dir or --runtime-library-dir (its RUNPATH names the prefix's lib folder).
+run("installed aotc --shared-lib" ${WORK_DIR}/prefix/bin/aotc build ${WORK_DIR}/src/kernels.json
+    --targets gfx942 -o ${WORK_DIR}/direct --shared-lib)
+find_program(READELF readelf REQUIRED)
+run("readelf" ${READELF} -d ${WORK_DIR}/direct/lib/libscale_aotc.so)
+expect("RUNPATH.*\\$ORIGIN:${WORK_DIR}/prefix/lib")

@@ -641,11 +641,14 @@ Status shared_library_phase(BuildState& state, OutputTree& tree, nlohmann::order
   for (const KernelSpec& kernel : state.matrix.kernels) {
     if (kernel.launch.is_null()) continue;
     const fs::path relative = shared_library_file(kernel.name);
-    state.printer.message("aotc: compiling " + relative.string());
     const fs::path temporary = temporary_sibling(state.options.out_dir / relative);
-    Status compiled = compile_shared_library(
-        state.options.shared_library, fs::absolute(state.options.out_dir), kernel.name, temporary);
-    if (compiled) {
+    auto built =
+        build_shared_library(state.options.shared_library, fs::absolute(state.options.out_dir),
+                             kernel.name, temporary, state.cache_dir);
+    Status compiled = built ? Status::success() : Status(built.error());
+    if (built) {
+      state.printer.message("aotc: " + relative.string() +
+                            (*built == SharedLibrarySource::cached ? " (cached)" : " (compiled)"));
       auto hash = sha256_hex_of_file(temporary);
       compiled = hash ? tree.install_file(relative, temporary, *hash) : Status(hash.error());
       if (compiled) {

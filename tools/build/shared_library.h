@@ -15,7 +15,8 @@ namespace aotc {
 struct SharedLibraryOptions {
   // Default: $CXX, else c++.
   std::optional<std::filesystem::path> cxx;
-  // Holding aotc/runtime.h, and libaotc_runtime.so. Default: the runtime aotc was built with.
+  // Holding aotc/runtime.h, and libaotc_runtime.so. Default: an installed aotc's own runtime
+  // (../include and ../lib beside its executable), else the runtime aotc was built with.
   std::optional<std::filesystem::path> runtime_include_dir;
   std::optional<std::filesystem::path> runtime_library_dir;
 };
@@ -31,9 +32,22 @@ std::vector<std::string> shared_library_command(const SharedLibraryOptions& opti
                                                 const std::string& kernel,
                                                 const std::filesystem::path& output);
 
-// Runs that command; an error carries the command and the compiler's output.
-Status compile_shared_library(const SharedLibraryOptions& options,
-                              const std::filesystem::path& out_dir, const std::string& kernel,
-                              const std::filesystem::path& output);
+// What the library's bytes depend on, hashed: the command (its output aside), the compiler's
+// identity (`--version`), every generated file it compiles and the code objects its assembly
+// embeds, the runtime's headers and library. Equal keys give equal libraries.
+Result<std::string> shared_library_key(const SharedLibraryOptions& options,
+                                       const std::filesystem::path& out_dir,
+                                       const std::string& kernel);
+
+enum class SharedLibrarySource { compiled, cached };
+
+// Writes `kernel`'s library to `output`: a copy of cache_dir/shared-libs/<key>.so when one was
+// built before, else compiled (and then stored there). A compiler error carries the command and
+// the compiler's output.
+Result<SharedLibrarySource> build_shared_library(const SharedLibraryOptions& options,
+                                                 const std::filesystem::path& out_dir,
+                                                 const std::string& kernel,
+                                                 const std::filesystem::path& output,
+                                                 const std::filesystem::path& cache_dir);
 
 }  // namespace aotc

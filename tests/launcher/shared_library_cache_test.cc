@@ -1,0 +1,88 @@
+// `aotc build --shared-lib` caches each family's library by content: a build whose generated
+// files, code objects, compiler, flags and runtime are those of an earlier build copies that
+// library and never runs the C++ compiler; a change to any of them (here: one runtime header's
+// text) compiles again.
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "core/atomic_file.h"
+#include "launcher/launcher_fixture.h"
+#include "tool_skip.h"
+
+using namespace aotc;
+namespace fs = std::filesystem;
+
+namespace {
+
+// Lines of the compiler wrapper's log that are compiles (not `--version`).
+int compiles_logged(const fs::path& log) {
+  std::ifstream in(log);
+  int compiles = 0;
+  for (std::string line; std::getline(in, line);)
+    compiles += line.find(" -shared ") != std::string::npos;
+  return compiles;
+}
+
+}  // namespace
+
+TEST_CASE("aotc build --shared-lib takes an unchanged library from its cache") {
+  if (!test::find_tool("clang-22")) {
+    test::missing_tool("clang-22 not found on PATH: cannot compile the split_sum test kernels");
+    return;
+  }
+  const fs::path dir = test::fresh_dir("shared_lib_cache");
+  // A C++ compiler that logs its arguments, so the test sees whether it ran.
+  const fs::path log = dir / "cxx.log";
+  const fs::path cxx = dir / "logging-c++";
+  {
+    std::ofstream script(cxx);
+    script << "#!/bin/sh\necho \"$*\" >> " << test::shell_quote(log.string())
+           << "\nexec c++ \"$@\"\n";
+  }
+  fs::permissions(cxx, fs::perms::owner_all, fs::perm_options::add);
+  // A copy of the runtime's headers, to edit one.
+  const fs::path runtime_include = dir / "runtime-include";
+  fs::copy(AOTC_SOURCE_DIR "/runtime/include", runtime_include, fs::copy_options::recursive);
+
+  const auto build = [&](const std::string& out_name) {
+    const fs::path out = dir / out_name;
+    const std::string command =
+        test::shell_quote(AOTC_EXE) + " build " +
+        test::shell_quote(AOTC_SOURCE_DIR "/tests/launcher/data/split-sum-matrix.json") + " -o " +
+        test::shell_quote(out.string()) + " --cache-dir " +
+        test::shell_quote((dir / "cache").string()) + " --shared-lib --cxx " +
+        test::shell_quote(cxx.string()) + " --runtime-include-dir " +
+        test::shell_quote(runtime_include.string()) + " --runtime-library-dir " +
+        test::shell_quote(fs::path(AOTC_RUNTIME_SHARED_LIBRARY).parent_path().string());
+    const test::CommandResult r = test::run_command(command);
+    INFO(command << "\n" << r.output);
+    REQUIRE(r.exit_code == 0);
+    auto bytes = read_file_bytes(out / "lib/libsplit_sum_aotc.so");
+    REQUIRE(bytes.ok());
+    return std::make_pair(r.output, *bytes);
+  };
+
+  const auto [first_output, first] = build("a");
+  CHECK(compiles_logged(log) == 1);
+  CHECK(first_output.find("lib/libsplit_sum_aotc.so (compiled)") != std::string::npos);
+
+  // Another output folder, the same cache: every input equal, so the library is the cached one.
+  const auto [second_output, second] = build("b");
+  CHECK(compiles_logged(log) == 1);
+  CHECK(second_output.find("lib/libsplit_sum_aotc.so (cached)") != std::string::npos);
+  CHECK(second == first);
+  CHECK(test::run_command(test::shell_quote(AOTC_EXE) + " verify " +
+                          test::shell_quote((dir / "b").string()))
+            .exit_code == 0);
+
+  // Same paths and flags, one runtime header's text changed: compiled again.
+  {
+    std::ofstream header(runtime_include / "aotc/runtime.h", std::ios::app);
+    header << "// edited\n";
+  }
+  const auto [third_output, third] = build("c");
+  CHECK(compiles_logged(log) == 2);
+  CHECK(third_output.find("lib/libsplit_sum_aotc.so (compiled)") != std::string::npos);
+}
