@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ctypes
 import difflib
+import operator
 import sys
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union
@@ -91,6 +92,55 @@ def _struct(name: str, fields: Sequence[Field], raw, count: int, size: int):
     return cls
 
 
+_KEY_CACHE_LIMIT = 4096
+
+
+def _getter(names: Sequence[str]) -> Callable[[Mapping[str, Any]], tuple]:
+    """A function returning the values of `names` in a mapping, as a tuple (operator.itemgetter
+    returns a bare value for one name)."""
+    if len(names) == 1:
+        only = names[0]
+        return lambda given: (given[only],)
+    return operator.itemgetter(*names) if names else (lambda given: ())
+
+
+def _signature(values: tuple) -> Optional[tuple]:
+    """The exact types of key values (tuple items too), or None when one is not a plain str, int
+    or tuple of ints: only those are cached, since equal values of other types may convert
+    differently (16.0 == 16, True == 1)."""
+    types = []
+    for value in values:
+        kind = type(value)
+        if kind is tuple:
+            if not all(type(item) is int for item in value):
+                return None
+        elif kind is not int and kind is not str:
+            return None
+        types.append(kind)
+    return tuple(types)
+
+
+def _converter(field: Field) -> Callable[[Any, str], Any]:
+    """The function that checks and converts a Python value for one args field."""
+    if field.kind == _capi.FIELD_POINTER:
+        return _values.device_pointer
+    if field.kind == _capi.FIELD_FLOAT:
+        size = field.size
+        return lambda value, what: _values.floating(value, size, what)
+    kind, size = field.kind, field.size
+    return lambda value, what: _values.integer(value, kind, size, what)
+
+
+def _current_stream_handle(torch, device) -> int:
+    """PyTorch's current stream on `device` as a raw handle. torch._C's accessor returns it
+    without building a torch.cuda.Stream (a few microseconds per launch); the public API is the
+    fallback where it is missing."""
+    raw = getattr(torch._C, "_cuda_getCurrentRawStream", None)
+    if raw is not None and device.index is not None:
+        return raw(device.index)
+    return torch.cuda.current_stream(device).cuda_stream
+
+
 def _torch():
     """torch when the program has imported it (never imported here: that costs seconds)."""
     return sys.modules.get("torch")
@@ -154,7 +204,20 @@ class Family:
         self._embedded.restype = ctypes.c_int
         self._key_names = [f.name for f in self.key_fields]
         self._param_names = [f.name for f in self.arg_fields if f.name != "workspace" or not self.has_workspace]
-        self._accepted = set(self._key_names) | set(self._param_names)
+        self._accepted = frozenset(self._key_names) | frozenset(self._param_names)
+        # Per-call work decided once: which names a call must give (in the order an error lists
+        # them), each param's slot in the args struct with its converter and error prefix, and
+        # the key structs already built (filling one costs more than the rest of a launch).
+        params = [(i, f) for i, f in enumerate(self.arg_fields) if f.name in self._param_names]
+        self._required_launch = self._key_names + [f.name for _, f in params]
+        self._required_plan = self._key_names + [f.name for _, f in params if f.kind != _capi.FIELD_POINTER]
+        self._required_key_set = frozenset(self._key_names)
+        self._required_launch_set = frozenset(self._required_launch)
+        self._required_plan_set = frozenset(self._required_plan)
+        self._arg_count = len(self.arg_fields)
+        self._arg_slots = [(i, f.name, _converter(f), f"{kernel}: {f.name} ({f.c_type})") for i, f in params]
+        self._key_getter = _getter(self._key_names)
+        self._key_cache: Dict[tuple, Tuple[tuple, Any]] = {}
         clash = sorted(self._accepted & {"stream", "allocator"})
         if clash:  # a silent mix-up of a kernel argument with a launch option would be worse
             raise Error(f"{path}: {kernel}'s key axis or param {', '.join(map(repr, clash))} has the name of a "
@@ -188,9 +251,10 @@ class Family:
 
     def is_supported(self, **key: KeyValue) -> bool:
         """True when a variant was built for the key (all axes by name)."""
-        self._check_names(key, self._key_names, self._key_names)
+        if key.keys() != self._required_key_set:
+            self._check_names(key, self._key_names, self._key_names)
         try:
-            c_key = self._make_key(key)
+            c_key = self._key_struct(key)
         except Error:
             return False
         return bool(self._is_supported(ctypes.byref(c_key)))
@@ -229,8 +293,9 @@ class Family:
         torch = _torch()
         tensor_device = self._tensor_device(arguments) if torch is not None else None
         if stream is None and tensor_device is not None:
-            stream = torch.cuda.current_stream(tensor_device)
-        handle = _values.stream_handle(stream)
+            handle = _current_stream_handle(torch, tensor_device)
+        else:
+            handle = _values.stream_handle(stream)
         guard = None
         if tensor_device is not None and tensor_device.index is not None and \
                 tensor_device.index != torch.cuda.current_device():
@@ -268,7 +333,7 @@ class Family:
         memory = torch.empty(nbytes, dtype=torch.uint8, device=tensor_device)
         # Allocated in the current stream's order; launched on another stream, the allocator must
         # not hand the block out again before that stream is done with it.
-        if stream_handle != torch.cuda.current_stream(tensor_device).cuda_stream:
+        if stream_handle != _current_stream_handle(torch, tensor_device):
             memory.record_stream(torch.cuda.ExternalStream(stream_handle, device=tensor_device))
         args.workspace = memory.data_ptr()
         return memory
@@ -316,11 +381,32 @@ class Family:
             raise Error(f"{self.name}: missing keyword argument {', '.join(repr(m) for m in missing)}")
 
     def _convert(self, arguments: Mapping[str, Any], pointers_required: bool):
-        required = self._key_names + [f.name for f in self.arg_fields
-                                      if f.name in self._param_names
-                                      and (pointers_required or f.kind != _capi.FIELD_POINTER)]
-        self._check_names(arguments, required, self._accepted)
-        return self._make_key(arguments), self._make_args(arguments)
+        """The key struct and a new args struct for these keyword arguments."""
+        given = arguments.keys()
+        required = self._required_launch_set if pointers_required else self._required_plan_set
+        if not (given <= self._accepted and required <= given):
+            self._check_names(arguments, self._required_launch if pointers_required else self._required_plan,
+                              self._accepted)
+        return self._key_struct(arguments), self._make_args(arguments)
+
+    def _key_struct(self, given: Mapping[str, Any]):
+        """The key struct for the key axes in `given`, built once per distinct key. A cached one is
+        used only for values of the same types as when it was built, so 16.0 or True never pass
+        for 16 or 1 (they raise, as they would uncached)."""
+        values = self._key_getter(given)
+        try:
+            cached = self._key_cache.get(values)
+        except TypeError:  # unhashable (a list for a tuple axis): convert every time
+            return self._make_key(given)
+        signature = _signature(values)
+        if cached is not None and cached[0] == signature:
+            return cached[1]
+        key = self._make_key(given)
+        if signature is not None:
+            if len(self._key_cache) >= _KEY_CACHE_LIMIT:  # callers inventing keys; keep it bounded
+                self._key_cache.clear()
+            self._key_cache[values] = (signature, key)
+        return key
 
     def _make_key(self, given: Mapping[str, Any]):
         key = self._Key()
@@ -342,18 +428,11 @@ class Family:
         return key
 
     def _make_args(self, given: Mapping[str, Any]):
-        args = self._Args()
-        for f in self.arg_fields:
-            if f.name not in self._param_names or f.name not in given:
-                continue
-            value, what = given[f.name], f"{self.name}: {f.name} ({f.c_type})"
-            if f.kind == _capi.FIELD_POINTER:
-                setattr(args, f.name, _values.device_pointer(value, what))
-            elif f.kind == _capi.FIELD_FLOAT:
-                setattr(args, f.name, _values.floating(value, f.size, what))
-            else:
-                setattr(args, f.name, _values.integer(value, f.kind, f.size, what))
-        return args
+        values = [0] * self._arg_count
+        for index, name, convert, what in self._arg_slots:
+            if name in given:
+                values[index] = convert(given[name], what)
+        return self._Args(*values)
 
     def _key_dict(self, key) -> Dict[str, KeyValue]:
         out: Dict[str, KeyValue] = {}

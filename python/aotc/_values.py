@@ -17,7 +17,7 @@ def device_pointer(value: Any, what: str) -> int:
     if isinstance(value, bool):
         raise Error(f"{what}: expected a device pointer, got a bool")
     if isinstance(value, int):
-        if not 0 <= value < 1 << 64:
+        if not 0 <= value <= _MAX_U64:
             raise Error(f"{what}: pointer {value} is outside 0..2^64-1")
         return value
     # data_ptr() first: PyTorch's __cuda_array_interface__ builds a dict per call and raises for
@@ -62,23 +62,37 @@ def scalar_ctype(kind: int, size: int):
         raise Error(f"field kind {kind} of {size} bytes is not a C type this package knows") from None
 
 
+_MAX_U64 = (1 << 64) - 1
+
+
+def _int_range(kind: int, size: int) -> tuple:
+    bits = 8 * size
+    return (-(1 << (bits - 1)), (1 << (bits - 1)) - 1) if kind != FIELD_UINT else (0, (1 << bits) - 1)
+
+
+_INT_RANGES = {(kind, size): _int_range(kind, size) for kind in (FIELD_INT, FIELD_UINT) for size in (1, 2, 4, 8)}
+
+
 def integer(value: Any, kind: int, size: int, what: str) -> int:
     """`value` as an integer that fits the C type (ctypes would wrap it silently)."""
-    if isinstance(value, bool) or not hasattr(value, "__index__"):
-        raise Error(f"{what}: expected an integer, got {type(value).__name__} {value!r}")
-    number = value.__index__()
-    bits = 8 * size
-    low, high = (-(1 << (bits - 1)), (1 << (bits - 1)) - 1) if kind != FIELD_UINT else (0, (1 << bits) - 1)
-    if not low <= number <= high:
-        type_name = ("int" if kind != FIELD_UINT else "uint") + f"{bits}_t"
-        raise Error(f"{what}: {number} does not fit {type_name} ({low}..{high})")
-    return number
+    if type(value) is not int:  # the common case skips the protocol checks
+        if isinstance(value, bool) or not hasattr(value, "__index__"):
+            raise Error(f"{what}: expected an integer, got {type(value).__name__} {value!r}")
+        value = value.__index__()
+    low, high = _INT_RANGES.get((kind, size)) or _int_range(kind, size)
+    if not low <= value <= high:
+        type_name = ("int" if kind != FIELD_UINT else "uint") + f"{8 * size}_t"
+        raise Error(f"{what}: {value} does not fit {type_name} ({low}..{high})")
+    return value
 
 
 def floating(value: Any, size: int, what: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) and not hasattr(value, "__float__"):
+    if type(value) is float:  # the common case skips the protocol checks
+        number = value
+    elif isinstance(value, bool) or not isinstance(value, (int, float)) and not hasattr(value, "__float__"):
         raise Error(f"{what}: expected a number, got {type(value).__name__} {value!r}")
-    number = float(value)
+    else:
+        number = float(value)
     if size == 4 and math.isfinite(number) and abs(number) > 3.4028234663852886e38:
         raise Error(f"{what}: {number} does not fit a float")
     return number

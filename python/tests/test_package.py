@@ -216,3 +216,19 @@ def test_the_package_installs_offline_from_its_source_folder(tmp_path: Path) -> 
     check = subprocess.run([sys.executable, "-c", "import aotc; print(aotc.__file__)"], capture_output=True,
                            text=True, env=dict(os.environ, PYTHONPATH=str(target)), cwd=tmp_path)
     assert check.stdout.strip() == str(target / "aotc" / "__init__.py")
+
+
+def test_a_cached_key_is_used_only_for_values_of_the_same_types(family: aotc.Family) -> None:
+    """Key structs are cached per key; 64.0, True or (1.0, 32) equal a cached key's values but
+    must still raise, as they do the first time."""
+    device = aotc.Device(132, 64)
+    arguments = dict(key("f32", 64, (1, 32)), n=1000, scale=1.0)
+    first = family.plan(device=device, **arguments)
+    assert family.plan(device=device, **arguments) == first  # from the cache
+    for change, message in [({"block": 64.0}, r"key block: expected an integer, got float 64.0"),
+                            ({"block": True}, r"key block: expected an integer, got bool True"),
+                            ({"tile": (1.0, 32)}, r"key tile: expected an integer, got float 1.0")]:
+        with pytest.raises(aotc.Error, match=message):
+            family.plan(device=device, **dict(arguments, **change))
+    # A list for the tuple axis is unhashable, so never cached, and still accepted.
+    assert family.plan(device=device, **dict(arguments, tile=[1, 32])) == first
