@@ -198,3 +198,25 @@ TEST_CASE("a remote cache URL that is not http(s) fails before anything is writt
                                            "found \"ftp://cache.example/aotc\""));
   CHECK_FALSE(fs::exists(workspace / "out"));
 }
+
+TEST_CASE("libcurl is loaded only by a build that names a remote cache", "[remote]") {
+  Workspace workspace("curl-on-demand");
+  // The dynamic loader lists every library it loads (LD_DEBUG=files): libcurl and its ~30
+  // dependencies cost each aotc process tens of milliseconds (curl_library.h).
+  const auto loaded = [](std::vector<std::string> args) {
+    std::vector<std::string> argv = {"env", "LD_DEBUG=files", AOTC_EXE};
+    argv.insert(argv.end(), args.begin(), args.end());
+    auto result = aotc::run_process(argv);
+    REQUIRE(result.ok());
+    return result->output;
+  };
+  const std::string plain = loaded(build_args(workspace, {"--dry-run"}));
+  INFO(plain);
+  CHECK(plain.find("axpy") != std::string::npos);  // it did run the build
+  CHECK(plain.find("libcurl") == std::string::npos);
+  // Port 9 (discard) on 127.0.0.1: nothing answers there; a dry run needs no answer.
+  const std::string remote =
+      loaded(build_args(workspace, {"--dry-run", "--remote-cache", "http://127.0.0.1:9/aotc"}));
+  INFO(remote);
+  CHECK(remote.find("file=libcurl.so.4") != std::string::npos);
+}

@@ -1,10 +1,9 @@
 #include "build/http_client.h"
 
-#include <curl/curl.h>
-
 #include <algorithm>
 #include <cstring>
-#include <mutex>
+
+#include "build/curl_library.h"
 
 namespace aotc {
 
@@ -43,56 +42,54 @@ std::size_t read_body(char* buffer, std::size_t size, std::size_t count, void* u
 }  // namespace
 
 struct HttpClient::Handle {
+  const CurlApi* api = nullptr;
   CURL* curl = nullptr;
   curl_slist* headers = nullptr;
   HttpTimeouts timeouts;
   char error[CURL_ERROR_SIZE] = {};
 
   ~Handle() {
-    if (headers) curl_slist_free_all(headers);
-    if (curl) curl_easy_cleanup(curl);
+    if (headers) api->slist_free_all(headers);
+    if (curl) api->easy_cleanup(curl);
   }
 
   // Options every request shares; the connection cache survives curl_easy_reset.
   void prepare(const std::string& url) {
-    curl_easy_reset(curl);
+    api->easy_reset(curl);
     error[0] = '\0';
-    curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error);
-    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);  // timeouts without SIGALRM
-    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(timeouts.connect.count()));
-    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(timeouts.transfer.count()));
+    api->easy_setopt(curl, CURLOPT_URL, url.c_str());
+    api->easy_setopt(curl, CURLOPT_ERRORBUFFER, error);
+    api->easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);  // timeouts without SIGALRM
+    api->easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+    api->easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(timeouts.connect.count()));
+    api->easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(timeouts.transfer.count()));
     // Credentials for a shared server come from the URL (https://user:token@host/...) or ~/.netrc.
-    curl_easy_setopt(curl, CURLOPT_NETRC, static_cast<long>(CURL_NETRC_OPTIONAL));
-    curl_easy_setopt(curl, CURLOPT_USERAGENT, "aotc/" AOTC_VERSION);
+    api->easy_setopt(curl, CURLOPT_NETRC, static_cast<long>(CURL_NETRC_OPTIONAL));
+    api->easy_setopt(curl, CURLOPT_USERAGENT, "aotc/" AOTC_VERSION);
     // No "Expect: 100-continue" round trip before each upload.
-    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+    api->easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
   }
 
   Result<long> perform(const std::string& method, const std::string& url) {
-    CURLcode code = curl_easy_perform(curl);
+    CURLcode code = api->easy_perform(curl);
     if (code != CURLE_OK) {
-      std::string reason = error[0] ? error : curl_easy_strerror(code);
+      std::string reason = error[0] ? error : api->easy_strerror(code);
       return make_error(method + " " + url + ": " + reason);
     }
     long status = 0;
-    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+    api->easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
     return status;
   }
 };
 
 Result<HttpClient> HttpClient::create(HttpTimeouts timeouts) {
-  static std::once_flag once;
-  static CURLcode global = CURLE_OK;
-  std::call_once(once, [] { global = curl_global_init(CURL_GLOBAL_DEFAULT); });
-  if (global != CURLE_OK) {
-    return make_error(std::string("libcurl: cannot initialise: ") + curl_easy_strerror(global));
-  }
+  auto api = curl_api();
+  if (!api) return api.error();
   auto handle = std::make_unique<Handle>();
-  handle->curl = curl_easy_init();
+  handle->api = *api;
+  handle->curl = handle->api->easy_init();
   if (!handle->curl) return make_error("libcurl: cannot create a handle");
-  handle->headers = curl_slist_append(nullptr, "Expect:");
+  handle->headers = handle->api->slist_append(nullptr, "Expect:");
   handle->timeouts = timeouts;
   return HttpClient(std::move(handle));
 }
@@ -106,14 +103,14 @@ Result<HttpResponse> HttpClient::get(const std::string& url, std::uint64_t max_b
   HttpResponse response;
   Download download{&response.body, max_bytes};
   handle_->prepare(url);
-  curl_easy_setopt(handle_->curl, CURLOPT_WRITEFUNCTION, write_body);
-  curl_easy_setopt(handle_->curl, CURLOPT_WRITEDATA, &download);
-  curl_easy_setopt(handle_->curl, CURLOPT_FOLLOWLOCATION, 1L);
-  curl_easy_setopt(handle_->curl, CURLOPT_MAXREDIRS, 3L);
+  handle_->api->easy_setopt(handle_->curl, CURLOPT_WRITEFUNCTION, write_body);
+  handle_->api->easy_setopt(handle_->curl, CURLOPT_WRITEDATA, &download);
+  handle_->api->easy_setopt(handle_->curl, CURLOPT_FOLLOWLOCATION, 1L);
+  handle_->api->easy_setopt(handle_->curl, CURLOPT_MAXREDIRS, 3L);
   auto status = handle_->perform("GET", url);
   if (download.too_big) {
     response.too_large = true;
-    curl_easy_getinfo(handle_->curl, CURLINFO_RESPONSE_CODE, &response.status);
+    handle_->api->easy_getinfo(handle_->curl, CURLINFO_RESPONSE_CODE, &response.status);
     return response;
   }
   if (!status) return status.error();
@@ -123,21 +120,22 @@ Result<HttpResponse> HttpClient::get(const std::string& url, std::uint64_t max_b
 
 Result<long> HttpClient::head(const std::string& url) {
   handle_->prepare(url);
-  curl_easy_setopt(handle_->curl, CURLOPT_NOBODY, 1L);
-  curl_easy_setopt(handle_->curl, CURLOPT_FOLLOWLOCATION, 1L);
-  curl_easy_setopt(handle_->curl, CURLOPT_MAXREDIRS, 3L);
+  handle_->api->easy_setopt(handle_->curl, CURLOPT_NOBODY, 1L);
+  handle_->api->easy_setopt(handle_->curl, CURLOPT_FOLLOWLOCATION, 1L);
+  handle_->api->easy_setopt(handle_->curl, CURLOPT_MAXREDIRS, 3L);
   return handle_->perform("HEAD", url);
 }
 
 Result<long> HttpClient::put(const std::string& url, std::span<const std::uint8_t> body) {
   Upload upload{body};
   handle_->prepare(url);
-  curl_easy_setopt(handle_->curl, CURLOPT_UPLOAD, 1L);
-  curl_easy_setopt(handle_->curl, CURLOPT_READFUNCTION, read_body);
-  curl_easy_setopt(handle_->curl, CURLOPT_READDATA, &upload);
-  curl_easy_setopt(handle_->curl, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(body.size()));
+  handle_->api->easy_setopt(handle_->curl, CURLOPT_UPLOAD, 1L);
+  handle_->api->easy_setopt(handle_->curl, CURLOPT_READFUNCTION, read_body);
+  handle_->api->easy_setopt(handle_->curl, CURLOPT_READDATA, &upload);
+  handle_->api->easy_setopt(handle_->curl, CURLOPT_INFILESIZE_LARGE,
+                            static_cast<curl_off_t>(body.size()));
   // A server's reply to a PUT is a short status page; it is not kept.
-  curl_easy_setopt(
+  handle_->api->easy_setopt(
       handle_->curl, CURLOPT_WRITEFUNCTION,
       +[](char*, std::size_t size, std::size_t count, void*) { return size * count; });
   return handle_->perform("PUT", url);

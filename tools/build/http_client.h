@@ -32,7 +32,7 @@ struct HttpResponse {
 
 class HttpClient {
  public:
-  // Fails only when libcurl cannot be initialised.
+  // Fails only when libcurl cannot be loaded (curl_library.h) or initialised.
   static Result<HttpClient> create(HttpTimeouts timeouts = {});
   HttpClient(HttpClient&&) noexcept;
   HttpClient& operator=(HttpClient&&) noexcept;
