@@ -117,7 +117,7 @@ void add_build_options(CLI::App* sub, const std::shared_ptr<BuildCommandOptions>
       "Fail at once if another build is using the output directory (default: wait for it)");
 }
 
-aotc::cli::CommandRegistration registration("build", [](CLI::App& app) -> aotc::cli::CommandRunner {
+aotc::cli::CommandRegistration build_registration("build", [](CLI::App& app) -> aotc::cli::CommandRunner {
   auto* sub =
       app.add_subcommand("build", "Compile every variant of a build matrix for every target");
   auto cli = std::make_shared<BuildCommandOptions>();

@@ -73,7 +73,7 @@ int run_bundle(const BundleArgs& args) {
   return 0;
 }
 
-aotc::cli::CommandRegistration registration(
+aotc::cli::CommandRegistration bundle_registration(
     "bundle", [](CLI::App& app) -> aotc::cli::CommandRunner {
       auto* cmd = app.add_subcommand("bundle", "Pack AMD code objects into a clang offload bundle");
       auto args = std::make_shared<BundleArgs>();

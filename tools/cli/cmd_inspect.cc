@@ -147,7 +147,7 @@ int run_inspect(const std::vector<std::string>& files, bool as_json) {
   return status;
 }
 
-aotc::cli::CommandRegistration registration(
+aotc::cli::CommandRegistration inspect_registration(
     "inspect", [](CLI::App& app) -> aotc::cli::CommandRunner {
       auto* cmd = app.add_subcommand("inspect",
                                      "Show targets, kernels, argument layouts and resources of "

@@ -40,7 +40,7 @@ int run_merge_command(const MergeCommandOptions& cli) {
   return 0;
 }
 
-aotc::cli::CommandRegistration registration("merge", [](CLI::App& app) -> aotc::cli::CommandRunner {
+aotc::cli::CommandRegistration merge_registration("merge", [](CLI::App& app) -> aotc::cli::CommandRunner {
   auto* sub = app.add_subcommand(
       "merge", "Combine the N shards of a build (aotc build --shard K/N) into one output tree");
   auto cli = std::make_shared<MergeCommandOptions>();

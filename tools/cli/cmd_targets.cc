@@ -91,7 +91,7 @@ int run_targets(bool as_json, const std::optional<std::filesystem::path>& python
   return nothing ? 1 : 0;
 }
 
-aotc::cli::CommandRegistration registration(
+aotc::cli::CommandRegistration targets_registration(
     "targets", [](CLI::App& app) -> aotc::cli::CommandRunner {
       auto* sub = app.add_subcommand("targets",
                                      "List the compilers found and the GPU targets each can build");

@@ -70,7 +70,7 @@ int run_unbundle(const UnbundleArgs& args) {
   return 0;
 }
 
-aotc::cli::CommandRegistration registration(
+aotc::cli::CommandRegistration unbundle_registration(
     "unbundle", [](CLI::App& app) -> aotc::cli::CommandRunner {
       auto* cmd =
           app.add_subcommand("unbundle", "Extract the entries of a (compressed) offload bundle");

@@ -26,7 +26,7 @@ int run_verify(const std::string& out_dir) {
   return 0;
 }
 
-aotc::cli::CommandRegistration registration(
+aotc::cli::CommandRegistration verify_registration(
     "verify", [](CLI::App& app) -> aotc::cli::CommandRunner {
       auto* cmd = app.add_subcommand(
           "verify",

@@ -8,8 +8,6 @@
 namespace aotc::launcher {
 namespace {
 
-std::string str(std::size_t n) { return std::to_string(n); }
-
 std::string upper(std::string_view text) {
   std::string out;
   for (char c : text) out += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));

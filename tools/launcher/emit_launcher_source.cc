@@ -11,8 +11,6 @@
 namespace aotc::launcher {
 namespace {
 
-std::string str(std::size_t n) { return std::to_string(n); }
-
 // How rule symbols read inside compute(): a = Args, x = Values*, c = Constants, d = Device.
 std::string symbol_cpp(const Symbol& s) {
   switch (s.kind) {

@@ -10,6 +10,9 @@
 
 namespace aotc::launcher {
 
+// A count or index as generated text.
+inline std::string str(std::size_t n) { return std::to_string(n); }
+
 // aotc/<kernel>_launcher.h: the public API of one family (Key, Args, launch, plan, ...).
 std::string emit_launcher_header(const FamilyModel& model, const std::string& matrix_name);
 
