@@ -3,9 +3,11 @@
 // Triton 3.6.0 on the GPU machine: outputs and manifest, the cache (hits, an imported module's
 // edit, a Triton version change), failing and dying compiles, a missing Python, both API eras,
 // and Gluon on a Triton too old for it.
+#include <algorithm>
 #include <fstream>
 #include <regex>
 #include <set>
+#include <sstream>
 
 #include "triton/triton_test_support.h"
 
@@ -225,4 +227,42 @@ TEST_CASE("dry runs print each Triton object's helper request", "[triton]") {
   }
   CHECK(lines == 36);
   CHECK_FALSE(fs::exists(ws / "out"));
+}
+
+TEST_CASE("with no compile-time history, each entry's largest constexprs compile first",
+          "[triton][costs]") {
+  TritonWorkspace ws("size-order");
+  // One slot, a fresh cache (no compile_seconds.tsv): the order of the progress lines is the
+  // compile order. The reduce entry's BLOCK_M is 64 or 32; plan order alternates the two.
+  auto built = aotc::test::run_aotc({"build", aotc::test::example_matrix().string(), "-o",
+                                     (ws / "out").string(), "--cache-dir", (ws / "cache").string(),
+                                     "-j", "1", "--python", aotc::test::python3()});
+  INFO(built.output);
+  REQUIRE(built.succeeded());
+  std::vector<std::pair<std::string, std::string>> order;  // (target, object)
+  std::istringstream lines(built.output);
+  for (std::string line; std::getline(lines, line);) {
+    std::istringstream words(line);
+    std::string progress, target, object;
+    if (line.starts_with("[") && words >> progress >> target >> object)
+      order.emplace_back(target, object);
+  }
+  REQUIRE(order.size() == 36);
+  // Targets one after another; within each, every reduce of BLOCK_M 32 after every object of
+  // BLOCK_M 64 (the partial entry's BLOCK_M x BLOCK_K is 4096 in both tiles: plan order).
+  for (const std::string target : {"gfx942", "gfx950", "sm_90a"}) {
+    INFO(target);
+    std::optional<std::size_t> last_m64;
+    std::size_t first_small_reduce = order.size();
+    for (std::size_t i = 0; i < order.size(); ++i) {
+      if (order[i].first != target) continue;
+      const std::string& object = order[i].second;
+      if (object.find(".m64k64w4.") != std::string::npos) last_m64 = i;
+      if (object.find(".m32k128w4.splitk_gemv_reduce") != std::string::npos)
+        first_small_reduce = std::min(first_small_reduce, i);
+    }
+    REQUIRE(last_m64.has_value());
+    REQUIRE(first_small_reduce < order.size());
+    CHECK(*last_m64 < first_small_reduce);
+  }
 }

@@ -345,7 +345,11 @@ std::size_t job_slots(const BuildState& state) {
 // objects repeat, of every target (the objects waiting on them, and with no history the best
 // guess at the long ones: aiter's shared reduce kernels are), then the rest target after target
 // (a Triton worker serves one target, so each switch starts new workers); within each, the most
-// repeated, then the longest first; with no history, plan order.
+// repeated, then the longest first.
+// Compiles no build has timed yet are ordered by a guess: a Triton compile's constexpr_size()
+// against the largest of its entry's, so the largest tiles start first (the first-ever build of
+// aiter's seed matrix on the H200 otherwise ended on reduce kernels with 4 query rows x group 16,
+// 13-19 s each, that plan order started last); C++ objects keep plan order.
 Result<Misses> lookup_phase(BuildState& state, BuildCache& cache, OutputTree& tree) {
   Misses misses;
   std::map<std::string, std::size_t> uses;  // cache key -> objects needing it
@@ -357,24 +361,36 @@ Result<Misses> lookup_phase(BuildState& state, BuildCache& cache, OutputTree& tr
     (uses[state.plan[i].key]++ == 0 ? misses.compile : misses.repeats).push_back(i);
   }
   std::vector<double> expected(state.plan.size(), 0.0);
+  std::vector<double> guess(state.plan.size(), 0.0);  // untimed Triton compiles: size in (0, 1]
+  std::map<std::pair<std::size_t, std::string>, double> largest;  // (kernel, entry) -> size
+  auto entry_of = [&](std::size_t i) {
+    return std::pair(state.variants[state.plan[i].variant].kernel_index, state.plan[i].entry);
+  };
   double total = 0.0;
   for (std::size_t i : misses.compile) {
     const PlannedObject& object = state.plan[i];
     expected[i] =
         state.costs.seconds(object.target, object.stem(variant_name(state, object))).value_or(0.0);
     total += expected[i];
+    if (expected[i] == 0.0 && object.triton) {
+      guess[i] = constexpr_size(*object.triton);
+      double& max = largest[entry_of(i)];
+      max = std::max(max, guess[i]);
+    }
   }
+  for (std::size_t i : misses.compile)
+    if (guess[i] > 0.0) guess[i] /= largest[entry_of(i)];
   const double long_from = total / double(job_slots(state)) / 8.0;
   auto is_long = [&](std::size_t i) { return expected[i] > 0.0 && expected[i] >= long_from; };
-  auto target_rank = [&](std::size_t i) -> long {
-    return std::find(state.targets.begin(), state.targets.end(), state.plan[i].target) -
-           state.targets.begin();
+  auto target_rank = [&](std::size_t i) -> double {
+    return double(std::find(state.targets.begin(), state.targets.end(), state.plan[i].target) -
+                  state.targets.begin());
   };
   auto order = [&](std::size_t i) {
-    const long repeated = long(uses[state.plan[i].key]);
-    if (is_long(i)) return std::tuple(0, 0L, 0L, -expected[i]);
-    if (repeated > 1) return std::tuple(1, target_rank(i), -repeated, -expected[i]);
-    return std::tuple(2, target_rank(i), 0L, -expected[i]);
+    const double repeated = double(uses[state.plan[i].key]);
+    if (is_long(i)) return std::tuple(0, 0.0, 0.0, 0.0, -expected[i]);
+    if (repeated > 1) return std::tuple(1, -guess[i], target_rank(i), -repeated, -expected[i]);
+    return std::tuple(2, target_rank(i), -guess[i], 0.0, -expected[i]);
   };
   std::stable_sort(misses.compile.begin(), misses.compile.end(),
                    [&](std::size_t a, std::size_t b) { return order(a) < order(b); });

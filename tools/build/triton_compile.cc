@@ -1,6 +1,7 @@
 #include "build/triton_compile.h"
 
 #include <algorithm>
+#include <charconv>
 #include <functional>
 #include <regex>
 
@@ -122,6 +123,18 @@ std::vector<std::string> signature_text(const TritonCompile& compile) {
   std::vector<std::string> text;
   for (const auto& arg : compile.signature) text.push_back(to_string(arg));
   return text;
+}
+
+double constexpr_size(const TritonCompile& compile) {
+  double size = 1.0;
+  for (const auto& arg : compile.signature) {
+    if (arg.kind != TritonArg::Kind::constexpr_int) continue;
+    double value = 0.0;
+    const auto [end, error] =
+        std::from_chars(arg.value.data(), arg.value.data() + arg.value.size(), value);
+    if (error == std::errc() && value > 1.0) size *= value;
+  }
+  return size;
 }
 
 std::string triton_request(std::uint64_t id, const KernelSpec& kernel, const TritonCompile& compile,

@@ -33,6 +33,11 @@ Result<TritonCompile> resolve_triton_compile(const Matrix& matrix, const Variant
 // The signature as text ("*fp16:16", "i32", "64"), for the cache key and the manifest.
 std::vector<std::string> signature_text(const TritonCompile& compile);
 
+// A guess at the compile's relative cost before any build has timed it: the product of the
+// signature's integer constexprs (tile sizes, query rows, group sizes: what Triton unrolls), 1
+// when there are none. Comparable between compiles of one entry only.
+double constexpr_size(const TritonCompile& compile);
+
 // One request line for the helper (no trailing newline). `outputs` maps each output kind
 // ("triton.json", "hsaco", "ptx", "cubin") to the file the helper writes it to.
 std::string triton_request(std::uint64_t id, const KernelSpec& kernel, const TritonCompile& compile,

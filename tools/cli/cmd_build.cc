@@ -117,28 +117,31 @@ void add_build_options(CLI::App* sub, const std::shared_ptr<BuildCommandOptions>
       "Fail at once if another build is using the output directory (default: wait for it)");
 }
 
-aotc::cli::CommandRegistration build_registration("build", [](CLI::App& app) -> aotc::cli::CommandRunner {
-  auto* sub =
-      app.add_subcommand("build", "Compile every variant of a build matrix for every target");
-  auto cli = std::make_shared<BuildCommandOptions>();
-  add_build_options(sub, cli);
-  sub->add_option("--shard", cli->shard,
-                  "Build only shard K of N (K/N) of the objects and write a shard manifest; "
-                  "combine the N shards with aotc merge")
-      ->check([](const std::string& text) {
-        auto spec = aotc::parse_shard(text);
-        return spec ? std::string() : spec.error().message;
-      });
-  sub->add_flag("--dry-run", cli->build.dry_run, "Print the compile commands; build nothing");
-  auto* emit = sub->add_option("--emit-ninja", cli->emit_ninja,
-                               "Write the build as a Ninja file (compile edges, then aotc package) "
-                               "instead of building; its objects go to aotc-objects/ beside it");
-  sub->add_option("--launcher", cli->build.launcher,
-                  "With --emit-ninja: command prefixed to every clang compile (ccache, sccache, "
-                  "icecc, distcc, a remote-execution wrapper)")
-      ->needs(emit);
-  return [cli] { return run_build_command(*cli); };
-});
+aotc::cli::CommandRegistration build_registration(
+    "build", [](CLI::App& app) -> aotc::cli::CommandRunner {
+      auto* sub =
+          app.add_subcommand("build", "Compile every variant of a build matrix for every target");
+      auto cli = std::make_shared<BuildCommandOptions>();
+      add_build_options(sub, cli);
+      sub->add_option("--shard", cli->shard,
+                      "Build only shard K of N (K/N) of the objects and write a shard manifest; "
+                      "combine the N shards with aotc merge")
+          ->check([](const std::string& text) {
+            auto spec = aotc::parse_shard(text);
+            return spec ? std::string() : spec.error().message;
+          });
+      sub->add_flag("--dry-run", cli->build.dry_run, "Print the compile commands; build nothing");
+      auto* emit =
+          sub->add_option("--emit-ninja", cli->emit_ninja,
+                          "Write the build as a Ninja file (compile edges, then aotc package) "
+                          "instead of building; its objects go to aotc-objects/ beside it");
+      sub->add_option(
+             "--launcher", cli->build.launcher,
+             "With --emit-ninja: command prefixed to every clang compile (ccache, sccache, "
+             "icecc, distcc, a remote-execution wrapper)")
+          ->needs(emit);
+      return [cli] { return run_build_command(*cli); };
+    });
 
 aotc::cli::CommandRegistration package_registration(
     "package", [](CLI::App& app) -> aotc::cli::CommandRunner {

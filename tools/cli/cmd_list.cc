@@ -24,11 +24,12 @@ int run_list(const std::string& input) {
   return 0;
 }
 
-aotc::cli::CommandRegistration list_registration("list", [](CLI::App& app) -> aotc::cli::CommandRunner {
-  auto* cmd = app.add_subcommand("list", "List the entry ids of a (compressed) offload bundle");
-  auto input = std::make_shared<std::string>();
-  cmd->add_option("file", *input, "Bundle to read")->required();
-  return [input] { return run_list(*input); };
-});
+aotc::cli::CommandRegistration list_registration(
+    "list", [](CLI::App& app) -> aotc::cli::CommandRunner {
+      auto* cmd = app.add_subcommand("list", "List the entry ids of a (compressed) offload bundle");
+      auto input = std::make_shared<std::string>();
+      cmd->add_option("file", *input, "Bundle to read")->required();
+      return [input] { return run_list(*input); };
+    });
 
 }  // namespace

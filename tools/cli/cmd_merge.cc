@@ -40,20 +40,21 @@ int run_merge_command(const MergeCommandOptions& cli) {
   return 0;
 }
 
-aotc::cli::CommandRegistration merge_registration("merge", [](CLI::App& app) -> aotc::cli::CommandRunner {
-  auto* sub = app.add_subcommand(
-      "merge", "Combine the N shards of a build (aotc build --shard K/N) into one output tree");
-  auto cli = std::make_shared<MergeCommandOptions>();
-  sub->add_option("out", cli->out, "Output directory to write")->required();
-  sub->add_option("shards", cli->shards, "The shards' output directories, all N of them")
-      ->required();
-  sub->add_option("--matrix", cli->matrix, "The build matrix the shards were built from")
-      ->capture_default_str();
-  sub->add_option("--source-root", cli->source_root,
-                  "Directory the matrix's kernel paths resolve against (as the shards had it)");
-  sub->add_option("--targets", cli->targets, "The --targets the shards were built with")
-      ->delimiter(',');
-  return [cli] { return run_merge_command(*cli); };
-});
+aotc::cli::CommandRegistration merge_registration(
+    "merge", [](CLI::App& app) -> aotc::cli::CommandRunner {
+      auto* sub = app.add_subcommand(
+          "merge", "Combine the N shards of a build (aotc build --shard K/N) into one output tree");
+      auto cli = std::make_shared<MergeCommandOptions>();
+      sub->add_option("out", cli->out, "Output directory to write")->required();
+      sub->add_option("shards", cli->shards, "The shards' output directories, all N of them")
+          ->required();
+      sub->add_option("--matrix", cli->matrix, "The build matrix the shards were built from")
+          ->capture_default_str();
+      sub->add_option("--source-root", cli->source_root,
+                      "Directory the matrix's kernel paths resolve against (as the shards had it)");
+      sub->add_option("--targets", cli->targets, "The --targets the shards were built with")
+          ->delimiter(',');
+      return [cli] { return run_merge_command(*cli); };
+    });
 
 }  // namespace
