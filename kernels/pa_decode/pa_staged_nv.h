@@ -17,7 +17,7 @@
 // per group:
 //   stages[kStages]: the slice as stored in the cache (raw), each
 //     keys    [D / kX chunks][kSliceTokens tokens]           16-byte units of kX dims of one token
-//     values  [kSliceTokens / kTV groups][D dims], swizzled  16-byte units of kTV tokens of one dim
+//     values  [D dims][kSliceTokens / kTV groups], swizzled  16-byte units of kTV tokens of one dim
 //     (fp8)   per-token k and v scales, float [kSliceTokens] each
 //   (fp8) operand buffer: the current slice widened to f16 in the 16-bit layout (kX = kTV = 8)
 // The merge of the warps' softmax states reuses the stages once every slice is consumed.
@@ -61,6 +61,9 @@ constexpr int kUnit = 16;  // bytes of one cp.async copy and of one ldmatrix row
 constexpr bool kF16 = kIoIsFp16 || kKvIsFp8;
 
 constexpr int kTV = 16 / kKvBytes;  // tokens per raw value unit
+constexpr int kValueGroups = kSliceTokens / 8;       // 16-bit value units per dim of a slice
+constexpr int kRawValueGroups = kSliceTokens / kTV;  // raw value units per dim of a slice
+static_assert(kValueGroups <= 8, "nv_value_unit's swizzle covers at most 8 groups");
 constexpr int kRawKeyUnits = kHeadDim / kX * kSliceTokens;
 constexpr int kRawValueUnits = kSliceTokens / kTV * kHeadDim;
 constexpr int kScaleBytes = kKvIsFp8 ? 2 * kSliceTokens * 4 : 0;
@@ -317,7 +320,7 @@ struct StagedPath {
       for (int pair = 0; pair < kDimTiles / 2; ++pair) {
         uint32_t b[4];
         load_matrix_x4(b, values + kUnit * layout::nv_value_unit(
-                                               kHeadDim, group, layout::nv_pv_ldm_dim(pair, lane)));
+                                               kValueGroups, group, layout::nv_pv_ldm_dim(pair, lane)));
         mma(&o[(2 * pair) * 4], pa, b[0], b[1]);
         mma(&o[(2 * pair + 1) * 4], pa, b[2], b[3]);
       }
@@ -396,15 +399,15 @@ struct SliceCopier {
     const uint8_t* value_src =
         a.value_cache + head_block * kHeadDim * kBlockSize * kKvBytes +
         (int64_t(value_dim0) * kBlockSize + slot0 + value_sub * kTV) * kKvBytes;
-    // Dims value_dim0 + 2 kTV j: the swizzle touches the low 3 bits only, so it commutes with j.
-    const uint32_t value_dst =
-        stage + kRawKeyUnits * kUnit + kUnit * layout::nv_value_unit(kHeadDim, group, value_dim0);
+    // Dims value_dim0 + 2 kTV j: a multiple of 8 dims further, where the swizzle is the same.
+    const uint32_t value_dst = stage + kRawKeyUnits * kUnit +
+                               kUnit * layout::nv_value_unit(kRawValueGroups, group, value_dim0);
     const bool value_valid = t0 + group * kTV < w.end;
     static_assert(2 * kTV % 8 == 0, "value copies must keep the swizzle bits");
 #pragma unroll
     for (int j = 0; j < kValueCopies; ++j)
-      copy16(value_dst + j * 2 * kTV * kUnit, value_src + j * 2 * kTV * kBlockSize * kKvBytes,
-             value_valid);
+      copy16(value_dst + j * 2 * kTV * kRawValueGroups * kUnit,
+             value_src + j * 2 * kTV * kBlockSize * kKvBytes, value_valid);
     if (per_token_scales(a)) {
       // Thread i of a block part copies the k scale (i < slots) or the v scale of one slot.
       const bool is_k = in_part < kSlotsPerPart;
@@ -427,7 +430,7 @@ __device__ GPU_INLINE inline void trim_values(const Work& w, int t0, int thread_
   const int group = valid / 8, keep = valid % 8;
   for (int dim = thread_in_group; dim < kHeadDim; dim += kGroupThreads) {
     uint16_t* unit =
-        reinterpret_cast<uint16_t*>(values + kUnit * layout::nv_value_unit(kHeadDim, group, dim));
+        reinterpret_cast<uint16_t*>(values + kUnit * layout::nv_value_unit(kValueGroups, group, dim));
     for (int e = keep; e < 8; ++e) unit[e] = 0;
   }
 }
@@ -451,16 +454,17 @@ __device__ GPU_INLINE inline void widen_slice(const Work& w, int t0, int thread_
           widen_fp8x2(lo), widen_fp8x2(lo >> 16), widen_fp8x2(hi), widen_fp8x2(hi >> 16)};
     }
   }
-  // A raw value unit is 16 tokens of one dim: two f16 units (groups 2g, 2g + 1).
+  // A raw value unit is 16 tokens of one dim: two f16 units (groups 2g, 2g + 1). Lanes walk the
+  // raw units in their dim-major order (conflict-free reads).
   const int valid = w.end - t0;
   for (int u = thread_in_group; u < kRawValueUnits; u += kGroupThreads) {
-    const int group = u / kHeadDim, dim = u % kHeadDim;
-    gpu::u32x4 v = raw_values[layout::nv_value_unit(kHeadDim, group, dim)];
+    const int group = u % kRawValueGroups, dim = u / kRawValueGroups;
+    gpu::u32x4 v = raw_values[layout::nv_value_unit(kRawValueGroups, group, dim)];
     if (valid - 16 * group < 16) v = mask_value_chunk(v, t0 + 16 * group, w.end);
 #pragma unroll
     for (int half = 0; half < 2; ++half) {
       const uint32_t lo = v[2 * half], hi = v[2 * half + 1];
-      values[layout::nv_value_unit(kHeadDim, 2 * group + half, dim)] = gpu::u32x4{
+      values[layout::nv_value_unit(kValueGroups, 2 * group + half, dim)] = gpu::u32x4{
           widen_fp8x2(lo), widen_fp8x2(lo >> 16), widen_fp8x2(hi), widen_fp8x2(hi >> 16)};
     }
   }

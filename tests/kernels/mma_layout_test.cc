@@ -91,7 +91,7 @@ TEST_CASE("NVIDIA staged path: ldmatrix of the value stage gives the PV step's B
     std::set<int> units;
     for (int t = 0; t < kTileTokens; ++t)
       for (int d = 0; d < head_dim; ++d) {
-        const int unit = nv_value_unit(head_dim, t / 8, d);
+        const int unit = nv_value_unit(kTileTokens / 8, t / 8, d);
         units.insert(unit);
         smem[8 * unit + t % 8] = t * 1000 + d;
       }
@@ -101,7 +101,7 @@ TEST_CASE("NVIDIA staged path: ldmatrix of the value stage gives the PV step's B
       for (int u = 0; u < 2; ++u)
         for (int pair = 0; pair < head_dim / 16; ++pair) {
           auto regs = ldmatrix_x4(smem, [&](int lane) {
-            return nv_value_unit(head_dim, tok0 / 8 + nv_pv_ldm_group(u, lane),
+            return nv_value_unit(kTileTokens / 8, tok0 / 8 + nv_pv_ldm_group(u, lane),
                                  nv_pv_ldm_dim(pair, lane));
           });
           // B[k][n] = V[token tok0 + 16 u + k][dim 8 (2 pair + tile) + n].
@@ -122,23 +122,54 @@ TEST_CASE("NVIDIA staged path: ldmatrix rows of one matrix never share a bank gr
   for (int head_dim : {64, 128, 256})
     for (int lane_group = 0; lane_group < 4; ++lane_group) {
       for (int s = 0; s < head_dim / 16; ++s) {
-        std::set<int> keys, values;
+        std::set<int> keys;
         for (int r = 0; r < 8; ++r) {
           const int lane = 8 * lane_group + r;
           keys.insert(nv_key_unit(64, nv_score_ldm_chunk(s, lane), 16 + nv_score_ldm_token(lane)) %
                       8);
-          values.insert(
-              nv_value_unit(head_dim, 2 + nv_pv_ldm_group(0, lane), nv_pv_ldm_dim(s, lane)) % 8);
         }
         CHECK(keys.size() == 8);
-        CHECK(values.size() == 8);
+        for (int groups : {2, 4, 8}) {  // slices of 16, 32, 64 tokens
+          INFO("groups " << groups);
+          for (int u = 0; u < groups / 2; ++u) {
+            std::set<int> values;
+            for (int r = 0; r < 8; ++r) {
+              const int lane = 8 * lane_group + r;
+              values.insert(
+                  nv_value_unit(groups, nv_pv_ldm_group(u, lane), nv_pv_ldm_dim(s, lane)) % 8);
+            }
+            CHECK(values.size() == 8);
+          }
+        }
       }
     }
-  // The copies of one dim's consecutive value groups (lanes walking a block's slots) too.
-  for (int dim : {0, 5, 77}) {
-    std::set<int> banks;
-    for (int group = 0; group < 8; ++group) banks.insert(nv_value_unit(128, group, dim) % 8);
-    CHECK(banks.size() == 8);
+}
+
+TEST_CASE("NVIDIA staged path: a value copy instruction fills whole 128-byte rows") {
+  // The copier's lanes take the cache's value bytes in order: lane l of a block part copies dim
+  // l / G, group l % G (G raw units per dim), then 2 kTV dims further per copy. Each run of 8
+  // lanes must land in one 128-byte row of shared memory, two lanes of one 32-byte cache sector
+  // in one 32-byte slot: then the L1 asks the L2 for whole sectors (KERNEL_NOTES, run 16).
+  // (groups, tokens per unit): 16-bit caches (kTV 8) and fp8 (kTV 16), slices of 16-64 tokens.
+  for (auto [groups, tv] : {std::pair{2, 8}, {4, 8}, {8, 8}, {1, 16}, {2, 16}, {4, 16}}) {
+    INFO("groups " << groups << ", tokens per unit " << tv);
+    const int lanes = 2 * tv * groups;  // a block part's threads: 2 kTV dims per copy
+    std::set<int> seen;
+    for (int copy = 0; copy < 4; ++copy)
+      for (int lane = 0; lane < lanes; lane += 8) {
+        std::set<int> rows;
+        for (int l = lane; l < lane + 8; ++l) {
+          const int dim = l / groups + 2 * tv * copy, group = l % groups;
+          const int unit = nv_value_unit(groups, group, dim);
+          // The copier adds the step to the first copy's unit instead of recomputing it.
+          CHECK(unit == nv_value_unit(groups, group, l / groups) + 2 * tv * groups * copy);
+          rows.insert(unit / 8);
+          if (group % 2 == 1) CHECK(unit / 2 == nv_value_unit(groups, group - 1, dim) / 2);
+          seen.insert(unit);
+        }
+        CHECK(rows.size() == 1);
+      }
+    CHECK(int(seen.size()) == 4 * lanes);  // distinct units: the swizzle is a permutation
   }
 }
 
