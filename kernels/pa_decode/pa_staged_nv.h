@@ -60,7 +60,7 @@ constexpr int kUnit = 16;  // bytes of one cp.async copy and of one ldmatrix row
 // mma element type: f16 for fp16 caches and for fp8 (widened exactly: e4m3 fits in f16), else bf16.
 constexpr bool kF16 = kIoIsFp16 || kKvIsFp8;
 
-constexpr int kTV = 16 / kKvBytes;  // tokens per raw value unit
+constexpr int kTV = 16 / kKvBytes;                   // tokens per raw value unit
 constexpr int kValueGroups = kSliceTokens / 8;       // 16-bit value units per dim of a slice
 constexpr int kRawValueGroups = kSliceTokens / kTV;  // raw value units per dim of a slice
 static_assert(kValueGroups <= 8, "nv_value_unit's swizzle covers at most 8 groups");
@@ -319,8 +319,9 @@ struct StagedPath {
 #pragma unroll
       for (int pair = 0; pair < kDimTiles / 2; ++pair) {
         uint32_t b[4];
-        load_matrix_x4(b, values + kUnit * layout::nv_value_unit(
-                                               kValueGroups, group, layout::nv_pv_ldm_dim(pair, lane)));
+        load_matrix_x4(b,
+                       values + kUnit * layout::nv_value_unit(kValueGroups, group,
+                                                              layout::nv_pv_ldm_dim(pair, lane)));
         mma(&o[(2 * pair) * 4], pa, b[0], b[1]);
         mma(&o[(2 * pair + 1) * 4], pa, b[2], b[3]);
       }
@@ -429,8 +430,8 @@ __device__ GPU_INLINE inline void trim_values(const Work& w, int t0, int thread_
   if (valid >= kSliceTokens || valid % 8 == 0) return;
   const int group = valid / 8, keep = valid % 8;
   for (int dim = thread_in_group; dim < kHeadDim; dim += kGroupThreads) {
-    uint16_t* unit =
-        reinterpret_cast<uint16_t*>(values + kUnit * layout::nv_value_unit(kValueGroups, group, dim));
+    uint16_t* unit = reinterpret_cast<uint16_t*>(
+        values + kUnit * layout::nv_value_unit(kValueGroups, group, dim));
     for (int e = keep; e < 8; ++e) unit[e] = 0;
   }
 }
