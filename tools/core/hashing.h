@@ -33,7 +33,7 @@ class TaggedHasher {
   std::string hex_digest();
 
  private:
-  void* ctx_;  // EVP_MD_CTX*, kept opaque so OpenSSL headers stay out of ours
+  void* ctx_;  // SHA256_CTX*, kept opaque so OpenSSL headers stay out of ours
 };
 
 }  // namespace aotc
