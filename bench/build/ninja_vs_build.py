@@ -22,9 +22,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from compare_with_xargs import axpy_matrix  # noqa: E402
 
 
-def timed(argv):
+def timed(argv, cwd=None):
     start = time.perf_counter()
-    result = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    result = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=cwd)
     if result.returncode != 0:
         sys.exit(f"failed ({result.returncode}): {' '.join(argv)}\n{result.stdout[-4000:]}")
     return time.perf_counter() - start
@@ -55,7 +55,8 @@ def main():
                     os.remove(os.path.join(scratch, name))
             emit = timed([aotc, "build", matrix, "-o", out, "-j", str(args.jobs), "--clang", args.clang,
                           "--emit-ninja", ninja_file])
-            ninja_runs.append(emit + timed(["ninja", "-f", ninja_file, "-j", str(args.jobs)]))
+            # In the scratch folder: ninja writes its .ninja_log and .ninja_deps where it runs.
+            ninja_runs.append(emit + timed(["ninja", "-f", ninja_file, "-j", str(args.jobs)], cwd=scratch))
         load = os.getloadavg()
         print(f"aotc build vs the Ninja route, {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC")
         print(f"machine: {platform.node()}, {os.cpu_count()} cores, load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
