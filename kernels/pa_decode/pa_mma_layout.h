@@ -38,20 +38,22 @@ constexpr int nv_c_col(int lane, int e) { return 2 * (lane % 4) + e % 2; }
 constexpr int nv_key_unit(int tile_tokens, int chunk, int token) {
   return chunk * tile_tokens + token;
 }
-// Values: unit (group g = tokens 8g .. 8g + 7, dim d) of a tile of `groups` groups (a power of
-// two, at most 8) at index d * groups + g, dim-major like the paged cache, with the unit's 16-byte
-// column in its 128-byte row XORed with (row % groups). Dim-major, so the lanes of a copy
-// instruction, which walk the cache's bytes in order, write neighbouring units: two lanes sharing
-// a 32-byte sector of the cache share a 32-byte slot of shared memory. (Group-major, as before,
-// the L1 turned every lane's 16 bytes into a request of its own: 24 sectors per 512-byte copy
-// instruction instead of 16, and the L2's tag lookups were the bottleneck at 87%: KERNEL_NOTES,
-// run 16.) The XOR puts the 8 dims of one ldmatrix matrix (`groups` rows) in 8 distinct
-// 16-byte bank groups, and is unchanged when the dim moves by a multiple of 8 (a multiple of
-// `groups` rows), as one lane's successive copies do. Raw fp8 stages use the same function with
+// Values: unit (group g = tokens 8g .. 8g + 7, dim d) of a tile whose groups come in runs of
+// `run` (a power of two, at most 8: the groups one block part of the copier holds, see
+// pa_staged_nv.h): run g / run at (g / run) x head_dim x run, inside it dim-major like the paged
+// cache, d x run + g % run, with the unit's 16-byte column in its 128-byte row XORed with
+// (row % run). So the lanes of a copy instruction, which walk one block's bytes in order, write
+// neighbouring units: lanes sharing a 32-byte sector of the cache share a 32-byte slot, and each
+// 8-lane run fills one 128-byte row. (Group-major over the whole tile, the L1 turned every lane's
+// 16 bytes into a request of its own: 24 sectors per 512-byte copy instruction instead of 16, the
+// L2's tag lookups at 87%; dim-major over the whole tile, fp8 parts with one unit per dim wrote
+// 32-64 bytes apart: KERNEL_NOTES, runs 16 and 17.) The XOR puts the 8 dims of one ldmatrix
+// matrix (`run` rows) in 8 distinct 16-byte bank groups, and is unchanged when the dim moves by a
+// multiple of 8, as one lane's successive copies do. Raw fp8 stages use the same function with
 // units of 16 dims / 16 tokens.
-constexpr int nv_value_unit(int groups, int group, int dim) {
-  const int unit = dim * groups + group;
-  return (unit & ~7) | ((unit % 8) ^ ((unit / 8) % groups));
+constexpr int nv_value_unit(int head_dim, int run, int group, int dim) {
+  const int unit = dim * run + group % run;
+  return group / run * head_dim * run + ((unit & ~7) | ((unit % 8) ^ ((unit / 8) % run)));
 }
 // Score step s (dims 16s .. 16s + 15) for a pair of n8 tiles (16 tokens): matrix m holds the keys
 // of n tile m / 2 (tokens 8 (m / 2) + row) at chunk 2s + m % 2, so registers 0,1 are b0b1, b2b3

@@ -17,8 +17,8 @@
 // per group:
 //   stages[kStages]: the slice as stored in the cache (raw), each
 //     keys    [D / kX chunks][kSliceTokens tokens]           16-byte units of kX dims of one token
-//     values  [D dims][kSliceTokens / kTV groups], swizzled  16-byte units of kTV tokens of one dim
-//     (fp8)   per-token k and v scales, float [kSliceTokens] each
+//     values  [block parts][D dims][groups of a part], swizzled  16-byte units of kTV tokens of one
+//     dim (fp8)   per-token k and v scales, float [kSliceTokens] each
 //   (fp8) operand buffer: the current slice widened to f16 in the 16-bit layout (kX = kTV = 8)
 // The merge of the warps' softmax states reuses the stages once every slice is consumed.
 #pragma once
@@ -60,10 +60,7 @@ constexpr int kUnit = 16;  // bytes of one cp.async copy and of one ldmatrix row
 // mma element type: f16 for fp16 caches and for fp8 (widened exactly: e4m3 fits in f16), else bf16.
 constexpr bool kF16 = kIoIsFp16 || kKvIsFp8;
 
-constexpr int kTV = 16 / kKvBytes;                   // tokens per raw value unit
-constexpr int kValueGroups = kSliceTokens / 8;       // 16-bit value units per dim of a slice
-constexpr int kRawValueGroups = kSliceTokens / kTV;  // raw value units per dim of a slice
-static_assert(kValueGroups <= 8, "nv_value_unit's swizzle covers at most 8 groups");
+constexpr int kTV = 16 / kKvBytes;  // tokens per raw value unit
 constexpr int kRawKeyUnits = kHeadDim / kX * kSliceTokens;
 constexpr int kRawValueUnits = kSliceTokens / kTV * kHeadDim;
 constexpr int kScaleBytes = kKvIsFp8 ? 2 * kSliceTokens * 4 : 0;
@@ -89,6 +86,10 @@ static_assert(kGroupThreads % kBlocksPerSlice == 0 && kSlotsPerPart % kTV == 0, 
 static_assert(kKeyCopies * kThreadsPerPart == kHeadDim / kX * kSlotsPerPart, "key copies");
 static_assert(kValueCopies * kThreadsPerPart == kHeadDim * (kSlotsPerPart / kTV), "value copies");
 static_assert(kThreadsPerPart == 2 * kSlotsPerPart, "one k or v scale per thread");
+// Value units per dim of one block part: the runs of nv_value_unit (raw stage; 16-bit operands).
+constexpr int kRawValueRun = kSlotsPerPart / kTV;
+constexpr int kValueRun = kSlotsPerPart / 8;
+static_assert(kValueRun <= 8, "nv_value_unit's swizzle covers runs of at most 8 groups");
 
 constexpr int kScoreTiles = kSliceTokens / 8;  // n8 tiles of the score step
 constexpr int kPvSteps = kSliceTokens / 16;    // k16 steps of the PV step
@@ -320,7 +321,7 @@ struct StagedPath {
       for (int pair = 0; pair < kDimTiles / 2; ++pair) {
         uint32_t b[4];
         load_matrix_x4(b,
-                       values + kUnit * layout::nv_value_unit(kValueGroups, group,
+                       values + kUnit * layout::nv_value_unit(kHeadDim, kValueRun, group,
                                                               layout::nv_pv_ldm_dim(pair, lane)));
         mma(&o[(2 * pair) * 4], pa, b[0], b[1]);
         mma(&o[(2 * pair + 1) * 4], pa, b[2], b[3]);
@@ -344,7 +345,6 @@ struct StagedPath {
 // slice, so it looks up one block id per slice, and always the same token (keys) or token group
 // (values) of that block: its copies of a slice differ by compile-time offsets only.
 struct SliceCopier {
-  static constexpr int kValueUnitsPerDim = kSlotsPerPart / kTV;
   int block_part;  // which of the slice's blocks this thread serves
   int in_part;     // this thread's index among that block's threads
   int key_slot;    // the slot whose key units this thread copies (chunks key_chunk0 + 2j)
@@ -362,8 +362,8 @@ struct SliceCopier {
     // Unit r = in_part + j * kThreadsPerPart of the part, kThreadsPerPart = 2 kSlotsPerPart.
     key_chunk0 = in_part / kSlotsPerPart;
     key_slot = in_part % kSlotsPerPart;
-    value_dim0 = in_part / kValueUnitsPerDim;
-    value_sub = in_part % kValueUnitsPerDim;
+    value_dim0 = in_part / kRawValueRun;
+    value_sub = in_part % kRawValueRun;
   }
 
   __device__ GPU_INLINE int first_token(int t0) const { return t0 + block_part * kSlotsPerPart; }
@@ -396,18 +396,19 @@ struct SliceCopier {
     for (int j = 0; j < kKeyCopies; ++j)
       copy16(key_dst + j * 2 * kSliceTokens * kUnit, key_src + j * 2 * kBlockSize * kUnit,
              key_valid);
-    const int group = block_part * kValueUnitsPerDim + value_sub;
+    const int group = block_part * kRawValueRun + value_sub;
     const uint8_t* value_src =
         a.value_cache + head_block * kHeadDim * kBlockSize * kKvBytes +
         (int64_t(value_dim0) * kBlockSize + slot0 + value_sub * kTV) * kKvBytes;
     // Dims value_dim0 + 2 kTV j: a multiple of 8 dims further, where the swizzle is the same.
-    const uint32_t value_dst = stage + kRawKeyUnits * kUnit +
-                               kUnit * layout::nv_value_unit(kRawValueGroups, group, value_dim0);
+    const uint32_t value_dst =
+        stage + kRawKeyUnits * kUnit +
+        kUnit * layout::nv_value_unit(kHeadDim, kRawValueRun, group, value_dim0);
     const bool value_valid = t0 + group * kTV < w.end;
     static_assert(2 * kTV % 8 == 0, "value copies must keep the swizzle bits");
 #pragma unroll
     for (int j = 0; j < kValueCopies; ++j)
-      copy16(value_dst + j * 2 * kTV * kRawValueGroups * kUnit,
+      copy16(value_dst + j * 2 * kTV * kRawValueRun * kUnit,
              value_src + j * 2 * kTV * kBlockSize * kKvBytes, value_valid);
     if (per_token_scales(a)) {
       // Thread i of a block part copies the k scale (i < slots) or the v scale of one slot.
@@ -431,7 +432,7 @@ __device__ GPU_INLINE inline void trim_values(const Work& w, int t0, int thread_
   const int group = valid / 8, keep = valid % 8;
   for (int dim = thread_in_group; dim < kHeadDim; dim += kGroupThreads) {
     uint16_t* unit = reinterpret_cast<uint16_t*>(
-        values + kUnit * layout::nv_value_unit(kValueGroups, group, dim));
+        values + kUnit * layout::nv_value_unit(kHeadDim, kValueRun, group, dim));
     for (int e = keep; e < 8; ++e) unit[e] = 0;
   }
 }
@@ -456,16 +457,17 @@ __device__ GPU_INLINE inline void widen_slice(const Work& w, int t0, int thread_
     }
   }
   // A raw value unit is 16 tokens of one dim: two f16 units (groups 2g, 2g + 1). Lanes walk the
-  // raw units in their dim-major order (conflict-free reads).
+  // raw units in storage order (conflict-free reads).
   const int valid = w.end - t0;
   for (int u = thread_in_group; u < kRawValueUnits; u += kGroupThreads) {
-    const int group = u % kRawValueGroups, dim = u / kRawValueGroups;
-    gpu::u32x4 v = raw_values[layout::nv_value_unit(kRawValueGroups, group, dim)];
+    const int part = u / (kRawValueRun * kHeadDim), dim = u / kRawValueRun % kHeadDim;
+    const int group = part * kRawValueRun + u % kRawValueRun;
+    gpu::u32x4 v = raw_values[layout::nv_value_unit(kHeadDim, kRawValueRun, group, dim)];
     if (valid - 16 * group < 16) v = mask_value_chunk(v, t0 + 16 * group, w.end);
 #pragma unroll
     for (int half = 0; half < 2; ++half) {
       const uint32_t lo = v[2 * half], hi = v[2 * half + 1];
-      values[layout::nv_value_unit(kValueGroups, 2 * group + half, dim)] = gpu::u32x4{
+      values[layout::nv_value_unit(kHeadDim, kValueRun, 2 * group + half, dim)] = gpu::u32x4{
           widen_fp8x2(lo), widen_fp8x2(lo >> 16), widen_fp8x2(hi), widen_fp8x2(hi >> 16)};
     }
   }

@@ -86,34 +86,37 @@ TEST_CASE("NVIDIA staged path: ldmatrix of the key stage gives the score step's 
 
 TEST_CASE("NVIDIA staged path: ldmatrix of the value stage gives the PV step's B fragments") {
   constexpr int kTileTokens = 64;
-  for (int head_dim : {64, 128, 256}) {
-    std::vector<int> smem(head_dim * kTileTokens, -1);
-    std::set<int> units;
-    for (int t = 0; t < kTileTokens; ++t)
-      for (int d = 0; d < head_dim; ++d) {
-        const int unit = nv_value_unit(kTileTokens / 8, t / 8, d);
-        units.insert(unit);
-        smem[8 * unit + t % 8] = t * 1000 + d;
-      }
-    CHECK(int(units.size()) == head_dim * kTileTokens / 8);  // the swizzle is a permutation
-    CHECK(*units.rbegin() == head_dim * kTileTokens / 8 - 1);
-    for (int tok0 : {0, 32})  // a warp's first token, then its PV k-steps as the kernel walks them
-      for (int u = 0; u < 2; ++u)
-        for (int pair = 0; pair < head_dim / 16; ++pair) {
-          auto regs = ldmatrix_x4(smem, [&](int lane) {
-            return nv_value_unit(kTileTokens / 8, tok0 / 8 + nv_pv_ldm_group(u, lane),
-                                 nv_pv_ldm_dim(pair, lane));
-          });
-          // B[k][n] = V[token tok0 + 16 u + k][dim 8 (2 pair + tile) + n].
-          for (int lane = 0; lane < 32; ++lane)
-            for (int tile = 0; tile < 2; ++tile)
-              for (int e = 0; e < 4; ++e) {
-                const int token = tok0 + 16 * u + nv_b_row(lane, e);
-                const int dim = 8 * (2 * pair + tile) + nv_b_col(lane, e);
-                CHECK(regs[lane][2 * tile + e / 2][e % 2] == token * 1000 + dim);
-              }
+  for (int head_dim : {64, 128, 256})
+    for (int run : {1, 2, 4, 8}) {  // groups per block part: 16-token blocks .. one 64-token part
+      INFO("head_dim " << head_dim << ", run " << run);
+      std::vector<int> smem(head_dim * kTileTokens, -1);
+      std::set<int> units;
+      for (int t = 0; t < kTileTokens; ++t)
+        for (int d = 0; d < head_dim; ++d) {
+          const int unit = nv_value_unit(head_dim, run, t / 8, d);
+          units.insert(unit);
+          smem[8 * unit + t % 8] = t * 1000 + d;
         }
-  }
+      CHECK(int(units.size()) == head_dim * kTileTokens / 8);  // the swizzle is a permutation
+      CHECK(*units.rbegin() == head_dim * kTileTokens / 8 - 1);
+      for (int tok0 :
+           {0, 32})  // a warp's first token, then its PV k-steps as the kernel walks them
+        for (int u = 0; u < 2; ++u)
+          for (int pair = 0; pair < head_dim / 16; ++pair) {
+            auto regs = ldmatrix_x4(smem, [&](int lane) {
+              return nv_value_unit(head_dim, run, tok0 / 8 + nv_pv_ldm_group(u, lane),
+                                   nv_pv_ldm_dim(pair, lane));
+            });
+            // B[k][n] = V[token tok0 + 16 u + k][dim 8 (2 pair + tile) + n].
+            for (int lane = 0; lane < 32; ++lane)
+              for (int tile = 0; tile < 2; ++tile)
+                for (int e = 0; e < 4; ++e) {
+                  const int token = tok0 + 16 * u + nv_b_row(lane, e);
+                  const int dim = 8 * (2 * pair + tile) + nv_b_col(lane, e);
+                  CHECK(regs[lane][2 * tile + e / 2][e % 2] == token * 1000 + dim);
+                }
+          }
+    }
 }
 
 TEST_CASE("NVIDIA staged path: ldmatrix rows of one matrix never share a bank group") {
@@ -129,14 +132,15 @@ TEST_CASE("NVIDIA staged path: ldmatrix rows of one matrix never share a bank gr
                       8);
         }
         CHECK(keys.size() == 8);
-        for (int groups : {2, 4, 8}) {  // slices of 16, 32, 64 tokens
-          INFO("groups " << groups);
-          for (int u = 0; u < groups / 2; ++u) {
+        for (int run : {1, 2, 4, 8}) {
+          INFO("run " << run);
+          for (int u = 0; u < 4; ++u) {  // the k-steps of a 64-token tile
             std::set<int> values;
             for (int r = 0; r < 8; ++r) {
               const int lane = 8 * lane_group + r;
               values.insert(
-                  nv_value_unit(groups, nv_pv_ldm_group(u, lane), nv_pv_ldm_dim(s, lane)) % 8);
+                  nv_value_unit(head_dim, run, nv_pv_ldm_group(u, lane), nv_pv_ldm_dim(s, lane)) %
+                  8);
             }
             CHECK(values.size() == 8);
           }
@@ -146,31 +150,37 @@ TEST_CASE("NVIDIA staged path: ldmatrix rows of one matrix never share a bank gr
 }
 
 TEST_CASE("NVIDIA staged path: a value copy instruction fills whole 128-byte rows") {
-  // The copier's lanes take the cache's value bytes in order: lane l of a block part copies dim
-  // l / G, group l % G (G raw units per dim), then 2 kTV dims further per copy. Each run of 8
-  // lanes must land in one 128-byte row of shared memory, two lanes of one 32-byte cache sector
-  // in one 32-byte slot: then the L1 asks the L2 for whole sectors (KERNEL_NOTES, run 16).
-  // (groups, tokens per unit): 16-bit caches (kTV 8) and fp8 (kTV 16), slices of 16-64 tokens.
-  for (auto [groups, tv] : {std::pair{2, 8}, {4, 8}, {8, 8}, {1, 16}, {2, 16}, {4, 16}}) {
-    INFO("groups " << groups << ", tokens per unit " << tv);
-    const int lanes = 2 * tv * groups;  // a block part's threads: 2 kTV dims per copy
-    std::set<int> seen;
-    for (int copy = 0; copy < 4; ++copy)
-      for (int lane = 0; lane < lanes; lane += 8) {
-        std::set<int> rows;
-        for (int l = lane; l < lane + 8; ++l) {
-          const int dim = l / groups + 2 * tv * copy, group = l % groups;
-          const int unit = nv_value_unit(groups, group, dim);
-          // The copier adds the step to the first copy's unit instead of recomputing it.
-          CHECK(unit == nv_value_unit(groups, group, l / groups) + 2 * tv * groups * copy);
-          rows.insert(unit / 8);
-          if (group % 2 == 1) CHECK(unit / 2 == nv_value_unit(groups, group - 1, dim) / 2);
-          seen.insert(unit);
+  // The copier's lanes take one block's value bytes in order: lane l of block part p copies dim
+  // l / V, group p V + l % V (V raw units per dim of a part), then 2 kTV dims further per copy.
+  // Each run of 8 lanes must land in one 128-byte row of shared memory, two lanes of one 32-byte
+  // cache sector in one 32-byte slot: then the L1 asks the L2 for whole sectors (KERNEL_NOTES,
+  // runs 16 and 17).
+  constexpr int kHeadDim = 128;
+  // (V, tokens per unit): 16-bit caches (kTV 8) and fp8 (kTV 16); 16- and 64-token blocks.
+  for (auto [run, tv] : {std::pair{2, 8}, {4, 8}, {8, 8}, {1, 16}, {2, 16}, {4, 16}})
+    for (int part = 0; part < 4; ++part) {
+      INFO("run " << run << ", tokens per unit " << tv << ", part " << part);
+      const int lanes = 2 * tv * run;  // a block part's threads: 2 kTV dims per copy
+      std::set<int> seen;
+      for (int copy = 0; copy < kHeadDim / (2 * tv); ++copy)
+        for (int lane = 0; lane < lanes; lane += 8) {
+          std::set<int> rows;
+          for (int l = lane; l < lane + 8; ++l) {
+            const int dim = l / run + 2 * tv * copy, group = part * run + l % run;
+            const int unit = nv_value_unit(kHeadDim, run, group, dim);
+            // The copier adds the step to the first copy's unit instead of recomputing it.
+            CHECK(unit == nv_value_unit(kHeadDim, run, group, l / run) + 2 * tv * run * copy);
+            rows.insert(unit / 8);
+            if (l % run % 2 == 1)
+              CHECK(unit / 2 == nv_value_unit(kHeadDim, run, group - 1, dim) / 2);
+            seen.insert(unit);
+          }
+          CHECK(rows.size() == 1);
         }
-        CHECK(rows.size() == 1);
-      }
-    CHECK(int(seen.size()) == 4 * lanes);  // distinct units: the swizzle is a permutation
-  }
+      // A part's units: all of its run block, each once.
+      CHECK(int(seen.size()) == kHeadDim * run);
+      CHECK(*seen.begin() == part * kHeadDim * run);
+    }
 }
 
 TEST_CASE("AMD MFMA 16x16xK fragments match the matrix instruction calculator's layouts") {
