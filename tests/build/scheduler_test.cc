@@ -55,6 +55,33 @@ TEST_CASE("a command killed by a signal takes its own children along and is repo
   CHECK(finished[0].result.describe_exit() == "was killed by signal 9 (Killed)");
 }
 
+TEST_CASE("a worker whose input closes ends while workers started after it still run",
+          "[subprocess]") {
+  // Each supervisor must not keep the request pipes of the workers started before it (they are
+  // close-on-exec in the driver, but a supervisor never execs): otherwise worker 0 sees no end of
+  // input while worker 1 runs, and a build's workers end one after another.
+  aotc::SubprocessSet set;
+  REQUIRE(set.start_worker({"sh", "-c", "cat > /dev/null"}, 0).ok());
+  REQUIRE(set.start_worker({"sh", "-c", "cat > /dev/null"}, 1).ok());
+  set.close_input(0);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  std::vector<aotc::SubprocessSet::Finished> finished;
+  while (finished.empty() && std::chrono::steady_clock::now() < deadline) {
+    finished = set.wait(std::chrono::milliseconds(50));
+  }
+  REQUIRE(finished.size() == 1);
+  CHECK(finished[0].tag == 0);
+  CHECK(finished[0].result.succeeded());
+  CHECK(set.running() == 1);
+  set.close_input(1);
+  finished.clear();
+  while (finished.empty() && std::chrono::steady_clock::now() < deadline) {
+    finished = set.wait(std::chrono::milliseconds(50));
+  }
+  REQUIRE(finished.size() == 1);
+  CHECK(finished[0].tag == 1);
+}
+
 TEST_CASE("a job slot keeps a worker of each of two pools: alternating pools start two workers",
           "[scheduler]") {
   // The worker answers each request line with its pid on fd 3, as the Triton helper answers.

@@ -8,8 +8,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <climits>
 #include <cstring>
 #include <thread>
 #include <utility>
@@ -104,6 +106,29 @@ void report(int fd, SpawnReport::Kind kind, int value) {
   ::_exit(128 + signal_number);  // not reached for signals whose default is to terminate
 }
 
+// Closes descriptors `from` to `to`; async-signal-safe (close_range, or one close() each on
+// kernels before 5.9).
+void close_descriptors(int from, int to) {
+  if (from > to) return;
+  if (::close_range(from, to, 0) == 0) return;
+  rlimit limit{};
+  const int last = ::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < 65536
+                       ? static_cast<int>(limit.rlim_cur) - 1
+                       : 65535;
+  for (int fd = from; fd <= std::min(to, last); ++fd) ::close(fd);
+}
+
+// Closes every descriptor from `first` on except `keep_a` and `keep_b` (-1: none).
+void close_descriptors_except(int first, int keep_a, int keep_b) {
+  int from = first;
+  for (int keep : {std::min(keep_a, keep_b), std::max(keep_a, keep_b)}) {
+    if (keep < from) continue;
+    close_descriptors(from, keep - 1);
+    from = keep + 1;
+  }
+  close_descriptors(from, INT_MAX);
+}
+
 // The supervisor: runs in the child of fork() with every signal blocked (see start()).
 [[noreturn]] void supervise(const SpawnPlan& plan) {
   ::setpgid(0, 0);
@@ -125,6 +150,11 @@ void report(int fd, SpawnReport::Kind kind, int value) {
   // close-on-exec) instead of finding it in place.
   if (plan.messages >= 0) ::dup2(plan.messages, 3);
   if (inherited >= 0) ::fcntl(inherited, F_SETFD, 0);
+  // The supervisor never execs, so close-on-exec does not clear the driver's descriptors out of
+  // it: it would hold, for its command's whole life, the request pipes of every worker started
+  // before, and those workers would see the end of their input only once this command ended
+  // (a build's Triton workers then left one after another, ~5 s after the last compile).
+  close_descriptors_except(plan.messages >= 0 ? 4 : 3, plan.exec_status, inherited);
 
   const pid_t supervisor = ::getpid();
   const pid_t command = ::fork();
