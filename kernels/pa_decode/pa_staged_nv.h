@@ -16,9 +16,10 @@
 // entry). Layout (pa_mma_layout.h has the index functions and the host test that checks them),
 // per group:
 //   stages[kStages]: the slice as stored in the cache (raw), each
-//     keys    [D / kX chunks][kSliceTokens tokens]           16-byte units of kX dims of one token
-//     values  [block parts][D dims][groups of a part], swizzled  16-byte units of kTV tokens of one
-//     dim (fp8)   per-token k and v scales, float [kSliceTokens] each
+//     keys    [D / kX chunks][kSliceTokens tokens]   16-byte units of kX dims of one token
+//     values  [block parts][D dims][groups of a part], swizzled
+//                                                     16-byte units of kTV tokens of one dim
+//     (fp8)   per-token k and v scales, float [kSliceTokens] each
 //   (fp8) operand buffer: the current slice widened to f16 in the 16-bit layout (kX = kTV = 8)
 // The merge of the warps' softmax states reuses the stages once every slice is consumed.
 #pragma once

@@ -2,7 +2,7 @@
 
 // SHA-256 through OpenSSL's SHA256_Init/Update/Final, not EVP: OpenSSL 3's first EVP digest
 // loads the default provider and builds its name maps, ~2.9 ms of every aotc process (a no-op
-// rebuild of the default matrix takes ~15 ms: docs/NOTES.md, issue 11), where these functions
+// rebuild of the default matrix then took ~10 ms: docs/NOTES.md, issue 11), where these functions
 // start in 0.06 ms. They are deprecated in 3.0, not removed; the deprecation attributes are
 // switched off for this file only (aotc_core holds no other OpenSSL user).
 #define OPENSSL_SUPPRESS_DEPRECATED
