@@ -130,6 +130,23 @@ __device__ GPU_INLINE inline float shfl_xor(float v, int mask) {
 }
 #endif
 
+// Programmatic dependent launch (Hopper): a kernel launched with programmatic stream
+// serialization may start while the kernel before it in the stream still runs; it must call
+// wait_for_prior_grid() before touching what that kernel writes (the call returns once the prior
+// grid has completed and its writes are visible). allow_dependent_launch() lets the next kernel
+// start early. Both are no-ops in a plain launch and on targets without the feature, where stream
+// order alone serialises kernels.
+__device__ GPU_INLINE inline void wait_for_prior_grid() {
+#if defined(__NVPTX__) && defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+  asm volatile("griddepcontrol.wait;" ::: "memory");
+#endif
+}
+__device__ GPU_INLINE inline void allow_dependent_launch() {
+#if defined(__NVPTX__) && defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+  asm volatile("griddepcontrol.launch_dependents;" ::: "memory");
+#endif
+}
+
 // Butterfly reductions over lanes [0, Width) groups; every lane of a group gets the result.
 template <int Width = kWarpSize>
 __device__ GPU_INLINE inline float warp_max(float v) {

@@ -32,32 +32,45 @@ PaModule::~PaModule() {
   if (module_) cuModuleUnload(module_);
 }
 
-void PaModule::launch(const DeviceBuffers& b, int num_seqs, int max_blocks_per_seq,
-                      int partitions) const {
+void PaModule::launch_attention(const DeviceBuffers& b, int num_seqs, int max_blocks_per_seq,
+                                int partitions) const {
   int32_t scale_mode = 0;
   float scale = 0.088f;
-  void* attention_args[] = {(void*)&b.out,
-                            (void*)&b.query,
-                            (void*)&b.key_cache,
-                            (void*)&b.value_cache,
-                            (void*)&b.block_tables,
-                            (void*)&b.context_lens,
-                            (void*)&b.k_scale,
-                            (void*)&b.v_scale,
-                            &scale_mode,
-                            &scale,
-                            &num_seqs,
-                            &max_blocks_per_seq,
-                            &partitions,
-                            (void*)&b.workspace};
+  void* args[] = {(void*)&b.out,
+                  (void*)&b.query,
+                  (void*)&b.key_cache,
+                  (void*)&b.value_cache,
+                  (void*)&b.block_tables,
+                  (void*)&b.context_lens,
+                  (void*)&b.k_scale,
+                  (void*)&b.v_scale,
+                  &scale_mode,
+                  &scale,
+                  &num_seqs,
+                  &max_blocks_per_seq,
+                  &partitions,
+                  (void*)&b.workspace};
   CU_CHECK(cuLaunchKernel(attention_, unsigned(partitions), unsigned(shape_.num_kv_heads),
-                          unsigned(num_seqs), kThreads, 1, 1, shared_bytes(shape_), nullptr,
-                          attention_args, nullptr));
-  if (partitions > 1) {
-    void* reduce_args[] = {(void*)&b.out, (void*)&b.workspace, &num_seqs, &partitions};
-    CU_CHECK(cuLaunchKernel(reduce_, unsigned(num_seqs * shape_.query_len * shape_.num_q_heads), 1,
-                            1, 128, 1, 1, 0, nullptr, reduce_args, nullptr));
-  }
+                          unsigned(num_seqs), kThreads, 1, 1, shared_bytes(shape_), nullptr, args,
+                          nullptr));
+}
+
+void PaModule::launch(const DeviceBuffers& b, int num_seqs, int max_blocks_per_seq, int partitions,
+                      ReduceLaunch reduce) const {
+  launch_attention(b, num_seqs, max_blocks_per_seq, partitions);
+  if (partitions == 1) return;
+  void* args[] = {(void*)&b.out, (void*)&b.workspace, &num_seqs, &partitions};
+  CUlaunchAttribute overlap{};
+  overlap.id = CU_LAUNCH_ATTRIBUTE_PROGRAMMATIC_STREAM_SERIALIZATION;
+  overlap.value.programmaticStreamSerializationAllowed = 1;
+  CUlaunchConfig config{};
+  config.gridDimX = unsigned(num_seqs * shape_.query_len * shape_.num_q_heads);
+  config.gridDimY = config.gridDimZ = 1;
+  config.blockDimX = 128;
+  config.blockDimY = config.blockDimZ = 1;
+  config.attrs = &overlap;
+  config.numAttrs = reduce == ReduceLaunch::overlapped ? 1 : 0;
+  CU_CHECK(cuLaunchKernelEx(&config, reduce_, args, nullptr));
 }
 
 }  // namespace aotc::pa_bench

@@ -22,8 +22,16 @@ class PaModule {
   PaModule(const PaModule&) = delete;
   PaModule& operator=(const PaModule&) = delete;
 
+  // How the reduce follows the attention: a plain launch (stream order), or one with programmatic
+  // stream serialization, whose CTAs start before the attention ends and wait for it in-kernel.
+  enum class ReduceLaunch { plain, overlapped };
+
   // Attention with `partitions` partitions, then the reduce when partitions > 1.
-  void launch(const DeviceBuffers& b, int num_seqs, int max_blocks_per_seq, int partitions) const;
+  void launch(const DeviceBuffers& b, int num_seqs, int max_blocks_per_seq, int partitions,
+              ReduceLaunch reduce = ReduceLaunch::plain) const;
+  // The attention step alone (its partial outputs are left in the workspace).
+  void launch_attention(const DeviceBuffers& b, int num_seqs, int max_blocks_per_seq,
+                        int partitions) const;
 
  private:
   pa_ref::Shape shape_;

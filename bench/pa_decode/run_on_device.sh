@@ -40,8 +40,10 @@ common="-std=c++20 -O2 -I$cuda/include -Itests/kernels -Ibench/pa_decode bench/p
 g++ $common -I$outputs/include -Iruntime/include bench/pa_decode/pa_bench.cc \
   "$outputs/include/aotc/pa_decode_launcher.cc" "$carry/gpucheck/libaotc_runtime.so" \
   -Wl,-rpath,"$carry/gpucheck" -L$cuda/lib64/stubs -lcuda -lpthread -o /tmp/pa_bench &
-g++ $common bench/pa_decode/pa_sweep.cc bench/pa_decode/pa_module.cc -L$cuda/lib64/stubs -lcuda \
-  -lpthread -o /tmp/pa_sweep &
+for tool in pa_sweep pa_launch_overhead; do
+  g++ $common bench/pa_decode/$tool.cc bench/pa_decode/pa_module.cc -L$cuda/lib64/stubs -lcuda \
+    -lpthread -o /tmp/$tool &
+done
 for dir in "$carry"/compare/*/; do
   [ -f "$dir/manifest.json" ] || continue
   name=$(basename "$dir")
@@ -79,6 +81,11 @@ if [[ "$extras" != *" noseed "* ]]; then
 fi
 if [[ "$extras" == *" sweep "* ]]; then
   /tmp/pa_sweep "$outputs/sm_90a" "$out/sweep.csv" > "$out/logs/sweep.log" 2>&1 || echo "sweep failed"
+fi
+if [[ "$extras" == *" overhead "* ]]; then
+  /tmp/pa_launch_overhead "$outputs/sm_90a" "$out/overhead.csv" > "$out/overhead.txt" 2>&1 ||
+    echo "overhead failed: $(tail -2 "$out/overhead.txt")"
+  cat "$out/overhead.txt"
 fi
 if [[ "$extras" == *" profile "* ]]; then
   ncu=$(command -v ncu || ls /usr/local/cuda/bin/ncu /opt/nvidia/nsight-compute/*/ncu 2>/dev/null | head -1)

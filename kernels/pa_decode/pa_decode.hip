@@ -185,6 +185,11 @@ extern "C" __global__ PA_ATTENTION_ATTRS void pa_decode_attention(
                max_blocks_per_seq,
                num_partitions,
                workspace};
+  // The reduce may be launched to overlap this kernel (launch rule: "overlap_previous"): its CTAs
+  // then start as SMs free up and wait for this grid's end, which hides the launch between the
+  // two. Allowed from the start: by the time the last CTA has started, none is left waiting for
+  // a slot the reduce could take.
+  gpu::allow_dependent_launch();
   const Work w = make_work(a);
   const int warp = int(gpu::thread_x()) / gpu::kWarpSize;
   attention(a, w, warp % kRowTiles, warp / kRowTiles);
@@ -195,6 +200,7 @@ extern "C" __global__ PA_ATTENTION_ATTRS void pa_decode_attention(
 extern "C" __global__ __attribute__((launch_bounds(128))) void pa_decode_reduce(
     uint16_t* out, const float* workspace, int32_t num_seqs, int32_t num_partitions) {
   using namespace pa;
+  gpu::wait_for_prior_grid();  // the attention's partial outputs, when launched to overlap it
   const int64_t row = gpu::block_x();
   const int64_t rows_total = int64_t(num_seqs) * kQueryLen * kNumQHeads;
   const float* o = workspace + row * num_partitions * kHeadDim;

@@ -25,6 +25,9 @@ struct DeviceProperties {
   int multiprocessor_count = 0;
   int warp_size = 0;
   int max_shared_per_block = 0;
+  // Launches with AOTC_LAUNCH_OVERLAP_PREVIOUS overlap the previous kernel (CUDA: compute
+  // capability >= 9.0 and a driver with cuLaunchKernelEx); where false they are plain launches.
+  bool overlaps_launches = false;
 };
 
 // Every failure names the driver function and carries the driver's own error name and string.
@@ -55,7 +58,10 @@ class Backend {
   // Allows `bytes` of dynamic shared memory per block where the driver needs an opt-in (CUDA
   // above 48 KiB); a no-op where it does not.
   virtual StatusPtr allow_dynamic_shared(void* function, std::uint32_t bytes) = 0;
-  virtual StatusPtr launch(void* function, const aotc_launch_config& config, void** params) = 0;
+  // `overlap_previous`: launch so that the kernel may start before the previous one on the
+  // stream ends (only asked where DeviceProperties::overlaps_launches said so).
+  virtual StatusPtr launch(void* function, const aotc_launch_config& config, void** params,
+                           bool overlap_previous) = 0;
 };
 
 // The real backends. Each opens its driver library (the candidates of REFERENCE.md), resolves

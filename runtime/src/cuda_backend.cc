@@ -103,6 +103,7 @@ class CudaBackend final : public Backend {
       }
     }
     out->arch = "sm_" + std::to_string(major) + std::to_string(minor);
+    out->overlaps_launches = major >= 9 && fns_.cuLaunchKernelEx != nullptr;
     return nullptr;
   }
 
@@ -140,7 +141,20 @@ class CudaBackend final : public Backend {
                                          static_cast<int>(bytes)));
   }
 
-  StatusPtr launch(void* function, const aotc_launch_config& c, void** params) override {
+  StatusPtr launch(void* function, const aotc_launch_config& c, void** params,
+                   bool overlap_previous) override {
+    if (overlap_previous) {
+      CuLaunchAttribute overlap{};
+      overlap.id = kCudaLaunchAttributeProgrammaticStreamSerialization;
+      overlap.value.programmatic_stream_serialization_allowed = 1;
+      const CuLaunchConfig config{{c.grid[0], c.grid[1], c.grid[2]},
+                                  {c.block[0], c.block[1], c.block[2]},
+                                  c.shared_bytes,
+                                  c.stream,
+                                  &overlap,
+                                  1};
+      return check("cuLaunchKernelEx", fns_.cuLaunchKernelEx(&config, function, params, nullptr));
+    }
     return check("cuLaunchKernel", fns_.cuLaunchKernel(function, c.grid[0], c.grid[1], c.grid[2],
                                                        c.block[0], c.block[1], c.block[2],
                                                        c.shared_bytes, c.stream, params, nullptr));

@@ -18,9 +18,30 @@ constexpr int kCudaAttributeMaxSharedMemoryPerBlockOptin = 97;
 // CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES: needed when static + dynamic shared memory
 // exceeds 48 KiB.
 constexpr int kCudaFunctionAttributeMaxDynamicShared = 8;
+// CUlaunchAttributeID for programmatic dependent launch (its value: an int, non-zero allows).
+constexpr int kCudaLaunchAttributeProgrammaticStreamSerialization = 6;
 // CUjit_option values for the PTX JIT's error log.
 constexpr int kCudaJitErrorLogBuffer = 5;
 constexpr int kCudaJitErrorLogBufferSize = 6;
+
+// cuLaunchKernelEx's configuration: cuda.h's CUlaunchAttribute and CUlaunchConfig (CUDA 12.0+),
+// field for field; tests/runtime/cuda_abi_test.cc compares them with cuda.h where it is installed.
+struct CuLaunchAttribute {
+  int id;
+  char pad[4];
+  union {
+    char bytes[64];
+    int programmatic_stream_serialization_allowed;
+  } value;
+};
+struct CuLaunchConfig {
+  unsigned grid[3];
+  unsigned block[3];
+  unsigned shared_bytes;
+  void* stream;
+  CuLaunchAttribute* attributes;
+  unsigned attribute_count;
+};
 
 #define AOTC_CUDA_SYMBOLS(REQUIRED, OPTIONAL)                                                    \
   REQUIRED(cuInit, CuResult, (unsigned int flags))                                               \
@@ -43,6 +64,8 @@ constexpr int kCudaJitErrorLogBufferSize = 6;
             unsigned block_y, unsigned block_z, unsigned shared_bytes, void* stream,             \
             void** params, void** extra))                                                        \
   REQUIRED(cuGetErrorName, CuResult, (CuResult error, const char** name))                        \
-  REQUIRED(cuGetErrorString, CuResult, (CuResult error, const char** text))
+  REQUIRED(cuGetErrorString, CuResult, (CuResult error, const char** text))                      \
+  OPTIONAL(cuLaunchKernelEx, CuResult,                                                           \
+           (const CuLaunchConfig* config, void* function, void** params, void** extra))
 
 }  // namespace aotc::runtime

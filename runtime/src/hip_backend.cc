@@ -140,7 +140,8 @@ class HipBackend final : public Backend {
 
   StatusPtr allow_dynamic_shared(void*, std::uint32_t) override { return nullptr; }
 
-  StatusPtr launch(void* function, const aotc_launch_config& c, void** params) override {
+  // HIP has no programmatic dependent launch: DeviceProperties::overlaps_launches stays false.
+  StatusPtr launch(void* function, const aotc_launch_config& c, void** params, bool) override {
     return check("hipModuleLaunchKernel",
                  fns_.hipModuleLaunchKernel(function, c.grid[0], c.grid[1], c.grid[2], c.block[0],
                                             c.block[1], c.block[2], c.shared_bytes, c.stream,

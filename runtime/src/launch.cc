@@ -2,6 +2,7 @@
 // the current device/context, a short list walk, a memcmp of the caller's layout against the
 // code object's, and the driver's launch call.
 #include <array>
+#include <cstdio>
 #include <vector>
 
 #include "runtime_internal.h"
@@ -15,6 +16,12 @@ namespace {
 
 // Enough for any real kernel; longer lists take a heap buffer.
 constexpr size_t kInlineParams = 64;
+
+std::string hex(std::uint32_t value) {
+  char text[9];
+  std::snprintf(text, sizeof text, "%x", value);
+  return text;
+}
 
 StatusPtr check_config(const aotc_kernel* kernel, const aotc_launch_config& config) {
   for (const uint32_t* dims : {config.grid, config.block}) {
@@ -30,9 +37,14 @@ StatusPtr check_config(const aotc_kernel* kernel, const aotc_launch_config& conf
   return nullptr;
 }
 
-StatusPtr launch(aotc_kernel* kernel, const aotc_launch_config& config, const void* args,
-                 const aotc_arg_layout* layout, size_t arg_count) {
+StatusPtr launch(aotc_kernel* kernel, const aotc_launch_config& config, std::uint32_t flags,
+                 const void* args, const aotc_arg_layout* layout, size_t arg_count) {
   if (auto status = check_config(kernel, config)) return status;
+  if (flags & ~std::uint32_t(AOTC_LAUNCH_OVERLAP_PREVIOUS)) {
+    return make_status(AOTC_ERROR_INVALID_ARGUMENT, "kernel " + kernel->entry + ", variant " +
+                                                        kernel->module->variant +
+                                                        ": unknown launch flags 0x" + hex(flags));
+  }
   auto& backend = *kernel->module->runtime->backend;
   std::uintptr_t key = 0;
   if (auto status = backend.current_key(&key)) return status;
@@ -59,7 +71,8 @@ StatusPtr launch(aotc_kernel* kernel, const aotc_launch_config& config, const vo
   }
   auto* base = static_cast<char*>(const_cast<void*>(args));
   for (size_t i = 0; i < arg_count; ++i) params[i] = base + layout[i].offset;
-  if (auto status = backend.launch(device->function, config, params)) {
+  const bool overlap = (flags & AOTC_LAUNCH_OVERLAP_PREVIOUS) && device->overlaps_launches;
+  if (auto status = backend.launch(device->function, config, params, overlap)) {
     return with_context(std::move(status), device->where);
   }
   return nullptr;
@@ -67,14 +80,20 @@ StatusPtr launch(aotc_kernel* kernel, const aotc_launch_config& config, const vo
 
 }  // namespace
 
-extern "C" aotc_status aotc_launch(aotc_kernel* kernel, const aotc_launch_config* config,
-                                   const void* args, const aotc_arg_layout* layout,
-                                   size_t arg_count) {
+extern "C" aotc_status aotc_launch_with_flags(aotc_kernel* kernel, const aotc_launch_config* config,
+                                              uint32_t flags, const void* args,
+                                              const aotc_arg_layout* layout, size_t arg_count) {
   if (!kernel || !config || (arg_count > 0 && (!args || !layout))) {
     return make_status(AOTC_ERROR_INVALID_ARGUMENT,
                        "aotc_launch: kernel, config, and args/layout (when arg_count > 0) must "
                        "not be NULL")
         .release();
   }
-  return launch(kernel, *config, args, layout, arg_count).release();
+  return launch(kernel, *config, flags, args, layout, arg_count).release();
+}
+
+extern "C" aotc_status aotc_launch(aotc_kernel* kernel, const aotc_launch_config* config,
+                                   const void* args, const aotc_arg_layout* layout,
+                                   size_t arg_count) {
+  return aotc_launch_with_flags(kernel, config, 0, args, layout, arg_count);
 }

@@ -51,6 +51,7 @@ StatusPtr aotc_module_s::ensure_loaded(const DeviceSlot& slot, LoadedModule** ou
     ++load_count;
     entry->handle = handle;
     entry->device = describe_device(slot.ordinal, properties->arch);
+    entry->overlaps_launches = properties->overlaps_launches;
     entry->image = std::move(image.description);
     entry->bytes = std::move(image.bytes);
     entry->arguments = std::move(arguments);
@@ -103,6 +104,7 @@ StatusPtr aotc_kernel_s::prepare(KernelOnDevice** out) {
   device->function = function;
   device->expected = arguments->second;
   device->where = std::move(context);
+  device->overlaps_launches = loaded->overlaps_launches;
   device->next = devices.load(std::memory_order_relaxed);
   *out = device.get();
   devices.store(device.release(), std::memory_order_release);

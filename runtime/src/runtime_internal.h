@@ -32,8 +32,9 @@ struct LoadedModule {
   std::mutex mutex;     // held while loading
   bool loaded = false;  // guarded by mutex
   void* handle = nullptr;
-  std::string device;  // "device 0 (sm_90)"
-  std::string image;   // which image was chosen
+  std::string device;              // "device 0 (sm_90)"
+  bool overlaps_launches = false;  // the device's DeviceProperties::overlaps_launches
+  std::string image;               // which image was chosen
   // The loaded bytes, kept while the module is loaded: hipModuleLoadData does not promise to
   // copy its image (and may read it after returning), so it must outlive the module.
   std::vector<std::uint8_t> bytes;
@@ -47,6 +48,7 @@ struct KernelOnDevice {
   std::vector<aotc_arg_layout> expected;
   std::string where;  // "kernel k, variant v, device 0 (sm_90)": context for launch errors
   std::atomic<std::uint32_t> shared_allowed{0};  // dynamic shared bytes already allowed
+  bool overlaps_launches = false;                // DeviceProperties::overlaps_launches
   KernelOnDevice* next = nullptr;
 };
 

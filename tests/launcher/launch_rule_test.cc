@@ -177,6 +177,19 @@ TEST_CASE("structural mistakes: dimensions, steps, workspace without a user") {
              Catch::Contains("m.json: kernels[0].launch: expected an object, found array"));
 }
 
+TEST_CASE("overlap_previous is a boolean per step, false when absent") {
+  json overlapped = rule();
+  overlapped["steps"][1]["overlap_previous"] = true;
+  Result<LaunchRule> r = validate_launch_rule(overlapped, kernel(), k_both, "m.json: kernels[0]");
+  REQUIRE(r.ok());
+  CHECK_FALSE(r->steps[0].overlap_previous);
+  CHECK(r->steps[1].overlap_previous);
+  json bad = rule();
+  bad["steps"][1]["overlap_previous"] = "yes";
+  CHECK_THAT(errors_of(bad), Catch::Contains("m.json: kernels[0].launch.steps[1].overlap_previous: "
+                                             "expected true or false"));
+}
+
 TEST_CASE("the allowed C types: fixed-width scalars and pointers to them") {
   for (const char* ok : {"void*", "const void*", "float*", "const float *", "int8_t", "uint64_t",
                          "double", "const uint16_t*"}) {

@@ -259,6 +259,56 @@ TEST_CASE(
   }
 }
 
+TEST_CASE(
+    "a step with overlap_previous overlaps the step before it where the driver and device can") {
+  std::optional<Generated> g =
+      generate("overlap_launch", [](json& rule) { rule["steps"][1]["overlap_previous"] = true; });
+  if (!g) return;
+  const std::filesystem::path dir = g->build.out_dir.parent_path();
+  // Stand-in drivers: CUDA on sm_90, with and without cuLaunchKernelEx; HIP (no such launch).
+  // (A device below sm_90 is runtime:AOTC_LAUNCH_OVERLAP_PREVIOUS's: this build is sm_90a only.)
+  const std::map<std::string, std::string> fakes{
+      {"fake_cuda.so", AOTC_SOURCE_DIR "/tests/launcher/data/fake_cuda.c"},
+      {"fake_cuda_old.so",
+       AOTC_SOURCE_DIR "/tests/launcher/data/fake_cuda.c -DFAKE_CUDA_NO_LAUNCH_EX"},
+      {"fake_hip.so",
+       AOTC_SOURCE_DIR "/tests/runtime/data/fake_hip.c -DFAKE_R0600 -DFAKE_HIP_TRACE"}};
+  for (const auto& [name, source] : fakes) {
+    const test::CommandResult r =
+        test::run_command("cc -shared -fPIC -O1 -Wall -Werror " + source + " -o " +
+                          test::shell_quote((dir / name).string()));
+    INFO(r.output);
+    REQUIRE(r.exit_code == 0);
+  }
+  const std::filesystem::path exe = compile_driver(*g, "g++", true, "driver");
+  const auto launch = [&](const std::string& backend, const std::string& library) {
+    const std::string env = backend == "cuda" ? "AOTC_CUDA_LIBRARY=" : "AOTC_HIP_LIBRARY=";
+    const test::CommandResult r = test::run_command(
+        "AOTC_BACKEND=" + backend + " " + env + test::shell_quote((dir / library).string()) + " " +
+        test::shell_quote(exe.string()) + " launch f32 256 4 64 1000000");
+    INFO(r.output);
+    CHECK(r.exit_code == 0);
+    return r.output;
+  };
+  // The reduce (function 2) with programmatic stream serialization (attribute 6) allowed; the
+  // first step as before.
+  const std::string plain_first =
+      "fake_cuda: cuLaunchKernel(function 1, grid 245,1,1, block 256,1,1, shared 0)\n";
+  CHECK(launch("cuda", "fake_cuda.so") ==
+        plain_first +
+            "fake_cuda: cuLaunchKernelEx(function 2, grid 1,1,1, block 64,1,1, shared 0, "
+            "attribute 6=1)\ncode 0\n\n");
+  // Where the device or the driver cannot overlap: plain launches, in stream order.
+  const std::string plain_both =
+      plain_first + "fake_cuda: cuLaunchKernel(function 2, grid 1,1,1, block 64,1,1, shared 0)\n" +
+      "code 0\n\n";
+  CHECK(launch("cuda", "fake_cuda_old.so") == plain_both);
+  CHECK(launch("hip", "fake_hip.so") ==
+        "fake_hip: hipModuleLaunchKernel(grid 245,1,1, block 256,1,1, shared 0)\n"
+        "fake_hip: hipModuleLaunchKernel(grid 1,1,1, block 64,1,1, shared 0)\n"
+        "code 0\n\n");
+}
+
 // Every error of launch() names the kernel, the variant, the device and, past evaluation, the
 // step; checked through the runtime's CUDA backend over the stand-in libcuda (no GPU needed).
 TEST_CASE("launch errors name kernel, variant, device and step, and files need a kernel dir") {

@@ -18,6 +18,7 @@ struct FakeLaunch {
   void* function = nullptr;
   aotc_launch_config config{};
   std::vector<void*> params;  // as passed: pointers into the caller's buffer
+  bool overlap_previous = false;
 };
 
 class FakeBackend : public aotc::runtime::Backend {
@@ -78,6 +79,8 @@ class FakeBackend : public aotc::runtime::Backend {
     ++counters->property_reads;
     // Multiprocessor counts differ per device so tests can tell which device answered.
     *out = {archs_.at(ordinal), 104 + 10 * ordinal, kind_ == AOTC_BACKEND_HIP ? 64 : 32, 65536};
+    // As the CUDA driver backend decides: compute capability 9.0 and later.
+    out->overlaps_launches = kind_ == AOTC_BACKEND_CUDA && out->arch >= "sm_90";
     return nullptr;
   }
   aotc::runtime::StatusPtr load_module(const aotc::runtime::DeviceSlot& slot,
@@ -105,10 +108,10 @@ class FakeBackend : public aotc::runtime::Backend {
     if (bytes > 48 * 1024) ++counters->shared_opt_ins;
     return nullptr;
   }
-  aotc::runtime::StatusPtr launch(void* function, const aotc_launch_config& config,
-                                  void** params) override {
+  aotc::runtime::StatusPtr launch(void* function, const aotc_launch_config& config, void** params,
+                                  bool overlap_previous) override {
     std::lock_guard lock(counters->mutex);
-    FakeLaunch launch{function, config, {}};
+    FakeLaunch launch{function, config, {}, overlap_previous};
     // The runtime passes exactly one pointer per explicit argument; the test knows how many.
     launch.params.assign(params, params + expected_params);
     counters->launches.push_back(std::move(launch));

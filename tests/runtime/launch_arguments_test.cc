@@ -209,3 +209,45 @@ TEST_CASE("aotc_module_get_kernel refuses an entry that images given as bytes do
   REQUIRE(aotc_module_create(runtime.get(), "lazy", by_path, 1, &lazy) == nullptr);
   CHECK(aotc_module_get_kernel(lazy, "nope", &kernel) == nullptr);
 }
+
+TEST_CASE(
+    "AOTC_LAUNCH_OVERLAP_PREVIOUS reaches the driver only where the device overlaps launches") {
+  // sm_90 overlaps launches, sm_80 and every HIP device do not: there the flag is a plain launch.
+  // (The sm_80 image is the sm_90a PTX declared as sm_80: the fake driver reads only its entries.)
+  struct Case {
+    aotc_backend kind;
+    const char* arch;
+    const char* key;
+    const char* target;
+    const char* format;
+    bool overlaps;
+  };
+  for (const Case& c : {Case{AOTC_BACKEND_CUDA, "sm_90", "sm_90a.ptx", "sm_90a", "ptx", true},
+                        Case{AOTC_BACKEND_CUDA, "sm_80", "sm_90a.ptx", "sm_80", "ptx", false},
+                        Case{AOTC_BACKEND_HIP, "gfx942", "gfx942", "gfx942", "hsaco", false}}) {
+    INFO(c.arch);
+    Launcher l;
+    if (!l.open(c.kind, c.arch, c.key, c.target, c.format)) return;
+    aotc_kernel* fill = l.kernel("fill");
+    FillArgs args{};
+    REQUIRE(aotc_launch_with_flags(fill, &kConfig, AOTC_LAUNCH_OVERLAP_PREVIOUS, &args, kFillLayout,
+                                   4) == nullptr);
+    REQUIRE(aotc_launch(fill, &kConfig, &args, kFillLayout, 4) == nullptr);
+    std::lock_guard lock(l.counters->mutex);
+    REQUIRE(l.counters->launches.size() == 2);
+    CHECK(l.counters->launches[0].overlap_previous == c.overlaps);
+    CHECK_FALSE(l.counters->launches[1].overlap_previous);
+  }
+}
+
+TEST_CASE("unknown launch flags are refused before the driver is involved") {
+  Launcher l;
+  if (!l.open(AOTC_BACKEND_CUDA, "sm_90", "sm_90a.ptx", "sm_90a", "ptx")) return;
+  FillArgs args{};
+  const std::string message =
+      take_message(aotc_launch_with_flags(l.kernel("fill"), &kConfig, 0x6, &args, kFillLayout, 4),
+                   AOTC_ERROR_INVALID_ARGUMENT);
+  CHECK_THAT(message,
+             Catch::Contains("kernel fill") && Catch::Contains("unknown launch flags 0x6"));
+  CHECK(l.counters->launches.empty());
+}

@@ -43,8 +43,8 @@ const aotc::gen::detail::ImageFile k_images[] = {{"sm_90a", "cubin", "sm_90a/toy
                                                  {"sm_90a", "cubin", "sm_90a/toy.b128.d1.cubin"}};
 const std::uint32_t k_first_image[] = {0, 1, 2};
 const aotc_arg_layout k_layout_0[] = {{0, 8}, {8, 4}, {16, 8}};
-const aotc::gen::detail::StepTable k_steps[] = {{"toy_main", 0, k_layout_0, 3, 24},
-                                                {"toy_reduce", 0, nullptr, 0, 0}};
+const aotc::gen::detail::StepTable k_steps[] = {{"toy_main", 0, k_layout_0, 3, 24, 0},
+                                                {"toy_reduce", 0, nullptr, 0, 0, 0}};
 
 std::string to_string(const Key& key) {
   return "block=" + std::to_string(key.block) + " depth=" + std::to_string(key.depth);

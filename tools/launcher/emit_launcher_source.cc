@@ -107,7 +107,8 @@ std::string emit_tables(const FamilyModel& m) {
     const bool none = layout.slots.empty();
     out += "    {" + cpp_string_literal(m.rule.steps[s].entry) + ", " + str(m.step_group[s]) +
            ", " + (none ? "nullptr" : "k_layout_" + str(s)) + ", " + str(layout.slots.size()) +
-           ", " + str(layout.buffer_size) + "},\n";
+           ", " + str(layout.buffer_size) + ", " +
+           (m.rule.steps[s].overlap_previous ? "AOTC_LAUNCH_OVERLAP_PREVIOUS" : "0") + "},\n";
   }
   return out + "};\n\n";
 }

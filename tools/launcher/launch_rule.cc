@@ -19,8 +19,8 @@ const std::set<std::string, std::less<>> k_reserved{"workspace", "device", "min"
 
 const std::set<std::string, std::less<>> k_rule_keys{"params", "values", "workspace_bytes",
                                                      "steps"};
-const std::set<std::string, std::less<>> k_step_keys{"entry",        "grid", "block",
-                                                     "shared_bytes", "when", "args"};
+const std::set<std::string, std::less<>> k_step_keys{
+    "entry", "grid", "block", "shared_bytes", "when", "overlap_previous", "args"};
 
 // Rules name a handful of params and steps; far larger lists are mistakes or attacks, and every
 // error message lists the known names, so unbounded lists would cost quadratic time and text.
@@ -204,7 +204,8 @@ class RuleValidator {
     for (const auto& [key, value] : step.items()) {
       if (!k_step_keys.contains(key)) {
         fail(path + "." + key,
-             "unknown key (expected entry, grid, block, shared_bytes, when, args)");
+             "unknown key (expected entry, grid, block, shared_bytes, when, overlap_previous, "
+             "args)");
       }
     }
     if (!step.contains("entry") || !step["entry"].is_string()) {
@@ -235,6 +236,13 @@ class RuleValidator {
     }
     if (step.contains("when")) {
       out.when = read_rule_expression(step["when"], path + ".when", ExprType::boolean);
+    }
+    if (step.contains("overlap_previous")) {
+      if (!step["overlap_previous"].is_boolean()) {
+        fail(path + ".overlap_previous", "expected true or false");
+      } else {
+        out.overlap_previous = step["overlap_previous"].get<bool>();
+      }
     }
     read_step_args(step, path, out);
     return out;

@@ -69,6 +69,9 @@ struct LaunchStep {
   bool triton_block = false;
   RuleExpression shared_bytes;         // "0" when absent
   std::optional<RuleExpression> when;  // boolean; absent: always run
+  // The step's kernel may start before the kernel launched before it on the stream ends
+  // (AOTC_LAUNCH_OVERLAP_PREVIOUS); it waits for that kernel in-kernel. Absent: false.
+  bool overlap_previous = false;
   std::vector<StepArg> args;
 };
 

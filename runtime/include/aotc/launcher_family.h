@@ -47,6 +47,7 @@ struct StepTable {
   const aotc_arg_layout* layout;  // null when the step passes no argument
   std::size_t arg_count;
   std::size_t buffer_size;
+  std::uint32_t flags;  // aotc_launch_flag bits (launch.steps[i].overlap_previous)
 };
 
 // An amount that differs per vendor (Triton's dynamic shared memory) for `vendor`; the larger of
@@ -181,7 +182,8 @@ class Launcher {
       }
       config.shared_bytes = step.shared_bytes;
       config.stream = stream;
-      s = Status::adopt(aotc_launch(l->kernels[i], &config, buffer, table.layout, table.arg_count));
+      s = Status::adopt(aotc_launch_with_flags(l->kernels[i], &config, table.flags, buffer,
+                                               table.layout, table.arg_count));
       if (!s) {
         return s.with_context(where(v, current.describe()) + ": launch.steps[" + std::to_string(i) +
                               "] (" + table.entry + ")");

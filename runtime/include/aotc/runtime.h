@@ -123,6 +123,22 @@ typedef struct aotc_launch_config {
 aotc_status aotc_launch(aotc_kernel* kernel, const aotc_launch_config* config, const void* args,
                         const aotc_arg_layout* layout, size_t arg_count);
 
+/* Launch flags (aotc_launch_with_flags), OR-ed. */
+typedef enum aotc_launch_flag {
+  /* The kernel may start before the kernel launched before it on the stream has finished, and
+   * waits for it in-kernel before reading what it wrote (PTX griddepcontrol.wait; CUDA's
+   * cudaGridDependencySynchronize). NVIDIA compute capability 9.0 and later with a driver that has
+   * cuLaunchKernelEx: programmatic dependent launch (the earlier kernel lets it start with
+   * griddepcontrol.launch_dependents, or at its end). Elsewhere a plain launch, which stream order
+   * serialises; the kernel's wait is then a no-op. */
+  AOTC_LAUNCH_OVERLAP_PREVIOUS = 1u << 0,
+} aotc_launch_flag;
+
+/* aotc_launch with flags; an unknown flag bit is AOTC_ERROR_INVALID_ARGUMENT. */
+aotc_status aotc_launch_with_flags(aotc_kernel* kernel, const aotc_launch_config* config,
+                                   uint32_t flags, const void* args, const aotc_arg_layout* layout,
+                                   size_t arg_count);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,9 +1,11 @@
 /* A stand-in for libcuda.so.1 with one sm_90 device (132 multiprocessors), for running generated
  * launchers through the runtime's real CUDA backend without a GPU (tests/launcher). It prints
- * every cuFuncSetAttribute and cuLaunchKernel call on stdout, one line each, and enforces the
- * driver's rule that matters to launch rules: more than 48 KiB of dynamic shared memory needs
- * CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES (8) set to at least that much on the function,
- * else the launch fails with CUDA_ERROR_INVALID_VALUE (1), as the real driver does. */
+ * every cuFuncSetAttribute, cuLaunchKernel and cuLaunchKernelEx call on stdout, one line each, and
+ * enforces the driver's rule that matters to launch rules: more than 48 KiB of dynamic shared
+ * memory needs CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES (8) set to at least that much on
+ * the function, else the launch fails with CUDA_ERROR_INVALID_VALUE (1), as the real driver does.
+ * Built with -DFAKE_CUDA_NO_LAUNCH_EX it is a driver older than CUDA 12.0, without
+ * cuLaunchKernelEx. */
 #include <stdio.h>
 #include <string.h>
 
@@ -114,6 +116,39 @@ int cuLaunchKernel(void* function, unsigned gx, unsigned gy, unsigned gz, unsign
   if (shared > 48 * 1024 && (int)shared > max_dynamic_shared[f - 1]) return kInvalidValue;
   return 0;
 }
+#ifndef FAKE_CUDA_NO_LAUNCH_EX
+/* cuda.h's CUlaunchAttribute and CUlaunchConfig (CUDA 12.0+). */
+typedef struct {
+  int id;
+  char pad[4];
+  union {
+    char bytes[64];
+    int programmatic_stream_serialization_allowed;
+  } value;
+} FakeLaunchAttribute;
+typedef struct {
+  unsigned grid[3], block[3], shared;
+  void* stream;
+  FakeLaunchAttribute* attrs;
+  unsigned num_attrs;
+} FakeLaunchConfig;
+
+/* Prints each attribute as "attribute <id>=<int value>". */
+int cuLaunchKernelEx(const FakeLaunchConfig* c, void* function, void** params, void** extra) {
+  const size_t f = (size_t)function;
+  (void)params, (void)extra;
+  printf("fake_cuda: cuLaunchKernelEx(function %zu, grid %u,%u,%u, block %u,%u,%u, shared %u", f,
+         c->grid[0], c->grid[1], c->grid[2], c->block[0], c->block[1], c->block[2], c->shared);
+  for (unsigned i = 0; i < c->num_attrs; ++i)
+    printf(", attribute %d=%d", c->attrs[i].id,
+           c->attrs[i].value.programmatic_stream_serialization_allowed);
+  printf(")\n");
+  fflush(stdout);
+  if (f == 0 || f > kMaxFunctions) return kInvalidValue;
+  if (c->shared > 48 * 1024 && (int)c->shared > max_dynamic_shared[f - 1]) return kInvalidValue;
+  return 0;
+}
+#endif
 int cuGetErrorName(int error, const char** name) {
   *name = error == kInvalidValue ? "CUDA_ERROR_INVALID_VALUE" : "CUDA_ERROR_UNKNOWN";
   return 0;
