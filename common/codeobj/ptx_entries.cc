@@ -1,12 +1,14 @@
 // A tokenizer for the subset of PTX that declares entries. Comments are dropped first, then the
 // text is split into tokens (identifiers with dots, numbers, punctuation). Function bodies are
-// skipped by brace depth, so nothing inside a body is mistaken for a declaration.
+// walked by brace depth, so nothing inside a body is mistaken for a declaration; of a body only its
+// griddepcontrol.wait and the functions it calls are noted.
 #include "codeobj/ptx_entries.h"
 
 #include <algorithm>
 #include <charconv>
 #include <map>
 #include <optional>
+#include <set>
 
 #include "codeobj/concat.h"
 
@@ -96,15 +98,25 @@ std::optional<std::uint64_t> parse_number(std::string_view s) {
   return v;
 }
 
+// What a function body does that matters here.
+struct BodyFacts {
+  bool waits = false;          // executes griddepcontrol.wait itself
+  bool indirect_call = false;  // calls through a register: the callee is unknown
+  std::set<std::string> callees;
+};
+
 class Parser {
  public:
   explicit Parser(std::vector<Token> tokens) : t_(std::move(tokens)) {}
 
   Result<PtxModule> parse() {
     PtxModule module;
+    std::vector<BodyFacts> entry_bodies;
     while (i_ < t_.size()) {
       std::string_view tok = t_[i_].text;
-      if (tok == ".version" && i_ + 1 < t_.size()) {
+      if (tok == ".func") {
+        if (auto st = parse_func(); !st) return st.error();
+      } else if (tok == ".version" && i_ + 1 < t_.size()) {
         module.version = std::string(t_[i_ + 1].text);
         i_ += 2;
       } else if (tok == ".target" && i_ + 1 < t_.size()) {
@@ -112,7 +124,8 @@ class Parser {
         i_ += 2;
       } else if (tok == ".entry") {
         const std::size_t at = i_;
-        auto entry = parse_entry();
+        BodyFacts body;
+        auto entry = parse_entry(body);
         if (!entry) return entry.error();
         const bool repeated =
             std::any_of(module.entries.begin(), module.entries.end(),
@@ -122,11 +135,16 @@ class Parser {
           return error_here(concat(".entry ", entry->name, " is declared twice"));
         }
         module.entries.push_back(std::move(*entry));
+        entry_bodies.push_back(std::move(body));
       } else if (tok == "{") {
-        if (auto st = skip_block(); !st) return st.error();
+        BodyFacts ignored;
+        if (auto st = walk_block(ignored); !st) return st.error();
       } else {
         ++i_;
       }
+    }
+    for (std::size_t e = 0; e < module.entries.size(); ++e) {
+      module.entries[e].waits_for_prior_grid = may_wait(entry_bodies[e]);
     }
     return module;
   }
@@ -139,18 +157,85 @@ class Parser {
   }
   bool at(std::string_view text) const { return i_ < t_.size() && t_[i_].text == text; }
 
-  Status skip_block() {
+  // Walks a brace-balanced block, noting its waits and calls. A call names its callee as the first
+  // operand outside parentheses (`call.uni (retval), f, (a, b);`): a .func name, or a register.
+  Status walk_block(BodyFacts& facts) {
     int depth = 0;
     do {
       if (i_ >= t_.size()) return error_here("unbalanced braces");
-      if (t_[i_].text == "{") ++depth;
-      if (t_[i_].text == "}") --depth;
+      const std::string_view tok = t_[i_].text;
+      if (tok == "{") ++depth;
+      if (tok == "}") --depth;
+      if (tok == "griddepcontrol.wait") facts.waits = true;
+      if (tok == "call" || tok.starts_with("call.")) note_callee(facts);
       ++i_;
     } while (depth > 0);
     return Status::success();
   }
 
-  Result<PtxEntry> parse_entry() {
+  void note_callee(BodyFacts& facts) const {
+    int parens = 0;
+    for (std::size_t j = i_ + 1; j < t_.size() && t_[j].text != ";"; ++j) {
+      const std::string_view tok = t_[j].text;
+      if (tok == "(") ++parens;
+      if (tok == ")") --parens;
+      if (parens == 0 && is_ptx_identifier(tok)) {
+        if (tok.starts_with("%"))
+          facts.indirect_call = true;
+        else
+          facts.callees.insert(std::string(tok));
+        return;
+      }
+    }
+  }
+
+  // `.func [(return params)] name (params) [directives] { body }` or a prototype ending in `;`:
+  // only the name and the body's facts are kept. A form not understood here (attributes before
+  // the name, say) is passed over, not refused: its calls then count as ones that may wait.
+  Status parse_func() {
+    ++i_;  // .func
+    if (at("(") && !skip_parens()) return error_here(".func: unbalanced parentheses");
+    std::string name;
+    if (i_ < t_.size() && is_ptx_identifier(t_[i_].text)) name = std::string(t_[i_++].text);
+    while (i_ < t_.size() && t_[i_].text != "{" && t_[i_].text != ";") ++i_;
+    if (!at("{")) return Status::success();  // a declaration: its body comes elsewhere, if at all
+    BodyFacts facts;
+    if (auto st = walk_block(facts); !st) return st;
+    if (!name.empty()) funcs_[name] = std::move(facts);
+    return Status::success();
+  }
+
+  bool skip_parens() {
+    int depth = 0;
+    do {
+      if (i_ >= t_.size()) return false;
+      if (t_[i_].text == "(") ++depth;
+      if (t_[i_].text == ")") --depth;
+      ++i_;
+    } while (depth > 0);
+    return true;
+  }
+
+  // Whether `body` or a function it reaches may execute griddepcontrol.wait. A callee whose body
+  // is not here (extern, linked later) may. A worklist, not recursion: hostile PTX may chain
+  // functions arbitrarily deep.
+  bool may_wait(const BodyFacts& body) const {
+    std::set<std::string_view> visited;
+    std::vector<const BodyFacts*> pending{&body};
+    while (!pending.empty()) {
+      const BodyFacts* facts = pending.back();
+      pending.pop_back();
+      if (facts->waits || facts->indirect_call) return true;
+      for (const std::string& callee : facts->callees) {
+        auto it = funcs_.find(callee);
+        if (it == funcs_.end()) return true;
+        if (visited.insert(it->first).second) pending.push_back(&it->second);
+      }
+    }
+    return false;
+  }
+
+  Result<PtxEntry> parse_entry(BodyFacts& body) {
     ++i_;  // .entry
     if (i_ >= t_.size() || !is_ptx_identifier(t_[i_].text)) {
       return error_here(".entry without a name");
@@ -198,7 +283,7 @@ class Parser {
       }
     }
     if (at("{")) {
-      if (auto st = skip_block(); !st) return st.error();
+      if (auto st = walk_block(body); !st) return st.error();
     } else if (at(";")) {
       ++i_;
     }
@@ -254,6 +339,7 @@ class Parser {
 
   std::vector<Token> t_;
   std::size_t i_ = 0;
+  std::map<std::string, BodyFacts, std::less<>> funcs_;  // .func bodies by name
 };
 
 }  // namespace

@@ -1,6 +1,8 @@
 // Kernel entries of a PTX module: each `.entry`'s parameters with the sizes, alignments and
 // offsets the CUDA driver lays them out at (each parameter at the next multiple of its alignment),
-// and any .maxntid/.reqntid bound. Used when only PTX exists (no ptxas) and to cross-check cubins.
+// any .maxntid/.reqntid bound, and whether it can wait for the grid launched before it. Used when
+// only PTX exists (no ptxas), to cross-check cubins, and to check launch rules that overlap a step
+// with the one before it.
 #pragma once
 
 #include <cstdint>
@@ -26,6 +28,11 @@ struct PtxEntry {
   std::vector<PtxParam> params;
   std::uint32_t param_bytes = 0;  // end of the last parameter
   std::uint32_t max_threads = 0;  // product of .maxntid or .reqntid; 0 when not declared
+  // griddepcontrol.wait is in the entry's body or in a .func it calls (directly or through other
+  // functions); an indirect call, or a call of a function whose body the module lacks, counts as
+  // one that may wait. False: no path of the kernel waits for the prior grid, so a launch
+  // overlapping that grid could read its results too early.
+  bool waits_for_prior_grid = false;
 };
 
 struct PtxModule {

@@ -309,6 +309,54 @@ TEST_CASE(
         "code 0\n\n");
 }
 
+TEST_CASE("aotc build refuses an overlapped step whose kernel never waits for the one before it") {
+  if (!test::find_tool("clang-22")) {
+    test::missing_tool("clang-22: cannot compile the split_sum test kernels");
+    return;
+  }
+  Result<std::string> text =
+      read_file_text(AOTC_SOURCE_DIR "/tests/launcher/data/split-sum-matrix.json");
+  REQUIRE(text.ok());
+  json matrix = json::parse(*text);
+  matrix["root"] = AOTC_SOURCE_DIR "/tests/launcher/data";
+  const std::filesystem::path dir = test::fresh_dir("overlap_waits");
+  // Builds the matrix with `overlap_previous` on one step, into out<step>.
+  const auto build = [&](int step) {
+    json m = matrix;
+    m["kernels"][0]["launch"]["steps"][step]["overlap_previous"] = true;
+    const std::filesystem::path file = dir / ("matrix" + std::to_string(step) + ".json");
+    REQUIRE(write_file_atomic(file, m.dump(2)).ok());
+    return test::run_command(test::shell_quote(AOTC_EXE) + " build " +
+                             test::shell_quote(file.string()) + " -o " +
+                             test::shell_quote((dir / ("out" + std::to_string(step))).string()));
+  };
+  // split_sum_reduce waits (griddepcontrol.wait on sm_90+): accepted, and the manifest says which
+  // sm_90a entries wait, read from each cubin's PTX.
+  const test::CommandResult accepted = build(1);
+  INFO(accepted.output);
+  REQUIRE(accepted.exit_code == 0);
+  Result<std::string> manifest = read_file_text(dir / "out1/manifest.json");
+  REQUIRE(manifest.ok());
+  const json parsed = json::parse(*manifest);
+  int nvidia_objects = 0;
+  for (const json& variant : parsed["variants"])
+    for (const json& object : variant["objects"]) {
+      if (object["target"] != "sm_90a") continue;
+      ++nvidia_objects;
+      for (const json& kernel : object["metadata"]["kernels"])
+        CHECK(kernel.at("waits_for_prior_grid") == (kernel["name"] == "split_sum_reduce"));
+    }
+  CHECK(nvidia_objects > 0);
+  // split_sum_partial never waits: refused, naming variant, target, step and entry.
+  const test::CommandResult refused = build(0);
+  INFO(refused.output);
+  CHECK(refused.exit_code != 0);
+  CHECK_THAT(refused.output,
+             Catch::Contains("[sm_90a]: steps[0] (split_sum_partial): overlap_previous, but the "
+                             "kernel never waits for the kernel before it"));
+  CHECK_FALSE(std::filesystem::exists(dir / "out0/include/aotc/split_sum_launcher.h"));
+}
+
 // Every error of launch() names the kernel, the variant, the device and, past evaluation, the
 // step; checked through the runtime's CUDA backend over the stand-in libcuda (no GPU needed).
 TEST_CASE("launch errors name kernel, variant, device and step, and files need a kernel dir") {

@@ -25,7 +25,9 @@
 #include "build/subprocess.h"
 #include "build/triton_compile.h"
 #include "build/variant_bundle.h"
+#include "codeobj/byte_reader.h"
 #include "codeobj/kernel_metadata.h"
+#include "codeobj/ptx_entries.h"
 #include "core/atomic_file.h"
 #include "core/hashing.h"
 #include "launcher/launch_rule.h"
@@ -568,6 +570,28 @@ Status add_triton_launch_facts(const BuildState& state, const PlannedObject& obj
   return Status::success();
 }
 
+// A cubin does not say whether a kernel waits for the grid launched before it; its companion PTX
+// does. Read only for kernels whose launch rule overlaps a step with the one before it (the
+// launcher generator refuses an overlapped entry that never waits).
+bool rule_overlaps_steps(const BuildState& state, std::size_t kernel_index) {
+  const std::optional<launcher::LaunchRule>& rule = state.rules[kernel_index];
+  return rule && std::any_of(rule->steps.begin(), rule->steps.end(),
+                             [](const launcher::LaunchStep& s) { return s.overlap_previous; });
+}
+
+Status add_prior_grid_waits(const BuildState& state, ObjectRecord& record) {
+  auto bytes = read_file_bytes(state.options.out_dir / record.ptx_file);
+  if (!bytes) return bytes.error();
+  auto module = codeobj::read_ptx(codeobj::as_chars(*bytes));
+  if (!module) return module.error().with_context(record.ptx_file);
+  for (codeobj::KernelInfo& kernel : record.metadata->kernels) {
+    for (const codeobj::PtxEntry& entry : module->entries) {
+      if (entry.name == kernel.name) kernel.waits_for_prior_grid = entry.waits_for_prior_grid;
+    }
+  }
+  return Status::success();
+}
+
 // Reads each code object's metadata (kernels, arguments, registers, occupancy) into its record.
 Status metadata_phase(const BuildState& state, std::vector<std::vector<ObjectRecord>>& records) {
   std::vector<std::vector<const PlannedObject*>> planned(records.size());
@@ -582,6 +606,12 @@ Status metadata_phase(const BuildState& state, std::vector<std::vector<ObjectRec
       auto metadata = codeobj::read_kernel_metadata(*bytes, record.format, record.target);
       if (!metadata) return metadata.error().with_context(where());
       record.metadata = std::move(*metadata);
+      if (record.format == "cubin" && !record.ptx_file.empty() &&
+          rule_overlaps_steps(state, state.variants[v].kernel_index)) {
+        if (auto added = add_prior_grid_waits(state, record); !added) {
+          return added.error().with_context(where());
+        }
+      }
       if (object.triton) {
         if (auto added = add_triton_launch_facts(state, object, record); !added) {
           return added.error().with_context(where());

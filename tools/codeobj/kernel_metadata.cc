@@ -134,6 +134,7 @@ KernelMetadata ptx_kernel_metadata(const PtxModule& module) {
     }
     kernel.arg_bytes = e.param_bytes;
     kernel.max_threads = cuda_max_threads(e.max_threads);
+    kernel.waits_for_prior_grid = e.waits_for_prior_grid;
     md.kernels.push_back(std::move(kernel));
   }
   return md;

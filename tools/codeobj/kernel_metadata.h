@@ -68,6 +68,9 @@ struct KernelInfo {
   std::uint64_t max_threads = 0;    // per block: hsaco max_workgroup_size; NVIDIA 1024 when unset
   KernelResources resources{};      // hsaco and cubin (PTX records none)
   std::optional<Occupancy> occupancy{};  // hsaco, on targets with an occupancy model
+  // NVIDIA, where PTX was read (a PTX object, or a cubin's companion PTX when a launch rule asks
+  // for "overlap_previous"): PtxEntry::waits_for_prior_grid. Unknown otherwise.
+  std::optional<bool> waits_for_prior_grid{};
   bool operator==(const KernelInfo&) const = default;
 };
 

@@ -54,6 +54,7 @@ nlohmann::json kernel_json(const KernelInfo& kernel, CodeObjectFormat format) {
       json.update({{"param_bytes", kernel.arg_bytes}, {"max_threads", kernel.max_threads}});
       break;
   }
+  if (kernel.waits_for_prior_grid) json["waits_for_prior_grid"] = *kernel.waits_for_prior_grid;
   return json;
 }
 
@@ -112,6 +113,9 @@ KernelInfo kernel_from_json(const nlohmann::json& json, CodeObjectFormat format)
       kernel.arg_bytes = number("param_bytes");
       kernel.max_threads = number("max_threads");
       break;
+  }
+  if (json.contains("waits_for_prior_grid")) {
+    kernel.waits_for_prior_grid = json.at("waits_for_prior_grid").get<bool>();
   }
   return kernel;
 }

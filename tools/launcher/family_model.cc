@@ -63,6 +63,7 @@ class ModelBuilder {
     model_.layouts = std::move(*layouts);
     if (model_.triton) read_triton_steps();
     check_block_limits();
+    check_overlap_waits();
     if (!errors_.empty()) return errors_.status().error();
     return std::move(model_);
   }
@@ -268,6 +269,28 @@ class ModelBuilder {
                         "] (" + step.entry + "): block of " + std::to_string(*threads) +
                         " threads exceeds the kernel's maximum of " + std::to_string(limit));
           }
+        }
+      }
+    }
+  }
+
+  // A step launched to overlap the kernel before it must wait for that kernel before reading its
+  // results; an entry whose PTX never waits would race with it on every such launch. Known only
+  // where PTX was read (NVIDIA); elsewhere the overlap is a plain launch or cannot be checked.
+  void check_overlap_waits() {
+    for (std::size_t s = 0; s < model_.rule.steps.size(); ++s) {
+      const LaunchStep& step = model_.rule.steps[s];
+      if (!step.overlap_previous) continue;
+      for (std::size_t vi = 0; vi < model_.variants.size(); ++vi) {
+        for (const ObjectRecord& object : *objects_[vi].objects) {
+          const codeobj::KernelInfo* kernel =
+              object.metadata ? object.metadata->find_kernel(step.entry) : nullptr;
+          if (kernel == nullptr || kernel->waits_for_prior_grid != false) continue;
+          errors_.add(model_.variants[vi].name + " [" + object.target + "]: steps[" +
+                      std::to_string(s) + "] (" + step.entry +
+                      "): overlap_previous, but the kernel never waits for the kernel before it "
+                      "(no griddepcontrol.wait in its PTX or in a function it calls): it would "
+                      "read that kernel's results before they are written");
         }
       }
     }
