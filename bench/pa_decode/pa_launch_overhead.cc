@@ -7,8 +7,6 @@
 //   pa_launch_overhead <cubin folder> <csv out>
 #include <algorithm>
 #include <cstdio>
-#include <filesystem>
-#include <numeric>
 #include <random>
 #include <string>
 #include <vector>
@@ -60,10 +58,6 @@ int main(int argc, char** argv) {
   std::printf("launch overhead: %s, %d SMs; empty kernel %.2f us, two %.2f us\n",
               device.name.c_str(), device.multiprocessors, one_empty, two_empty);
 
-  std::vector<std::string> names;
-  for (const auto& e : std::filesystem::directory_iterator(argv[1]))
-    if (e.path().extension() == ".cubin") names.push_back(e.path().stem().string());
-  std::sort(names.begin(), names.end());
   std::mt19937_64 rng(12345);
   auto b = pa_bench::allocate_buffers(32 * 8192, 8);
   pa_bench::fill_random(b.query, std::size_t(128) * 4 * 64 * 128 * 2, pa_ref::KvDtype::bf16, rng);
@@ -74,31 +68,17 @@ int main(int argc, char** argv) {
   std::printf("%-5s %3s %4s %3s %5s %3s %9s %8s %10s %5s\n", "kv", "Hkv", "qlen", "B", "ctx", "P",
               "attention", "plain", "overlapped", "same");
   int filled = -1;
-  for (const std::string& name : names) {
-    auto shape = pa_ref::parse_variant_name(name, false);
-    if (!shape || shape->num_q_heads != 64 || shape->block_size != 16 ||
-        (shape->query_len != 1 && shape->query_len != 4) || shape->kv == pa_ref::KvDtype::fp16 ||
-        shape->head_dim != 128)
-      continue;
-    if (int(shape->kv) != filled) {
-      pa_bench::fill_random(b.key_cache, b.cache_bytes, shape->kv, rng);
-      pa_bench::fill_random(b.value_cache, b.cache_bytes, shape->kv, rng);
-      filled = int(shape->kv);
-    }
-    pa_bench::PaModule module(std::string(argv[1]) + "/" + name + ".cubin", *shape);
+  for (const auto& [cubin, shape] : pa_bench::tuning_variants(argv[1])) {
+    pa_bench::fill_cache(b, shape.kv, &filled, rng);
+    pa_bench::PaModule module(cubin, shape);
     for (int ctx : {2048, 8192})
       for (int batch : {1, 8, 32}) {
-        const int blocks_per_seq = ctx / shape->block_size;
-        std::vector<int32_t> table(std::size_t(batch) * blocks_per_seq);
-        std::iota(table.begin(), table.end(), 0);
-        std::shuffle(table.begin(), table.end(), rng);
-        CU_CHECK(cuMemcpyHtoD(b.block_tables, table.data(), table.size() * 4));
-        const std::vector<int32_t> lens(std::size_t(batch), ctx);
-        CU_CHECK(cuMemcpyHtoD(b.context_lens, lens.data(), lens.size() * 4));
-        const int p = rule_partitions(ctx, batch, shape->num_kv_heads, device.multiprocessors);
+        const int blocks_per_seq = ctx / shape.block_size;
+        pa_bench::upload_uniform_batch(b, batch, ctx, shape.block_size, rng);
+        const int p = rule_partitions(ctx, batch, shape.num_kv_heads, device.multiprocessors);
         using Reduce = pa_bench::PaModule::ReduceLaunch;
         const std::size_t out_elements =
-            std::size_t(batch) * shape->query_len * 64 * std::size_t(shape->head_dim);
+            std::size_t(batch) * shape.query_len * 64 * std::size_t(shape.head_dim);
         module.launch(b, batch, blocks_per_seq, p, Reduce::plain);
         const auto plain_out = read_out(b, out_elements);
         CU_CHECK(cuMemsetD8(b.out, 0, out_elements * 2));
@@ -110,12 +90,12 @@ int main(int argc, char** argv) {
             [&] { module.launch(b, batch, blocks_per_seq, p, Reduce::plain); });
         const double overlapped = pa_bench::median_launch_us(
             [&] { module.launch(b, batch, blocks_per_seq, p, Reduce::overlapped); });
-        const char* kv = shape->kv == pa_ref::KvDtype::bf16 ? "bf16" : "fp8";
-        std::fprintf(csv, "%s,%d,%d,%d,%d,%d,%.2f,%.2f,%.2f,%.2f,%.2f,%d\n", kv,
-                     shape->num_kv_heads, shape->query_len, batch, ctx, p, one_empty, two_empty,
-                     attention, plain, overlapped, same ? 1 : 0);
-        std::printf("%-5s %3d %4d %3d %5d %3d %9.2f %8.2f %10.2f %5s\n", kv, shape->num_kv_heads,
-                    shape->query_len, batch, ctx, p, attention, plain, overlapped,
+        const char* kv = shape.kv == pa_ref::KvDtype::bf16 ? "bf16" : "fp8";
+        std::fprintf(csv, "%s,%d,%d,%d,%d,%d,%.2f,%.2f,%.2f,%.2f,%.2f,%d\n", kv, shape.num_kv_heads,
+                     shape.query_len, batch, ctx, p, one_empty, two_empty, attention, plain,
+                     overlapped, same ? 1 : 0);
+        std::printf("%-5s %3d %4d %3d %5d %3d %9.2f %8.2f %10.2f %5s\n", kv, shape.num_kv_heads,
+                    shape.query_len, batch, ctx, p, attention, plain, overlapped,
                     same ? "yes" : "NO");
       }
   }

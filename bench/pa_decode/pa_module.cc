@@ -1,10 +1,14 @@
 #include "pa_module.h"
 
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <numeric>
 #include <vector>
 
 #include "cuda_check.h"
+#include "pa_cases.h"
 
 namespace aotc::pa_bench {
 
@@ -71,6 +75,40 @@ void PaModule::launch(const DeviceBuffers& b, int num_seqs, int max_blocks_per_s
   config.attrs = &overlap;
   config.numAttrs = reduce == ReduceLaunch::overlapped ? 1 : 0;
   CU_CHECK(cuLaunchKernelEx(&config, reduce_, args, nullptr));
+}
+
+std::vector<std::pair<std::string, pa_ref::Shape>> tuning_variants(const std::string& folder) {
+  std::vector<std::string> names;
+  for (const auto& e : std::filesystem::directory_iterator(folder))
+    if (e.path().extension() == ".cubin") names.push_back(e.path().stem().string());
+  std::sort(names.begin(), names.end());
+  std::vector<std::pair<std::string, pa_ref::Shape>> out;
+  for (const std::string& name : names) {
+    auto shape = pa_ref::parse_variant_name(name, false);
+    if (shape && shape->num_q_heads == 64 && shape->block_size == 16 &&
+        (shape->query_len == 1 || shape->query_len == 4) && shape->kv != pa_ref::KvDtype::fp16 &&
+        shape->head_dim == 128)
+      out.emplace_back(folder + "/" + name + ".cubin", *shape);
+  }
+  return out;
+}
+
+void fill_cache(const DeviceBuffers& b, pa_ref::KvDtype kv, int* filled, std::mt19937_64& rng) {
+  if (int(kv) == *filled) return;
+  fill_random(b.key_cache, b.cache_bytes, kv, rng);
+  fill_random(b.value_cache, b.cache_bytes, kv, rng);
+  *filled = int(kv);
+}
+
+void upload_uniform_batch(const DeviceBuffers& b, int batch, int context, int block_size,
+                          std::mt19937_64& rng) {
+  const int blocks_per_seq = context / block_size;
+  std::vector<int32_t> table(std::size_t(batch) * blocks_per_seq);
+  std::iota(table.begin(), table.end(), 0);
+  std::shuffle(table.begin(), table.end(), rng);
+  CU_CHECK(cuMemcpyHtoD(b.block_tables, table.data(), table.size() * 4));
+  const std::vector<int32_t> lens(std::size_t(batch), context);
+  CU_CHECK(cuMemcpyHtoD(b.context_lens, lens.data(), lens.size() * 4));
 }
 
 }  // namespace aotc::pa_bench

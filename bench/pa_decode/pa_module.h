@@ -7,7 +7,10 @@
 #include <cuda.h>
 
 #include <cstdint>
+#include <random>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "bench_timing.h"
 #include "pa_reference.h"
@@ -39,5 +42,16 @@ class PaModule {
   CUfunction attention_ = nullptr;
   CUfunction reduce_ = nullptr;
 };
+
+// The cubins of `folder` the hand-launching tools (pa_sweep, pa_launch_overhead) time, with their
+// shapes, by name: block 16, Hq 64, query length 1 or 4, bf16 or fp8 KV, head dim 128.
+std::vector<std::pair<std::string, pa_ref::Shape>> tuning_variants(const std::string& folder);
+
+// Random K and V of `kv` in the whole cache, unless `*filled` says they already are (then kept).
+void fill_cache(const DeviceBuffers& b, pa_ref::KvDtype kv, int* filled, std::mt19937_64& rng);
+
+// `batch` sequences of `context` tokens each, their blocks a random permutation of the cache.
+void upload_uniform_batch(const DeviceBuffers& b, int batch, int context, int block_size,
+                          std::mt19937_64& rng);
 
 }  // namespace aotc::pa_bench

@@ -6,8 +6,6 @@
 //   pa_sweep <cubin folder> <csv out>
 #include <algorithm>
 #include <cstdio>
-#include <filesystem>
-#include <numeric>
 #include <random>
 #include <set>
 #include <string>
@@ -26,11 +24,6 @@ int main(int argc, char** argv) {
     return 2;
   }
   const auto device = pa_bench::init_device();
-  std::vector<std::string> names;
-  for (const auto& e : std::filesystem::directory_iterator(argv[1]))
-    if (e.path().extension() == ".cubin") names.push_back(e.path().stem().string());
-  std::sort(names.begin(), names.end());
-
   std::mt19937_64 rng(12345);
   auto b = pa_bench::allocate_buffers(32 * 8192, 8);
   pa_bench::fill_random(b.query, std::size_t(128) * 4 * 64 * 128 * 2, pa_ref::KvDtype::bf16, rng);
@@ -38,42 +31,29 @@ int main(int argc, char** argv) {
   std::fprintf(csv, "kv,Hq,Hkv,qlen,page,B,ctx,partitions,us,TBps\n");
   std::printf("sweep: %s, %d SMs\n", device.name.c_str(), device.multiprocessors);
   int filled = -1;
-  for (const std::string& name : names) {
-    auto shape = pa_ref::parse_variant_name(name, false);
-    if (!shape || shape->num_q_heads != 64 || shape->block_size != 16 ||
-        (shape->query_len != 1 && shape->query_len != 4) || shape->kv == pa_ref::KvDtype::fp16 ||
-        shape->head_dim != 128)
-      continue;
-    if (int(shape->kv) != filled) {
-      pa_bench::fill_random(b.key_cache, b.cache_bytes, shape->kv, rng);
-      pa_bench::fill_random(b.value_cache, b.cache_bytes, shape->kv, rng);
-      filled = int(shape->kv);
-    }
-    pa_bench::PaModule module(std::string(argv[1]) + "/" + name + ".cubin", *shape);
+  for (const auto& [cubin, shape] : pa_bench::tuning_variants(argv[1])) {
+    pa_bench::fill_cache(b, shape.kv, &filled, rng);
+    pa_bench::PaModule module(cubin, shape);
     for (int ctx : {2048, 8192})
       for (int batch : {1, 2, 4, 8, 16, 32}) {
-        const int blocks_per_seq = ctx / shape->block_size;
-        std::vector<int32_t> table(std::size_t(batch) * blocks_per_seq);
-        std::iota(table.begin(), table.end(), 0);
-        std::shuffle(table.begin(), table.end(), rng);
-        CU_CHECK(cuMemcpyHtoD(b.block_tables, table.data(), table.size() * 4));
+        const int blocks_per_seq = ctx / shape.block_size;
+        pa_bench::upload_uniform_batch(b, batch, ctx, shape.block_size, rng);
         const std::vector<int32_t> lens(std::size_t(batch), ctx);
-        CU_CHECK(cuMemcpyHtoD(b.context_lens, lens.data(), lens.size() * 4));
         std::set<int> counts;
         for (int p = 1; p <= 128 && p <= ctx / 64; p *= 2) counts.insert(p);
         for (int f = 1; f <= 4; ++f)
           counts.insert(
-              std::clamp(f * device.multiprocessors / (batch * shape->num_kv_heads), 1, ctx / 64));
+              std::clamp(f * device.multiprocessors / (batch * shape.num_kv_heads), 1, ctx / 64));
         for (int partitions : counts) {
           const std::size_t workspace =
-              std::size_t(batch) * shape->query_len * 64 * partitions * (shape->head_dim * 4 + 8);
+              std::size_t(batch) * shape.query_len * 64 * partitions * (shape.head_dim * 4 + 8);
           if (workspace > b.workspace_bytes) continue;
           const double us = pa_bench::median_launch_us(
               [&] { module.launch(b, batch, blocks_per_seq, partitions); });
-          const double tbps = pa_ref::min_bytes_moved(*shape, lens) / (us * 1e-6) / 1e12;
+          const double tbps = pa_ref::min_bytes_moved(shape, lens) / (us * 1e-6) / 1e12;
           std::fprintf(csv, "%s,64,%d,%d,16,%d,%d,%d,%.2f,%.4f\n",
-                       shape->kv == pa_ref::KvDtype::bf16 ? "bf16" : "fp8", shape->num_kv_heads,
-                       shape->query_len, batch, ctx, partitions, us, tbps);
+                       shape.kv == pa_ref::KvDtype::bf16 ? "bf16" : "fp8", shape.num_kv_heads,
+                       shape.query_len, batch, ctx, partitions, us, tbps);
         }
       }
   }

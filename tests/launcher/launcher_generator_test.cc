@@ -63,6 +63,18 @@ std::filesystem::path compile_driver(const Generated& g, const std::string& comp
   return exe;
 }
 
+// Compiles stand-in driver libraries into `dir`: file name -> C source and flags.
+void build_fake_drivers(const std::filesystem::path& dir,
+                        const std::map<std::string, std::string>& fakes) {
+  for (const auto& [name, source] : fakes) {
+    const test::CommandResult r =
+        test::run_command("cc -shared -fPIC -O1 -Wall -Werror " + source + " -o " +
+                          test::shell_quote((dir / name).string()));
+    INFO(r.output);
+    REQUIRE(r.exit_code == 0);
+  }
+}
+
 std::string run(const std::filesystem::path& exe, const std::string& args) {
   const test::CommandResult r = test::run_command(test::shell_quote(exe.string()) + " " + args);
   INFO(exe.string() << " " << args << "\n" << r.output);
@@ -220,13 +232,7 @@ TEST_CASE(
       {"fake_cuda.so", AOTC_SOURCE_DIR "/tests/launcher/data/fake_cuda.c"},
       {"fake_hip.so",
        AOTC_SOURCE_DIR "/tests/runtime/data/fake_hip.c -DFAKE_R0600 -DFAKE_HIP_TRACE"}};
-  for (const auto& [name, source] : fakes) {
-    const test::CommandResult r =
-        test::run_command("cc -shared -fPIC -O1 -Wall -Werror " + source + " -o " +
-                          test::shell_quote((dir / name).string()));
-    INFO(r.output);
-    REQUIRE(r.exit_code == 0);
-  }
+  build_fake_drivers(dir, fakes);
   const std::filesystem::path exe = compile_driver(*g, "g++", true, "driver");
   const std::string launch = test::shell_quote(exe.string()) + " launch f32 256 4 64 1000000";
   // NVIDIA's figures; the launch works only because the runtime opts into 96 KiB first.
@@ -273,13 +279,7 @@ TEST_CASE(
        AOTC_SOURCE_DIR "/tests/launcher/data/fake_cuda.c -DFAKE_CUDA_NO_LAUNCH_EX"},
       {"fake_hip.so",
        AOTC_SOURCE_DIR "/tests/runtime/data/fake_hip.c -DFAKE_R0600 -DFAKE_HIP_TRACE"}};
-  for (const auto& [name, source] : fakes) {
-    const test::CommandResult r =
-        test::run_command("cc -shared -fPIC -O1 -Wall -Werror " + source + " -o " +
-                          test::shell_quote((dir / name).string()));
-    INFO(r.output);
-    REQUIRE(r.exit_code == 0);
-  }
+  build_fake_drivers(dir, fakes);
   const std::filesystem::path exe = compile_driver(*g, "g++", true, "driver");
   const auto launch = [&](const std::string& backend, const std::string& library) {
     const std::string env = backend == "cuda" ? "AOTC_CUDA_LIBRARY=" : "AOTC_HIP_LIBRARY=";
