@@ -101,7 +101,7 @@ std::vector<pid_t> processes_mentioning(const std::string& needle) {
 void check_complete_and_consistent(const Workspace& workspace) {
   auto files = aotc::test::check_manifest_matches_files(workspace / "out");
   CHECK(files.size() == 32);  // 16 variants x (gfx942, gfx90a)
-  CHECK(aotc::test::temporaries_under(workspace / "out").empty());
+  aotc::test::check_no_temporaries(workspace / "out");
   CHECK_FALSE(fs::exists(workspace / "out/.building"));
 }
 
@@ -126,7 +126,7 @@ TEST_CASE("a build stopped by SIGINT mid-way leaves no partial outputs, and a re
   INFO(finished[0].result.output);
   CHECK(finished[0].result.exit_code == 128 + SIGINT);
   CHECK_THAT(finished[0].result.output, Catch::Contains("interrupted by signal 2"));
-  CHECK(aotc::test::temporaries_under(workspace / "out").empty());
+  aotc::test::check_no_temporaries(workspace / "out");
   // The build changed out/, so it must not leave a manifest that describes older files.
   CHECK_FALSE(fs::exists(workspace / "out/manifest.json"));
 
@@ -248,6 +248,6 @@ TEST_CASE(
     // Nothing the killed build started is still running, and nothing writes a temporary late.
     CHECK(processes_mentioning((workspace / "out").string()).empty());
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
-    CHECK(aotc::test::temporaries_under(workspace / "out").empty());
+    aotc::test::check_no_temporaries(workspace / "out");
   }
 }

@@ -3,10 +3,13 @@
 // manifest describes exactly the files beside it.
 #pragma once
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <cerrno>
+#include <chrono>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -98,6 +101,36 @@ inline std::vector<fs::path> temporaries_under(const fs::path& dir) {
     if (entry.path().filename().string().starts_with(".tmp.")) found.push_back(entry.path());
   }
   return found;
+}
+
+// A temporary for a failure message: its path under `dir`, size, age and whether its writer (the
+// pid in its name) still runs. Which file it is and when it was written tell who left it.
+inline std::string describe_temporary(const fs::path& dir, const fs::path& path) {
+  std::string text = path.lexically_relative(dir).string();
+  std::error_code ec;
+  const auto size = fs::file_size(path, ec);
+  if (!ec) text += ", " + std::to_string(size) + " bytes";
+  const auto written = fs::last_write_time(path, ec);
+  if (!ec) {
+    const auto age = fs::file_time_type::clock::now() - written;
+    text += ", written " +
+            std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(age).count()) +
+            " ms ago";
+  }
+  if (auto pid = temporary_writer_pid(path.filename().string())) {
+    const bool alive = ::kill(static_cast<pid_t>(*pid), 0) == 0 || errno == EPERM;
+    text += ", writer pid " + std::to_string(*pid) + (alive ? " alive" : " gone");
+  }
+  return text;
+}
+
+// No temporaries under `dir`; a failure names each one left.
+inline void check_no_temporaries(const fs::path& dir) {
+  const auto found = temporaries_under(dir);
+  std::string listed;
+  for (const auto& path : found) listed += "\n  " + describe_temporary(dir, path);
+  INFO("temporaries left under " << dir.string() << ":" << listed);
+  CHECK(found.empty());
 }
 
 }  // namespace aotc::test
