@@ -156,6 +156,23 @@ TEST_CASE("leftovers of a build that died outright are removed by the next build
   check_complete_and_consistent(workspace);
 }
 
+TEST_CASE(
+    "a build killed while it wrote a toolchain answer, before locking out/, leaves a temporary "
+    "the next build removes",
+    "[build][interrupt]") {
+  if (!aotc::test::have_clang22()) return;
+  Workspace workspace("died-planning");
+  // What SIGKILL leaves when it lands in the write of a `--version` answer or a target probe
+  // (plan phase, out/ not locked yet): a temporary in the toolchain cache and no out/.building.
+  REQUIRE(
+      aotc::write_file_atomic(workspace / "out/.cache/toolchains/.tmp.id-0123.json.99999999.0", "{")
+          .ok());
+  auto result = run_aotc(build_args(workspace));
+  INFO(result.output);
+  REQUIRE(result.succeeded());
+  check_complete_and_consistent(workspace);
+}
+
 TEST_CASE("two builds at once on one out/: the second waits, and out/ stays consistent",
           "[build][lock]") {
   if (!aotc::test::have_clang22()) return;

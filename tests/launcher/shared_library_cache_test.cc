@@ -2,11 +2,16 @@
 // files, code objects, compiler, flags and runtime are those of an earlier build copies that
 // library and never runs the C++ compiler; a change to any of them (here: one runtime header's
 // text) compiles again.
+#include <signal.h>
+
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <thread>
 
+#include "build/subprocess.h"
 #include "core/atomic_file.h"
 #include "launcher/launcher_fixture.h"
 #include "tool_skip.h"
@@ -85,4 +90,70 @@ TEST_CASE("aotc build --shared-lib takes an unchanged library from its cache") {
   const auto [third_output, third] = build("c");
   CHECK(compiles_logged(log) == 2);
   CHECK(third_output.find("lib/libsplit_sum_aotc.so (compiled)") != std::string::npos);
+}
+
+TEST_CASE(
+    "aotc build --shared-lib killed outright while the C++ compiler runs: the rerun waits for the "
+    "compiler and leaves no temporaries") {
+  if (!test::find_tool("clang-22")) {
+    test::missing_tool("clang-22 not found on PATH: cannot compile the split_sum test kernels");
+    return;
+  }
+  const fs::path dir = test::fresh_dir("shared_lib_killed");
+  const fs::path started = dir / "started";
+  // Its first library compile waits to be killed, then writes its output on the way out, a
+  // second late (a linker finishing its file); later compiles are c++'s own.
+  const fs::path cxx = dir / "slow-c++";
+  {
+    std::ofstream script(cxx);
+    script << "#!/bin/sh\n"
+           << "case \" $* \" in *\" -shared \"*) ;; *) exec c++ \"$@\" ;; esac\n"
+           << "[ -e " << test::shell_quote(started.string()) << " ] && exec c++ \"$@\"\n"
+           << ": > " << test::shell_quote(started.string()) << "\n"
+           << "out=; previous=\n"
+           << "for a; do [ \"$previous\" = -o ] && out=$a; previous=$a; done\n"
+           << "trap 'sleep 1; echo late > \"$out\"; exit 1' TERM\n"
+           << "sleep 60 & wait\n"
+           << "exit 1\n";
+  }
+  fs::permissions(cxx, fs::perms::owner_all, fs::perm_options::add);
+  const fs::path out = dir / "out";
+  const std::vector<std::string> build = {
+      AOTC_EXE,
+      "build",
+      AOTC_SOURCE_DIR "/tests/launcher/data/split-sum-matrix.json",
+      "-o",
+      out.string(),
+      "--shared-lib",
+      "--cxx",
+      cxx.string(),
+      "--runtime-include-dir",
+      AOTC_SOURCE_DIR "/runtime/include",
+      "--runtime-library-dir",
+      fs::path(AOTC_RUNTIME_SHARED_LIBRARY).parent_path().string()};
+
+  SubprocessSet killed;
+  REQUIRE(killed.start(build, 0).ok());
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(300);
+  while (!fs::exists(started) && killed.running() > 0 &&
+         std::chrono::steady_clock::now() < deadline) {
+    killed.wait(std::chrono::milliseconds(10));
+  }
+  REQUIRE(fs::exists(started));
+  REQUIRE(::kill(killed.pids().front(), SIGKILL) == 0);
+  while (killed.running() > 0) killed.wait();
+
+  // Started at once: out/ stays locked until the compiler has written its late file, and only
+  // then does this build remove what the killed one left.
+  auto rerun = run_process(build);
+  REQUIRE(rerun.ok());
+  INFO(rerun->output);
+  REQUIRE(rerun->succeeded());
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  std::string left;
+  for (const auto& entry : fs::recursive_directory_iterator(out)) {
+    if (entry.path().filename().string().starts_with(".tmp.")) left += entry.path().string() + " ";
+  }
+  INFO("temporaries left: " << left);
+  CHECK(left.empty());
 }

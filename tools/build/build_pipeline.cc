@@ -61,6 +61,9 @@ struct BuildState {
   BuildTimings timings;
   BuildSummary summary{};
   std::size_t planned_total = 0;  // objects of the whole build when this is one shard of it
+  // How children that write into out/ are started once out/ is locked: holding the lock, so that
+  // a build killed outright keeps out/ locked until they end (OutputLock::fd).
+  SpawnOptions writers{};
   // One for the whole build, so its status line is closed before the summary.
   StatusPrinter printer;
 };
@@ -414,7 +417,7 @@ Status repeats_phase(BuildState& state, BuildCache& cache, OutputTree& tree,
 }
 
 // Compiles the misses in parallel. Returns an Error only when interrupted.
-Status compile_phase(BuildState& state, BuildCache& cache, OutputTree& tree, const OutputLock& lock,
+Status compile_phase(BuildState& state, BuildCache& cache, OutputTree& tree,
                      const std::vector<std::size_t>& misses) {
   StatusPrinter& printer = state.printer;
   printer.set_total(misses.size());
@@ -459,8 +462,7 @@ Status compile_phase(BuildState& state, BuildCache& cache, OutputTree& tree, con
         result.output);
     return false;
   };
-  ScheduleEnd end =
-      run_jobs(jobs, parallelism, state.options.fail_fast, on_done, SpawnOptions{lock.fd()});
+  ScheduleEnd end = run_jobs(jobs, parallelism, state.options.fail_fast, on_done, state.writers);
   if (end == ScheduleEnd::interrupted) {
     for (const auto& compile : files) compile.remove();
     printer.end_status_line();
@@ -690,7 +692,7 @@ Status shared_library_phase(BuildState& state, OutputTree& tree, nlohmann::order
     const fs::path temporary = temporary_sibling(state.options.out_dir / relative);
     auto built =
         build_shared_library(state.options.shared_library, fs::absolute(state.options.out_dir),
-                             kernel.name, temporary, state.cache_dir);
+                             kernel.name, temporary, state.cache_dir, state.writers);
     Status compiled = built ? Status::success() : Status(built.error());
     if (built) {
       state.printer.message("aotc: " + relative.string() +
@@ -1148,6 +1150,7 @@ Result<BuildSummary> run_build(const BuildOptions& options, std::ostream& out) {
   InterruptGuard interrupts;
   auto lock = OutputLock::acquire(options.out_dir, options.wait_for_lock, out);
   if (!lock) return lock.error();
+  state.writers = SpawnOptions{lock->fd()};
   auto marker = BuildMarker::create(options.out_dir, state.cache_dir);
   if (!marker) return marker.error();
   forget_build_state(options.out_dir);
@@ -1173,7 +1176,7 @@ Result<BuildSummary> run_build(const BuildOptions& options, std::ostream& out) {
     auto misses = lookup_phase(state, cache, tree);
     if (!misses) return misses.error();
     state.timings.phase_done("lookup");
-    if (auto compiled = compile_phase(state, cache, tree, *lock, misses->compile); !compiled)
+    if (auto compiled = compile_phase(state, cache, tree, misses->compile); !compiled)
       return compiled.error();
     state.timings.phase_done("compile");
     // The history only orders later builds: failing to keep it costs speed, never the build.

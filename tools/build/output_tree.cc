@@ -1,11 +1,16 @@
 #include "build/output_tree.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 #include <nlohmann/json.hpp>
+#include <string_view>
 
+#include "build/toolchain_discovery.h"
 #include "core/atomic_file.h"
 #include "core/hashing.h"
 
@@ -19,6 +24,21 @@ constexpr const char* kLedgerName = ".outputs";
 constexpr const char* kMarkerName = ".building";
 constexpr int kLedgerFormat = 1;
 
+// Creates the marker in place rather than through a temporary: only its existence counts, and a
+// build killed while it wrote a temporary marker left that temporary in out/ with no marker to
+// have the next build remove it.
+Status write_marker(const fs::path& marker) {
+  const int fd = ::open(marker.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return make_error(marker.string() + ": cannot create: " + std::strerror(errno));
+  constexpr std::string_view kText = "an aotc build is running, or died without cleaning up\n";
+  const bool written =
+      ::write(fd, kText.data(), kText.size()) == ssize_t(kText.size()) && ::fsync(fd) == 0;
+  const int error = errno;
+  ::close(fd);
+  if (!written) return make_error(marker.string() + ": cannot write: " + std::strerror(error));
+  return Status::success();
+}
+
 }  // namespace
 
 Result<BuildMarker> BuildMarker::create(const fs::path& out_dir, const fs::path& cache_dir) {
@@ -30,12 +50,14 @@ Result<BuildMarker> BuildMarker::create(const fs::path& out_dir, const fs::path&
       return removed.error();
     if (auto removed = OutputTree::remove_temporaries(cache_dir, true); !removed)
       return removed.error();
+  } else {
+    // The toolchain answers are written while a build plans, before it locks out/ and writes
+    // the marker, so a build killed then leaves their temporaries and no marker. That folder
+    // holds a few small files: every build looks there.
+    auto removed = OutputTree::remove_temporaries(toolchain_cache_dir(cache_dir), true);
+    if (!removed) return removed.error();
   }
-  if (auto written =
-          write_file_atomic(marker, "an aotc build is running, or died without cleaning up\n");
-      !written) {
-    return written.error();
-  }
+  if (auto written = write_marker(marker); !written) return written.error();
   return BuildMarker(marker);
 }
 

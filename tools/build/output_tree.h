@@ -36,7 +36,9 @@ namespace aotc {
 // with the output lock held: the processes a dead build started keep that lock until they end
 // (OutputLock::fd), so nothing can still be writing into out/ and every temporary there is
 // stale. A cache directory may be shared by builds of other output directories, so there only
-// temporaries whose writer (the pid in their name) is no longer alive are removed.
+// temporaries whose writer (the pid in their name) is no longer alive are removed. One part of
+// the cache is written before the lock is taken, the toolchain answers a build finds while it
+// plans (toolchain_cache_dir): every build removes dead writers' temporaries there, marker or not.
 class BuildMarker {
  public:
   static Result<BuildMarker> create(const std::filesystem::path& out_dir,

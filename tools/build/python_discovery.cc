@@ -54,7 +54,7 @@ std::optional<fs::path> probe_cache_file(const fs::path& python, const std::stri
   for (const char* variable : {"PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "PYTHONNOUSERSITE"}) {
     hasher.add(variable, env_or_empty(variable));
   }
-  return *cache_dir / "toolchains" / ("triton-" + hasher.hex_digest() + ".json");
+  return toolchain_cache_dir(*cache_dir) / ("triton-" + hasher.hex_digest() + ".json");
 }
 
 // The remembered probe, if every identity file still has its recorded stamp.

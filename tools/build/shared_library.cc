@@ -165,8 +165,8 @@ Result<std::string> shared_library_key(const SharedLibraryOptions& options, cons
 
 Result<SharedLibrarySource> build_shared_library(const SharedLibraryOptions& options,
                                                  const fs::path& out_dir, const std::string& kernel,
-                                                 const fs::path& output,
-                                                 const fs::path& cache_dir) {
+                                                 const fs::path& output, const fs::path& cache_dir,
+                                                 SpawnOptions spawn) {
   const std::string label = shared_library_file(kernel).string();
   auto key = shared_library_key(options, out_dir, kernel);
   if (!key) return key.error().with_context(label);
@@ -179,7 +179,7 @@ Result<SharedLibrarySource> build_shared_library(const SharedLibraryOptions& opt
   }
 
   const std::vector<std::string> argv = shared_library_command(options, out_dir, kernel, output);
-  Result<ProcessResult> ran = run_process(argv);
+  Result<ProcessResult> ran = run_process(argv, spawn);
   if (!ran) return ran.error().with_context(label + ": " + joined(argv));
   if (!ran->succeeded()) {
     return make_error(label + ": the C++ compiler " + ran->describe_exit() + ":\n  " +

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "build/subprocess.h"
 #include "core/result.h"
 
 namespace aotc {
@@ -43,11 +44,14 @@ enum class SharedLibrarySource { compiled, cached };
 
 // Writes `kernel`'s library to `output`: a copy of cache_dir/shared-libs/<key>.so when one was
 // built before, else compiled (and then stored there). A compiler error carries the command and
-// the compiler's output.
+// the compiler's output. The compiler is started with `spawn`: the build's output lock, which it
+// holds until it ends, so a build killed meanwhile keeps out/ locked until its `output` is
+// written or abandoned.
 Result<SharedLibrarySource> build_shared_library(const SharedLibraryOptions& options,
                                                  const std::filesystem::path& out_dir,
                                                  const std::string& kernel,
                                                  const std::filesystem::path& output,
-                                                 const std::filesystem::path& cache_dir);
+                                                 const std::filesystem::path& cache_dir,
+                                                 SpawnOptions spawn = {});
 
 }  // namespace aotc

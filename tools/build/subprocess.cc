@@ -539,8 +539,8 @@ void SubprocessSet::kill_all() {
   children_.clear();
 }
 
-Result<ProcessResult> run_process(const std::vector<std::string>& argv) {
-  SubprocessSet set;
+Result<ProcessResult> run_process(const std::vector<std::string>& argv, SpawnOptions options) {
+  SubprocessSet set(options);
   if (auto started = set.start(argv, 0); !started) return started.error();
   while (true) {
     auto finished = set.wait();

@@ -100,7 +100,7 @@ class SubprocessSet {
 
 // Runs one command to completion and returns what it printed; an Error only when it could not be
 // started (a non-zero exit is a ProcessResult, for the caller to judge).
-Result<ProcessResult> run_process(const std::vector<std::string>& argv);
+Result<ProcessResult> run_process(const std::vector<std::string>& argv, SpawnOptions options = {});
 
 // While alive, SIGINT and SIGTERM set a flag (and wake SubprocessSet::wait) instead of killing the
 // process, so the driver can kill its children and remove temporaries before exiting. Nests.

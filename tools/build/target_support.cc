@@ -99,7 +99,7 @@ bool TargetSupport::supports(std::string_view target) const {
 Result<TargetSupport> probe_targets(const Toolchain& clang,
                                     const std::optional<fs::path>& cache_dir, bool write_cache) {
   std::optional<fs::path> cache_file;
-  if (cache_dir) cache_file = *cache_dir / "toolchains" / (identity_key(clang) + ".json");
+  if (cache_dir) cache_file = toolchain_cache_dir(*cache_dir) / (identity_key(clang) + ".json");
   if (cache_file) {
     if (auto cached = read_cached(*cache_file)) return *cached;
   }

@@ -44,7 +44,7 @@ std::optional<fs::path> identity_cache_file(const fs::path& path, std::string_vi
   hasher.add("size", std::to_string(info.st_size));
   hasher.add("mtime",
              std::to_string(info.st_mtim.tv_sec) + "." + std::to_string(info.st_mtim.tv_nsec));
-  return *cache_dir / "toolchains" / ("id-" + hasher.hex_digest() + ".json");
+  return toolchain_cache_dir(*cache_dir) / ("id-" + hasher.hex_digest() + ".json");
 }
 
 // The tool's `--version` output, from the identity cache when it has the answer.
@@ -101,6 +101,8 @@ Result<Toolchain> identify(const fs::path& requested, std::string_view tool_name
 }
 
 }  // namespace
+
+fs::path toolchain_cache_dir(const fs::path& cache_dir) { return cache_dir / "toolchains"; }
 
 std::string Toolchain::describe(std::string_view tool_name) const {
   return std::string(tool_name) + " " + version + " (" + path.string() + ")";

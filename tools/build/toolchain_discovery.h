@@ -28,6 +28,10 @@ struct Toolchain {
 // modification time: a warm build then spawns no tool at all (clang --version alone costs tens
 // of milliseconds of dynamic linking). Without a cache directory the tool is always asked.
 
+// <cache_dir>/toolchains: the `--version` answers, the target probes (target_support.h) and the
+// Triton probes (python_discovery.h). A build writes them while it plans, before it locks out/.
+std::filesystem::path toolchain_cache_dir(const std::filesystem::path& cache_dir);
+
 // Runs `<path> --version` and reads the clang version. `path` may be a bare name (searched on
 // PATH).
 Result<Toolchain> identify_clang(
