@@ -22,8 +22,8 @@ TEST_CASE("a Triton family's launcher passes the scratch pointers and Triton's l
   CHECK_THAT(*source,
              Catch::Contains("const aotc_arg_layout k_layout_0[] = {{0, 8}, {8, 8}, "
                              "{16, 8}, {24, 4}, {28, 4}, {32, 4}, {36, 4}, {40, 8}, {48, 8}};"));
-  // Step table rows: {entry, module group, layout, argument count, buffer bytes}.
-  CHECK_THAT(*source, Catch::Contains("{\"splitk_gemv_partial\", 0, k_layout_0, 9, 56},"));
+  // Step table rows: {entry, module group, layout, argument count, buffer bytes, launch flags}.
+  CHECK_THAT(*source, Catch::Contains("{\"splitk_gemv_partial\", 0, k_layout_0, 9, 56, 0},"));
   CHECK_THAT(*source, Catch::Contains(", 1, k_layout_1, 7, "));
   CHECK_THAT(*source, Catch::Contains("constexpr std::size_t k_group_count = 2;"));
 
