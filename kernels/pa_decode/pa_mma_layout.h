@@ -65,6 +65,35 @@ constexpr int nv_score_ldm_chunk(int step, int lane) { return 2 * step + (lane /
 constexpr int nv_pv_ldm_dim(int pair, int lane) { return 8 * (2 * pair + lane / 16) + lane % 8; }
 constexpr int nv_pv_ldm_group(int step, int lane) { return 2 * step + (lane / 8) % 2; }
 
+// fp8 caches are staged raw and widened after ldmatrix, in registers (pa_staged_nv.h): a 16-byte
+// unit holds 16 dims of one token (keys) or 16 tokens of one dim (values), so ldmatrix gives lane l
+// bytes 4q .. 4q + 3 (q = l % 4) of row l / 4 of each matrix, and one cvt.f16x2.e4m3x2 per half
+// makes b0b1 (bytes 4q, 4q + 1) and b2b3 (bytes 4q + 2, 4q + 3). So operand row k of the k16 step
+// is element nv_fp8_order(k) of the unit. A dot product does not care about the order of its
+// terms: the query dims (A of the score step) and the probabilities (A of the PV step) are placed
+// in the same order.
+constexpr int nv_fp8_order(int k) { return 4 * ((k % 8) / 2) + k % 2 + 2 * (k / 8); }
+// Score tile `tile`'s column c is the token whose probability the PV step needs at row
+// 8 (tile % 2) + c of its k16 step tile / 2: C element (row, 2q + e) of tiles 2u and 2u + 1 are
+// exactly A elements (row, 2q + e) and (row, 2q + 8 + e) of PV step u, in the same lane.
+constexpr int nv_fp8_score_token(int tile, int col) {
+  return 16 * (tile / 2) + nv_fp8_order(8 * (tile % 2) + col);
+}
+// Raw fp8 keys: unit (chunk c = dims 16c .. 16c + 15, token t). A score matrix's 8 tokens are
+// 16u + {0, 1, 4, 5, 8, 9, 12, 13} (or + 2): contiguous units would put two rows in each 16-byte
+// bank group, so bit 3 of the token is XORed into bit 1 of its slot.
+constexpr int nv_fp8_key_unit(int tile_tokens, int chunk, int token) {
+  return chunk * tile_tokens + (token ^ ((token >> 2) & 2));
+}
+// Score ldmatrix.x4 over `tiles` n8 tiles (4, or 2 for 16-token slices, then over 2 k-steps):
+// matrix m = lane / 8 is tile m % tiles of the load's first, at chunk (k-step) m / tiles of its
+// first; lane l gives row l % 8's address.
+constexpr int nv_fp8_score_ldm_tile(int tiles, int lane) { return (lane / 8) % tiles; }
+constexpr int nv_fp8_score_ldm_chunk(int tiles, int lane) { return (lane / 8) / tiles; }
+// PV ldmatrix.x4 of step u over four n8 dim tiles (dims 32 quad .. 32 quad + 31): matrix m holds
+// dims 8 (4 quad + m) + row of token group u (one raw value unit per dim).
+constexpr int nv_fp8_pv_ldm_dim(int quad, int lane) { return 8 * (4 * quad + lane / 8) + lane % 8; }
+
 }  // namespace pa::layout
 
 namespace pa::layout {

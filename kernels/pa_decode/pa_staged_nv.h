@@ -8,8 +8,11 @@
 // the group copies its slices of kSliceTokens tokens (slice j of split s starts at token
 // begin + (j kTokenSplits + s) kSliceTokens) and synchronises only its own warps, so groups never
 // wait for each other (a single warp when there is one row tile). Every KV byte crosses the memory
-// bus once per CTA whatever the number of query rows (up to 64: four row tiles read one slice),
-// and fp8 slices are widened to f16 once per group in shared memory, not once per warp.
+// bus once per CTA whatever the number of query rows (up to 64: four row tiles read one slice).
+// fp8 slices stay fp8 in shared memory: each warp widens its ldmatrix registers to f16 with the
+// paired hardware conversion (cvt.f16x2.e4m3x2), which needs no barrier and half the
+// shared-memory reads; the operands then come in the order of pa_mma_layout.h's nv_fp8_order, and
+// the query dims and probabilities follow it.
 //
 // Shared memory is dynamic (more than the 48 KiB a static array may take): the launch rule passes
 // 768 * PA_HEAD_DIM (launch.steps[0].shared_bytes for nvidia; at least kSharedBytes, checked at
@@ -17,10 +20,10 @@
 // per group:
 //   stages[kStages]: the slice as stored in the cache (raw), each
 //     keys    [D / kX chunks][kSliceTokens tokens]   16-byte units of kX dims of one token
+//                                                     (fp8: token slots swizzled, nv_fp8_key_unit)
 //     values  [block parts][D dims][groups of a part], swizzled
 //                                                     16-byte units of kTV tokens of one dim
 //     (fp8)   per-token k and v scales, float [kSliceTokens] each
-//   (fp8) operand buffer: the current slice widened to f16 in the 16-bit layout (kX = kTV = 8)
 // The merge of the warps' softmax states reuses the stages once every slice is consumed.
 #pragma once
 
@@ -66,11 +69,7 @@ constexpr int kRawKeyUnits = kHeadDim / kX * kSliceTokens;
 constexpr int kRawValueUnits = kSliceTokens / kTV * kHeadDim;
 constexpr int kScaleBytes = kKvIsFp8 ? 2 * kSliceTokens * 4 : 0;
 constexpr int kStageBytes = (kRawKeyUnits + kRawValueUnits) * kUnit + kScaleBytes;
-// The 16-bit operand layout: units of 8 dims (keys) or 8 tokens (values).
-constexpr int kKeyUnits = kHeadDim / 8 * kSliceTokens;
-constexpr int kValueUnits = kSliceTokens / 8 * kHeadDim;
-constexpr int kWidenedBytes = kKvIsFp8 ? (kKeyUnits + kValueUnits) * kUnit : 0;
-constexpr int kGroupBytes = kStages * kStageBytes + kWidenedBytes;
+constexpr int kGroupBytes = kStages * kStageBytes;
 constexpr int kSharedBytes = kTokenSplits * kGroupBytes;
 static_assert(PA_NV_STAGES != 3 || kSharedBytes <= 768 * kHeadDim,
               "shared memory layout outgrew the launch rule");
@@ -87,15 +86,27 @@ static_assert(kGroupThreads % kBlocksPerSlice == 0 && kSlotsPerPart % kTV == 0, 
 static_assert(kKeyCopies * kThreadsPerPart == kHeadDim / kX * kSlotsPerPart, "key copies");
 static_assert(kValueCopies * kThreadsPerPart == kHeadDim * (kSlotsPerPart / kTV), "value copies");
 static_assert(kThreadsPerPart == 2 * kSlotsPerPart, "one k or v scale per thread");
-// Value units per dim of one block part: the runs of nv_value_unit (raw stage; 16-bit operands).
+// Value units per dim of one block part: the runs of nv_value_unit.
 constexpr int kRawValueRun = kSlotsPerPart / kTV;
-constexpr int kValueRun = kSlotsPerPart / 8;
-static_assert(kValueRun <= 8, "nv_value_unit's swizzle covers runs of at most 8 groups");
+static_assert(kRawValueRun <= 8, "nv_value_unit's swizzle covers runs of at most 8 groups");
 
 constexpr int kScoreTiles = kSliceTokens / 8;  // n8 tiles of the score step
 constexpr int kPvSteps = kSliceTokens / 16;    // k16 steps of the PV step
 constexpr int kKSteps = kHeadDim / 16;
 constexpr int kDimTiles = kHeadDim / 8;
+static_assert(!kKvIsFp8 || (kKSteps % 2 == 0 && kDimTiles % 4 == 0), "fp8 operand loads");
+
+// Where the stage keeps the key unit (chunk of kX dims, token) of a slice.
+constexpr int key_unit(int chunk, int token) {
+  return kKvIsFp8 ? layout::nv_fp8_key_unit(kSliceTokens, chunk, token)
+                  : layout::nv_key_unit(kSliceTokens, chunk, token);
+}
+// The token of score tile j's column c (C layout): fp8 operands come in nv_fp8_order.
+constexpr int score_token(int j, int c) {
+  return kKvIsFp8 ? layout::nv_fp8_score_token(j, c) : 8 * j + c;
+}
+// The head dim of the query at column k of score k-step s (A layout).
+constexpr int query_dim(int s, int k) { return 16 * s + (kKvIsFp8 ? layout::nv_fp8_order(k) : k); }
 
 // ---------------------------------------------------------------------------------------------
 // PTX wrappers. Shared-memory operands are 32-bit shared-window addresses.
@@ -166,8 +177,6 @@ constexpr uint32_t stage_values(int stage) { return stage_keys(stage) + kRawKeyU
 constexpr uint32_t stage_scales(int stage) {
   return stage_keys(stage) + (kRawKeyUnits + kRawValueUnits) * kUnit;
 }
-constexpr uint32_t widened_keys() { return uint32_t(kStages * kStageBytes); }
-constexpr uint32_t widened_values() { return widened_keys() + kKeyUnits * kUnit; }
 
 // Makes the group's shared-memory writes visible to the whole group: the warp alone, or a named
 // barrier over the group's warps (ids 1 and 2: with more than one row tile there are at most two
@@ -213,7 +222,7 @@ struct StagedPath {
 #pragma unroll
       for (int r = 0; r < 4; ++r) {
         const int row = row0 + layout::nv_a_row(lane, 2 * r);
-        const int dim = 16 * s + layout::nv_a_col(lane, 2 * r);
+        const int dim = query_dim(s, layout::nv_a_col(lane, 2 * r));  // and dim + 1
         uint32_t v = 0;
         if (row < kRows) {
           v = *reinterpret_cast<const uint32_t*>(a.query + query_row(w, row) * kHeadDim + dim);
@@ -227,10 +236,10 @@ struct StagedPath {
     }
   }
 
-  // The slice starting at token t0, whose 16-bit operands are at `keys` / `values` (shared-window
-  // addresses) and per-token scales (fp8, kv_scale_mode 1) at `scales`. `edge`: some token of the
-  // slice is past the partition or hidden from some query row (causal), so scores are masked;
-  // inner slices skip that work.
+  // The slice starting at token t0, whose keys and values are at `keys` / `values` (shared-window
+  // addresses of the stage) and per-token scales (fp8, kv_scale_mode 1) at `scales`. `edge`: some
+  // token of the slice is past the partition or hidden from some query row (causal), so scores are
+  // masked; inner slices skip that work.
   __device__ GPU_INLINE void process_slice(const Args& a, const Work& w, int t0, bool edge,
                                            uint32_t keys, uint32_t values, const float* scales) {
     const int lane = int(gpu::lane_id());
@@ -244,17 +253,40 @@ struct StagedPath {
       for (int j = 0; j < kScoreTiles; ++j)
 #pragma unroll
         for (int e = 0; e < 4; ++e) sc[c][j][e] = 0.0f;
+    if constexpr (kKvIsFp8) {
+      // One ldmatrix.x4 of fp8 keys holds four n8 x k16 operands: 4 tiles of one k-step, or 2
+      // tiles of 2 k-steps in a 16-token slice. Units are linear in the step and the first tile.
+      constexpr int kTiles = kScoreTiles < 4 ? kScoreTiles : 4;
+      constexpr int kSteps = 4 / kTiles;
+      const uint32_t lane_keys =
+          keys + kUnit * key_unit(layout::nv_fp8_score_ldm_chunk(kTiles, lane),
+                                  layout::nv_fp8_score_token(
+                                      layout::nv_fp8_score_ldm_tile(kTiles, lane), lane % 8));
 #pragma unroll
-    for (int s = 0; s < kKSteps; ++s) {
+      for (int s = 0; s < kKSteps; s += kSteps) {
 #pragma unroll
-      for (int jj = 0; jj < kScoreTiles / 2; ++jj) {
-        uint32_t b[4];
-        const int token = 16 * jj + layout::nv_score_ldm_token(lane);
-        load_matrix_x4(
-            b, keys + kUnit * layout::nv_key_unit(kSliceTokens, layout::nv_score_ldm_chunk(s, lane),
-                                                  token));
-        mma(sc[s % kChains][2 * jj], qa[s], b[0], b[1]);
-        mma(sc[s % kChains][2 * jj + 1], qa[s], b[2], b[3]);
+        for (int j0 = 0; j0 < kScoreTiles; j0 += kTiles) {
+          uint32_t b[4];
+          load_matrix_x4(b, lane_keys + kUnit * (s * kSliceTokens + 8 * j0));
+#pragma unroll
+          for (int m = 0; m < 4; ++m) {
+            const int step = s + m / kTiles;
+            mma(sc[step % kChains][j0 + m % kTiles], qa[step], widen_fp8x2(b[m]),
+                widen_fp8x2(b[m] >> 16));
+          }
+        }
+      }
+    } else {
+#pragma unroll
+      for (int s = 0; s < kKSteps; ++s) {
+#pragma unroll
+        for (int jj = 0; jj < kScoreTiles / 2; ++jj) {
+          uint32_t b[4];
+          const int token = 16 * jj + layout::nv_score_ldm_token(lane);
+          load_matrix_x4(b, keys + kUnit * key_unit(layout::nv_score_ldm_chunk(s, lane), token));
+          mma(sc[s % kChains][2 * jj], qa[s], b[0], b[1]);
+          mma(sc[s % kChains][2 * jj + 1], qa[s], b[2], b[3]);
+        }
       }
     }
 #pragma unroll
@@ -276,7 +308,7 @@ struct StagedPath {
       for (int j = 0; j < kScoreTiles; ++j)
 #pragma unroll
         for (int e = 0; e < 2; ++e) {
-          const int t = 8 * j + layout::nv_c_col(lane, e);
+          const int t = score_token(j, layout::nv_c_col(lane, e));
           float x = p[j][2 * h + e] * a.scale_log2;
           if (per_token) x *= scales[t];
           if (edge) x = t0 + t < w.end && t0 + t <= limit ? x : -__builtin_inff();
@@ -294,7 +326,7 @@ struct StagedPath {
           float pr = m_new == -__builtin_inff() ? 0.0f : gpu::exp2(p[j][2 * h + e] - m_new);
           sum += pr;
           if (per_token) {
-            const int t = 8 * j + layout::nv_c_col(lane, e);
+            const int t = score_token(j, layout::nv_c_col(lane, e));
             pr = t0 + t < w.end ? pr * scales[kSliceTokens + t] : 0.0f;
           }
           p[j][2 * h + e] = pr;
@@ -317,15 +349,31 @@ struct StagedPath {
                               gpu::pack_half2<kF16>(p[2 * u][2], p[2 * u][3]),
                               gpu::pack_half2<kF16>(p[2 * u + 1][0], p[2 * u + 1][1]),
                               gpu::pack_half2<kF16>(p[2 * u + 1][2], p[2 * u + 1][3])};
-      const int group = layout::nv_pv_ldm_group(u, lane);
+      if constexpr (kKvIsFp8) {
+        // One ldmatrix.x4 of fp8 values (token group u) holds four k16 x n8 operands: 32 dims.
+        // Units are linear in the quad (32 dims: whole runs of the swizzle).
+        const uint32_t lane_values =
+            values + kUnit * layout::nv_value_unit(kHeadDim, kRawValueRun, u,
+                                                   layout::nv_fp8_pv_ldm_dim(0, lane));
 #pragma unroll
-      for (int pair = 0; pair < kDimTiles / 2; ++pair) {
-        uint32_t b[4];
-        load_matrix_x4(b,
-                       values + kUnit * layout::nv_value_unit(kHeadDim, kValueRun, group,
-                                                              layout::nv_pv_ldm_dim(pair, lane)));
-        mma(&o[(2 * pair) * 4], pa, b[0], b[1]);
-        mma(&o[(2 * pair + 1) * 4], pa, b[2], b[3]);
+        for (int quad = 0; quad < kDimTiles / 4; ++quad) {
+          uint32_t b[4];
+          load_matrix_x4(b, lane_values + kUnit * 32 * kRawValueRun * quad);
+#pragma unroll
+          for (int m = 0; m < 4; ++m)
+            mma(&o[(4 * quad + m) * 4], pa, widen_fp8x2(b[m]), widen_fp8x2(b[m] >> 16));
+        }
+      } else {
+        const int group = layout::nv_pv_ldm_group(u, lane);
+#pragma unroll
+        for (int pair = 0; pair < kDimTiles / 2; ++pair) {
+          uint32_t b[4];
+          load_matrix_x4(b,
+                         values + kUnit * layout::nv_value_unit(kHeadDim, kRawValueRun, group,
+                                                                layout::nv_pv_ldm_dim(pair, lane)));
+          mma(&o[(2 * pair) * 4], pa, b[0], b[1]);
+          mma(&o[(2 * pair + 1) * 4], pa, b[2], b[3]);
+        }
       }
     }
   }
@@ -390,8 +438,7 @@ struct SliceCopier {
     const int key_token = block_part * kSlotsPerPart + key_slot;
     const uint8_t* key_src = a.key_cache + head_block * (kHeadDim / kX) * kBlockSize * kUnit +
                              (int64_t(key_chunk0) * kBlockSize + slot0 + key_slot) * kUnit;
-    const uint32_t key_dst =
-        stage + kUnit * layout::nv_key_unit(kSliceTokens, key_chunk0, key_token);
+    const uint32_t key_dst = stage + kUnit * key_unit(key_chunk0, key_token);
     const bool key_valid = t0 + key_token < w.end;
 #pragma unroll
     for (int j = 0; j < kKeyCopies; ++j)
@@ -423,60 +470,23 @@ struct SliceCopier {
   }
 };
 
-// The raw value unit straddling w.end (16-bit caches) holds slots past the context, which may
-// be anything (NaN too): their probabilities are 0, but 0 x NaN is NaN in the mma, so they are
-// zeroed in place once the slice has landed (only in the partition's last slice).
+// The raw value unit straddling w.end holds slots past the context, which may be anything (NaN
+// too): their probabilities are 0, but 0 x NaN is NaN in the mma, so they are zeroed in place once
+// the slice has landed (only in the partition's last slice).
 __device__ GPU_INLINE inline void trim_values(const Work& w, int t0, int thread_in_group,
                                               uint8_t* values) {
   const int valid = w.end - t0;  // tokens of the slice inside the context
-  if (valid >= kSliceTokens || valid % 8 == 0) return;
-  const int group = valid / 8, keep = valid % 8;
+  if (valid >= kSliceTokens || valid % kTV == 0) return;
+  const int group = valid / kTV, keep = valid % kTV;
   for (int dim = thread_in_group; dim < kHeadDim; dim += kGroupThreads) {
-    uint16_t* unit = reinterpret_cast<uint16_t*>(
-        values + kUnit * layout::nv_value_unit(kHeadDim, kValueRun, group, dim));
-    for (int e = keep; e < 8; ++e) unit[e] = 0;
-  }
-}
-
-// fp8: widens the raw slice at `stage` to the group's f16 operand buffer (keys then values at
-// `widened`), zeroing value slots at or past w.end.
-__device__ GPU_INLINE inline void widen_slice(const Work& w, int t0, int thread_in_group,
-                                              const uint8_t* stage, uint8_t* widened) {
-  const gpu::u32x4* raw_keys = reinterpret_cast<const gpu::u32x4*>(stage);
-  const gpu::u32x4* raw_values = raw_keys + kRawKeyUnits;
-  gpu::u32x4* keys = reinterpret_cast<gpu::u32x4*>(widened);
-  gpu::u32x4* values = keys + kKeyUnits;
-  // A raw key unit is 16 dims of one token: two f16 units (chunks 2c, 2c + 1).
-  for (int u = thread_in_group; u < kRawKeyUnits; u += kGroupThreads) {
-    const int chunk = u / kSliceTokens, t = u % kSliceTokens;
-    const gpu::u32x4 v = raw_keys[layout::nv_key_unit(kSliceTokens, chunk, t)];
-#pragma unroll
-    for (int half = 0; half < 2; ++half) {
-      const uint32_t lo = v[2 * half], hi = v[2 * half + 1];
-      keys[layout::nv_key_unit(kSliceTokens, 2 * chunk + half, t)] = gpu::u32x4{
-          widen_fp8x2(lo), widen_fp8x2(lo >> 16), widen_fp8x2(hi), widen_fp8x2(hi >> 16)};
-    }
-  }
-  // A raw value unit is 16 tokens of one dim: two f16 units (groups 2g, 2g + 1). Lanes walk the
-  // raw units in storage order (conflict-free reads).
-  const int valid = w.end - t0;
-  for (int u = thread_in_group; u < kRawValueUnits; u += kGroupThreads) {
-    const int part = u / (kRawValueRun * kHeadDim), dim = u / kRawValueRun % kHeadDim;
-    const int group = part * kRawValueRun + u % kRawValueRun;
-    gpu::u32x4 v = raw_values[layout::nv_value_unit(kHeadDim, kRawValueRun, group, dim)];
-    if (valid - 16 * group < 16) v = mask_value_chunk(v, t0 + 16 * group, w.end);
-#pragma unroll
-    for (int half = 0; half < 2; ++half) {
-      const uint32_t lo = v[2 * half], hi = v[2 * half + 1];
-      values[layout::nv_value_unit(kHeadDim, kValueRun, 2 * group + half, dim)] = gpu::u32x4{
-          widen_fp8x2(lo), widen_fp8x2(lo >> 16), widen_fp8x2(hi), widen_fp8x2(hi >> 16)};
-    }
+    uint8_t* unit = values + kUnit * layout::nv_value_unit(kHeadDim, kRawValueRun, group, dim);
+    for (int b = keep * kKvBytes; b < kUnit; ++b) unit[b] = 0;
   }
 }
 
 // This warp's group's slices through the group's ring: copies run kStages - 1 slices ahead of
 // the compute; one group barrier per slice both publishes the landed slice and frees the oldest
-// stage (fp8 adds one after widening).
+// stage (the partition's last slice adds one after trimming).
 __device__ GPU_INLINE inline void process_partition(StagedPath& st, const Args& a, const Work& w,
                                                     int split, uint8_t* smem) {
   constexpr int kRound = kTokenSplits * kSliceTokens;  // tokens between a group's slices
@@ -511,14 +521,7 @@ __device__ GPU_INLINE inline void process_partition(StagedPath& st, const Args& 
       copier.advance(w, first + (ahead + 2) * kRound);
     }
     commit_copies();
-    uint32_t keys = base + stage_keys(stage);
-    uint32_t values = base + stage_values(stage);
-    if constexpr (kKvIsFp8) {
-      widen_slice(w, t0, thread_in_group, ring + stage_keys(stage), ring + widened_keys());
-      sync_group(split);
-      keys = base + widened_keys();
-      values = base + widened_values();
-    } else if (t0 + kSliceTokens > w.end) {
+    if (t0 + kSliceTokens > w.end) {
       trim_values(w, t0, thread_in_group, ring + stage_values(stage));
       sync_group(split);
     }
@@ -526,7 +529,7 @@ __device__ GPU_INLINE inline void process_partition(StagedPath& st, const Args& 
     // Tokens up to L - kQueryLen are visible to every query row.
     const bool edge =
         t0 + kSliceTokens > w.end || t0 + kSliceTokens - 1 > w.context_len - kQueryLen;
-    st.process_slice(a, w, t0, edge, keys, values, scales);
+    st.process_slice(a, w, t0, edge, base + stage_keys(stage), base + stage_values(stage), scales);
   }
   wait_copies<0>();
 }

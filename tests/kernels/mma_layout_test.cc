@@ -5,6 +5,7 @@
 //  - the orders the kernels choose (which dims and tokens each lane loads) against what each
 //    fragment element must hold, register by register, as the kernel code indexes them.
 // No AMD GPU exists here, so for the MFMA path this test is the check of its data movement.
+#include <algorithm>
 #include <array>
 #include <catch2/catch.hpp>
 #include <set>
@@ -181,6 +182,127 @@ TEST_CASE("NVIDIA staged path: a value copy instruction fills whole 128-byte row
       CHECK(int(seen.size()) == kHeadDim * run);
       CHECK(*seen.begin() == part * kHeadDim * run);
     }
+}
+
+// ldmatrix.x4 of 8-bit data: lane l receives in register m the bytes 4 (l % 4) .. 4 (l % 4) + 3 of
+// row l / 4 of matrix m (a row is 16 bytes). `smem` holds one id per byte.
+template <class UnitOfLane>
+std::vector<std::array<std::array<int, 4>, 4>> ldmatrix_x4_bytes(const std::vector<int>& smem,
+                                                                 UnitOfLane unit_of_lane) {
+  std::vector<std::array<std::array<int, 4>, 4>> regs(32);
+  for (int lane = 0; lane < 32; ++lane)
+    for (int m = 0; m < 4; ++m) {
+      const int row_unit = unit_of_lane(8 * m + lane / 4);
+      for (int b = 0; b < 4; ++b) regs[lane][m][b] = smem.at(16 * row_unit + 4 * (lane % 4) + b);
+    }
+  return regs;
+}
+
+TEST_CASE("NVIDIA staged path, fp8: the widened registers are the B fragments in the fp8 order") {
+  std::set<int> order;
+  for (int k = 0; k < 16; ++k) order.insert(nv_fp8_order(k));
+  CHECK(order.size() == 16);
+  CHECK(*order.rbegin() == 15);
+  for (int lane = 0; lane < 32; ++lane)
+    for (int r = 0; r < 4; ++r)  // a query register is two consecutive dims: one 32-bit load
+      CHECK(nv_fp8_order(nv_a_col(lane, 2 * r)) + 1 == nv_fp8_order(nv_a_col(lane, 2 * r + 1)));
+  // B element e of a lane is byte e of its register: cvt widens bytes 0, 1 to b0b1, 2, 3 to b2b3.
+  for (int tile_tokens : {16, 32, 64})
+    for (int head_dim : {64, 128, 256}) {
+      INFO("tile tokens " << tile_tokens << ", head_dim " << head_dim);
+      // Keys: byte (token t, dim d) holds t * 1000 + d, where the copies put it.
+      std::vector<int> keys(head_dim * tile_tokens, -1);
+      std::set<int> key_units;
+      for (int t = 0; t < tile_tokens; ++t)
+        for (int d = 0; d < head_dim; ++d) {
+          const int unit = nv_fp8_key_unit(tile_tokens, d / 16, t);
+          key_units.insert(unit);
+          keys.at(16 * unit + d % 16) = t * 1000 + d;
+          // The copier steps 2 chunks at a time from its first unit.
+          CHECK(nv_fp8_key_unit(tile_tokens, d / 16 + 2, t) == unit + 2 * tile_tokens);
+        }
+      CHECK(int(key_units.size()) == head_dim * tile_tokens / 16);
+      const int tiles = std::min(4, tile_tokens / 8), steps = 4 / tiles;
+      for (int tile0 = 0; tile0 < tile_tokens / 8; tile0 += tiles)
+        for (int step0 = 0; step0 < head_dim / 16; step0 += steps) {
+          const auto unit_of_lane = [&](int lane) {
+            return nv_fp8_key_unit(
+                tile_tokens, step0 + nv_fp8_score_ldm_chunk(tiles, lane),
+                nv_fp8_score_token(tile0 + nv_fp8_score_ldm_tile(tiles, lane), lane % 8));
+          };
+          auto regs = ldmatrix_x4_bytes(keys, unit_of_lane);
+          for (int lane = 0; lane < 32; ++lane) {
+            // The kernel adds step0 T + 8 tile0 units to the first load's address.
+            CHECK(
+                unit_of_lane(lane) ==
+                nv_fp8_key_unit(tile_tokens, nv_fp8_score_ldm_chunk(tiles, lane),
+                                nv_fp8_score_token(nv_fp8_score_ldm_tile(tiles, lane), lane % 8)) +
+                    step0 * tile_tokens + 8 * tile0);
+            for (int m = 0; m < 4; ++m)
+              for (int e = 0; e < 4; ++e) {
+                const int tile = tile0 + m % tiles, step = step0 + m / tiles;
+                const int token = nv_fp8_score_token(tile, nv_b_col(lane, e));
+                const int dim = 16 * step + nv_fp8_order(nv_b_row(lane, e));
+                CHECK(regs[lane][m][e] == token * 1000 + dim);
+              }
+          }
+          // No two rows of a matrix in one 16-byte bank group.
+          for (int m = 0; m < 4; ++m) {
+            std::set<int> banks;
+            for (int r = 0; r < 8; ++r) banks.insert(unit_of_lane(8 * m + r) % 8);
+            CHECK(banks.size() == 8);
+          }
+        }
+      // Values: raw units of 16 tokens of one dim, as the 16-bit path's layout places them.
+      for (int run : {1, 2, 4}) {  // 16-token blocks, 32- and 64-token block parts
+        if (16 * run > tile_tokens) continue;
+        INFO("run " << run);
+        std::vector<int> values(head_dim * tile_tokens, -1);
+        for (int t = 0; t < tile_tokens; ++t)
+          for (int d = 0; d < head_dim; ++d)
+            values.at(16 * nv_value_unit(head_dim, run, t / 16, d) + t % 16) = t * 1000 + d;
+        for (int u = 0; u < tile_tokens / 16; ++u)
+          for (int quad = 0; quad < head_dim / 32; ++quad) {
+            const auto unit_of_lane = [&](int lane) {
+              return nv_value_unit(head_dim, run, u, nv_fp8_pv_ldm_dim(quad, lane));
+            };
+            auto regs = ldmatrix_x4_bytes(values, unit_of_lane);
+            for (int lane = 0; lane < 32; ++lane) {
+              // The kernel adds 32 run quad units to the first quad's address.
+              CHECK(unit_of_lane(lane) ==
+                    nv_value_unit(head_dim, run, u, nv_fp8_pv_ldm_dim(0, lane)) + 32 * run * quad);
+              for (int m = 0; m < 4; ++m)
+                for (int e = 0; e < 4; ++e) {
+                  const int token = 16 * u + nv_fp8_order(nv_b_row(lane, e));
+                  const int dim = 8 * (4 * quad + m) + nv_b_col(lane, e);
+                  CHECK(regs[lane][m][e] == token * 1000 + dim);
+                }
+            }
+            for (int m = 0; m < 4; ++m) {
+              std::set<int> banks;
+              for (int r = 0; r < 8; ++r) banks.insert(unit_of_lane(8 * m + r) % 8);
+              CHECK(banks.size() == 8);
+            }
+          }
+      }
+    }
+}
+
+TEST_CASE("NVIDIA staged path, fp8: score tiles are the PV step's probabilities in the same lane") {
+  // PV step u's A element e comes from score tile 2u + e / 4, C element e % 4, of the same lane
+  // (pa_staged_nv.h packs them so): same row, and the token its value row k = A column holds.
+  std::set<int> tokens;
+  for (int tile = 0; tile < 2; ++tile)
+    for (int col = 0; col < 8; ++col) tokens.insert(nv_fp8_score_token(tile, col));
+  CHECK(tokens.size() == 16);
+  CHECK(*tokens.rbegin() == 15);
+  for (int u = 0; u < 4; ++u)
+    for (int lane = 0; lane < 32; ++lane)
+      for (int e = 0; e < 8; ++e) {
+        CHECK(nv_c_row(lane, e % 4) == nv_a_row(lane, e));
+        CHECK(nv_fp8_score_token(2 * u + e / 4, nv_c_col(lane, e % 4)) ==
+              16 * u + nv_fp8_order(nv_a_col(lane, e)));
+      }
 }
 
 TEST_CASE("AMD MFMA 16x16xK fragments match the matrix instruction calculator's layouts") {
