@@ -30,6 +30,16 @@ int compiles_logged(const fs::path& log) {
   return compiles;
 }
 
+// A stand-in C++ compiler: a shell script with `body` after the #! line, made executable.
+fs::path write_compiler_script(const fs::path& path, const std::string& body) {
+  {
+    std::ofstream script(path);
+    script << "#!/bin/sh\n" << body;
+  }
+  fs::permissions(path, fs::perms::owner_all, fs::perm_options::add);
+  return path;
+}
+
 }  // namespace
 
 TEST_CASE("aotc build --shared-lib takes an unchanged library from its cache") {
@@ -40,13 +50,9 @@ TEST_CASE("aotc build --shared-lib takes an unchanged library from its cache") {
   const fs::path dir = test::fresh_dir("shared_lib_cache");
   // A C++ compiler that logs its arguments, so the test sees whether it ran.
   const fs::path log = dir / "cxx.log";
-  const fs::path cxx = dir / "logging-c++";
-  {
-    std::ofstream script(cxx);
-    script << "#!/bin/sh\necho \"$*\" >> " << test::shell_quote(log.string())
-           << "\nexec c++ \"$@\"\n";
-  }
-  fs::permissions(cxx, fs::perms::owner_all, fs::perm_options::add);
+  const fs::path cxx = write_compiler_script(
+      dir / "logging-c++",
+      "echo \"$*\" >> " + test::shell_quote(log.string()) + "\nexec c++ \"$@\"\n");
   // A copy of the runtime's headers, to edit one.
   const fs::path runtime_include = dir / "runtime-include";
   fs::copy(AOTC_SOURCE_DIR "/runtime/include", runtime_include, fs::copy_options::recursive);
@@ -103,20 +109,20 @@ TEST_CASE(
   const fs::path started = dir / "started";
   // Its first library compile waits to be killed, then writes its output on the way out, a
   // second late (a linker finishing its file); later compiles are c++'s own.
-  const fs::path cxx = dir / "slow-c++";
-  {
-    std::ofstream script(cxx);
-    script << "#!/bin/sh\n"
-           << "case \" $* \" in *\" -shared \"*) ;; *) exec c++ \"$@\" ;; esac\n"
-           << "[ -e " << test::shell_quote(started.string()) << " ] && exec c++ \"$@\"\n"
-           << ": > " << test::shell_quote(started.string()) << "\n"
-           << "out=; previous=\n"
-           << "for a; do [ \"$previous\" = -o ] && out=$a; previous=$a; done\n"
-           << "trap 'sleep 1; echo late > \"$out\"; exit 1' TERM\n"
-           << "sleep 60 & wait\n"
-           << "exit 1\n";
-  }
-  fs::permissions(cxx, fs::perms::owner_all, fs::perm_options::add);
+  const fs::path cxx =
+      write_compiler_script(dir / "slow-c++",
+                            "case \" $* \" in *\" -shared \"*) ;; *) exec c++ \"$@\" ;; esac\n"
+                            "[ -e " +
+                                test::shell_quote(started.string()) +
+                                " ] && exec c++ \"$@\"\n"
+                                ": > " +
+                                test::shell_quote(started.string()) +
+                                "\n"
+                                "out=; previous=\n"
+                                "for a; do [ \"$previous\" = -o ] && out=$a; previous=$a; done\n"
+                                "trap 'sleep 1; echo late > \"$out\"; exit 1' TERM\n"
+                                "sleep 60 & wait\n"
+                                "exit 1\n");
   const fs::path out = dir / "out";
   const std::vector<std::string> build = {
       AOTC_EXE,
