@@ -147,6 +147,16 @@ __device__ GPU_INLINE inline void allow_dependent_launch() {
 #endif
 }
 
+// Asks the L2 for the 128-byte line holding p (NVIDIA; a no-op elsewhere so far): for data a later
+// load needs whose address is known before the load can be issued.
+__device__ GPU_INLINE inline void prefetch_l2(const void* p) {
+#if defined(__NVPTX__)
+  asm volatile("prefetch.global.L2 [%0];" ::"l"(p));
+#else
+  (void)p;
+#endif
+}
+
 // Butterfly reductions over lanes [0, Width) groups; every lane of a group gets the result.
 template <int Width = kWarpSize>
 __device__ GPU_INLINE inline float warp_max(float v) {
