@@ -183,6 +183,7 @@ __device__ GPU_INLINE inline float exp2(float x) { return __builtin_exp2f(x); }
 // ---------------------------------------------------------------------------------------------
 // 16-byte vector memory access: global_load_dwordx4 on AMD, ld.global.v4.u32 on NVIDIA. The
 // address must be 16-byte aligned.
+//
 // Copy an element into a scalar before __builtin_bit_cast: clang 22 bit-casts an element lvalue
 // (v[i]) from element 0 whatever i (KERNEL_NOTES, run 21).
 typedef uint32_t u32x4 __attribute__((ext_vector_type(4)));

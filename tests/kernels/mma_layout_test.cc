@@ -43,17 +43,19 @@ TEST_CASE("NVIDIA m16n8k16 fragments match the PTX ISA tables") {
 }
 
 // ldmatrix.x4 as the PTX ISA defines it: lane l supplies the address of row l % 8 of matrix l / 8
-// (a row is 8 16-bit elements), and receives in register m the elements 2 (l % 4), 2 (l % 4) + 1
-// of row l / 4 of matrix m. `unit_of_lane` gives each lane's row address as a 16-byte unit index
-// into `smem`; returns element e (0, 1) of register m for every lane.
-template <class UnitOfLane>
-std::vector<std::array<std::array<int, 2>, 4>> ldmatrix_x4(const std::vector<int>& smem,
-                                                           UnitOfLane unit_of_lane) {
-  std::vector<std::array<std::array<int, 2>, 4>> regs(32);
+// (a row is 16 bytes), and receives in register m the 4 bytes at 4 (l % 4) of row l / 4 of matrix
+// m: elements 2 (l % 4), 2 (l % 4) + 1 of 16-bit data (kElems 2), bytes 4 (l % 4) .. + 3 of 8-bit
+// data (kElems 4). `smem` holds one id per element; `unit_of_lane` gives each lane's row address
+// as a 16-byte unit index into it. Returns element e of register m for every lane.
+template <int kElems, class UnitOfLane>
+std::vector<std::array<std::array<int, kElems>, 4>> ldmatrix_x4(const std::vector<int>& smem,
+                                                                UnitOfLane unit_of_lane) {
+  std::vector<std::array<std::array<int, kElems>, 4>> regs(32);
   for (int lane = 0; lane < 32; ++lane)
     for (int m = 0; m < 4; ++m) {
       const int row_unit = unit_of_lane(8 * m + lane / 4);
-      for (int e = 0; e < 2; ++e) regs[lane][m][e] = smem.at(8 * row_unit + 2 * (lane % 4) + e);
+      for (int e = 0; e < kElems; ++e)
+        regs[lane][m][e] = smem.at(4 * kElems * row_unit + kElems * (lane % 4) + e);
     }
   return regs;
 }
@@ -68,7 +70,7 @@ TEST_CASE("NVIDIA staged path: ldmatrix of the key stage gives the score step's 
         smem[8 * nv_key_unit(kTileTokens, d / 8, t) + d % 8] = t * 1000 + d;
     for (int tok0 : {0, 16, 32, 48})
       for (int s = 0; s < head_dim / 16; ++s) {
-        auto regs = ldmatrix_x4(smem, [&](int lane) {
+        auto regs = ldmatrix_x4<2>(smem, [&](int lane) {
           return nv_key_unit(kTileTokens, nv_score_ldm_chunk(s, lane),
                              tok0 + nv_score_ldm_token(lane));
         });
@@ -104,7 +106,7 @@ TEST_CASE("NVIDIA staged path: ldmatrix of the value stage gives the PV step's B
            {0, 32})  // a warp's first token, then its PV k-steps as the kernel walks them
         for (int u = 0; u < 2; ++u)
           for (int pair = 0; pair < head_dim / 16; ++pair) {
-            auto regs = ldmatrix_x4(smem, [&](int lane) {
+            auto regs = ldmatrix_x4<2>(smem, [&](int lane) {
               return nv_value_unit(head_dim, run, tok0 / 8 + nv_pv_ldm_group(u, lane),
                                    nv_pv_ldm_dim(pair, lane));
             });
@@ -184,20 +186,6 @@ TEST_CASE("NVIDIA staged path: a value copy instruction fills whole 128-byte row
     }
 }
 
-// ldmatrix.x4 of 8-bit data: lane l receives in register m the bytes 4 (l % 4) .. 4 (l % 4) + 3 of
-// row l / 4 of matrix m (a row is 16 bytes). `smem` holds one id per byte.
-template <class UnitOfLane>
-std::vector<std::array<std::array<int, 4>, 4>> ldmatrix_x4_bytes(const std::vector<int>& smem,
-                                                                 UnitOfLane unit_of_lane) {
-  std::vector<std::array<std::array<int, 4>, 4>> regs(32);
-  for (int lane = 0; lane < 32; ++lane)
-    for (int m = 0; m < 4; ++m) {
-      const int row_unit = unit_of_lane(8 * m + lane / 4);
-      for (int b = 0; b < 4; ++b) regs[lane][m][b] = smem.at(16 * row_unit + 4 * (lane % 4) + b);
-    }
-  return regs;
-}
-
 TEST_CASE("NVIDIA staged path, fp8: the widened registers are the B fragments in the fp8 order") {
   std::set<int> order;
   for (int k = 0; k < 16; ++k) order.insert(nv_fp8_order(k));
@@ -230,7 +218,7 @@ TEST_CASE("NVIDIA staged path, fp8: the widened registers are the B fragments in
                 tile_tokens, step0 + nv_fp8_score_ldm_chunk(tiles, lane),
                 nv_fp8_score_token(tile0 + nv_fp8_score_ldm_tile(tiles, lane), lane % 8));
           };
-          auto regs = ldmatrix_x4_bytes(keys, unit_of_lane);
+          auto regs = ldmatrix_x4<4>(keys, unit_of_lane);
           for (int lane = 0; lane < 32; ++lane) {
             // The kernel adds step0 T + 8 tile0 units to the first load's address.
             CHECK(
@@ -266,7 +254,7 @@ TEST_CASE("NVIDIA staged path, fp8: the widened registers are the B fragments in
             const auto unit_of_lane = [&](int lane) {
               return nv_value_unit(head_dim, run, u, nv_fp8_pv_ldm_dim(quad, lane));
             };
-            auto regs = ldmatrix_x4_bytes(values, unit_of_lane);
+            auto regs = ldmatrix_x4<4>(values, unit_of_lane);
             for (int lane = 0; lane < 32; ++lane) {
               // The kernel adds 32 run quad units to the first quad's address.
               CHECK(unit_of_lane(lane) ==
