@@ -6,12 +6,27 @@
 
 // Path choice: the vendor's matrix path unless PA_FORCE_GENERIC=1. The NVIDIA path stages tiles
 // in shared memory for the whole CTA; the others load each warp's operands from the cache.
+//
+// NVIDIA: on sm_90a, query tiles of more than 32 rows (kRowTiles == 4) go through the warpgroup
+// path (wgmma, pa_wgmma_nv.h) unless PA_NV_WGMMA=0 (a knob for the bench); everything else
+// through the mma.sync path. Both stage tiles in shared memory for the whole CTA.
+#ifndef PA_NV_WGMMA
+#define PA_NV_WGMMA 1
+#endif
 #if defined(__NVPTX__) && !PA_FORCE_GENERIC
 #define PA_STAGED_NV 1
+#if PA_NV_WGMMA && defined(__CUDA_ARCH_FEAT_SM90_ALL) && \
+    PA_NUM_Q_HEADS / PA_NUM_KV_HEADS * PA_QUERY_LEN > 32
+#include "pa_decode/pa_wgmma_nv.h"
+namespace pa {
+using Path = nv::WarpgroupPath;
+}
+#else
 #include "pa_decode/pa_staged_nv.h"
 namespace pa {
 using Path = nv::StagedPath;
 }
+#endif
 #elif defined(__AMDGCN__) && !PA_FORCE_GENERIC
 #define PA_STAGED_NV 0
 #include "pa_decode/pa_path_mfma_amd.h"
@@ -118,13 +133,19 @@ __device__ GPU_INLINE inline void write_tile(const Path& st, const Args& a, cons
 #if PA_STAGED_NV
 // The partition through the CTA's shared-memory stages (pa_staged_nv.h).
 __device__ GPU_INLINE inline void attention(const Args& a, const Work& w, int row_tile, int split) {
-  extern __shared__ __attribute__((aligned(128))) uint8_t smem[];
+  using Stages = Path::Stages;
+  extern __shared__ __attribute__((aligned(Stages::kAlign))) uint8_t smem[];
   // Fewer threads or less shared memory than the layout needs would silently compute garbage.
-  if (gpu::block_dim_x() != kThreads || nv::dynamic_shared_bytes() < nv::kSharedBytes)
+  if (gpu::block_dim_x() != kThreads ||
+      nv::dynamic_shared_bytes() < kTokenSplits * Stages::kGroupBytes)
     __builtin_trap();
+  // Past 128 bytes, alignment is the declaration's request: checked, not assumed.
+  if constexpr (Stages::kAlign > 128)
+    if ((nv::shared_address(smem) & (Stages::kAlign - 1)) != 0) __builtin_trap();
   Path st;
   st.init(a, w, row_tile);
   nv::process_partition(st, a, w, split, smem);
+  st.finish();
   merge_splits(st, *reinterpret_cast<SplitMerge*>(smem), row_tile, split);
   if (split == 0) write_tile(st, a, w);
 }

@@ -171,12 +171,37 @@ __device__ GPU_INLINE inline uint32_t dynamic_shared_bytes() {
   return n;
 }
 
-// Byte offsets of a group's stage parts from the group's base.
-constexpr uint32_t stage_keys(int stage) { return uint32_t(stage * kStageBytes); }
-constexpr uint32_t stage_values(int stage) { return stage_keys(stage) + kRawKeyUnits * kUnit; }
-constexpr uint32_t stage_scales(int stage) {
-  return stage_keys(stage) + (kRawKeyUnits + kRawValueUnits) * kUnit;
-}
+// Where a group's ring keeps each stage's keys, values and (fp8) per-token scales, and the key and
+// value units inside them: the layout ldmatrix reads (pa_mma_layout.h). The copies and the ring
+// (SliceCopier, process_partition) take the layout as a parameter; the warpgroup path
+// (pa_wgmma_nv.h) has its own.
+struct LdmatrixStages {
+  static constexpr uint32_t kAlign = 128;  // of the ring's start
+  static constexpr int kStageBytes = nv::kStageBytes;
+  static constexpr int kGroupBytes = nv::kGroupBytes;
+  // From the start of a stage (its keys):
+  static constexpr int kValues = kRawKeyUnits * kUnit;
+  static constexpr int kScales = (kRawKeyUnits + kRawValueUnits) * kUnit;
+  // From the ring's start:
+  static constexpr uint32_t keys(int stage) { return uint32_t(stage * kStageBytes); }
+  static constexpr uint32_t values(int stage) { return keys(stage) + kValues; }
+  static constexpr uint32_t scales(int stage) { return keys(stage) + kScales; }
+  // Where copy j of a thread whose first key unit is (chunk0, token) goes in the stage at `stage`:
+  // chunk0 + 2 j, same token.
+  static constexpr uint32_t key_copy(uint32_t stage, int chunk0, int token, int j) {
+    return stage + kUnit * key_unit(chunk0, token) + j * 2 * kSliceTokens * kUnit;
+  }
+  // Copy j of a thread whose first value unit is (group, dim0): dim0 + 2 kTV j, a multiple of 8
+  // dims further, where the swizzle is the same.
+  static constexpr uint32_t value_copy(uint32_t stage, int group, int dim0, int j) {
+    static_assert(2 * kTV % 8 == 0, "value copies must keep the swizzle bits");
+    return stage + kValues + kUnit * layout::nv_value_unit(kHeadDim, kRawValueRun, group, dim0) +
+           j * 2 * kTV * kRawValueRun * kUnit;
+  }
+  static constexpr int value_unit(int group, int dim) {
+    return kUnit * layout::nv_value_unit(kHeadDim, kRawValueRun, group, dim);
+  }
+};
 
 // Makes the group's shared-memory writes visible to the whole group: the warp alone, or a named
 // barrier over the group's warps (ids 1 and 2: with more than one row tile there are at most two
@@ -197,6 +222,8 @@ __device__ GPU_INLINE inline void sync_group(int split) {
 // holds rows l / 4 and l / 4 + 8, dims 8 nd + 2 (l % 4) + {0, 1}. The interface pa_decode.hip's
 // merge and write steps use (o, m, l, row0, row_slot_of, for_each_output).
 struct StagedPath {
+  using Stages = LdmatrixStages;
+  static constexpr bool kAsyncProxyReads = false;  // ldmatrix reads through the generic proxy
   static constexpr int kNumO = kDimTiles * 4;
   static constexpr int kNumRowSlots = 2;
 
@@ -378,6 +405,8 @@ struct StagedPath {
     }
   }
 
+  __device__ GPU_INLINE void finish() {}  // o and l are final (the warpgroup path's are not)
+
   template <class F>
   __device__ GPU_INLINE void for_each_output(F f) const {
     const int lane = int(gpu::lane_id());
@@ -429,8 +458,10 @@ struct SliceCopier {
   }
 
   // Issues the copies of the slice starting at t0 into the stage at `stage` (block id
-  // next_block). Units of tokens >= w.end are zero-filled without reading; a value unit that
-  // straddles w.end is copied whole and trimmed once it has landed (trim_values / widen_slice).
+  // next_block), laid out as Stages says. Units of tokens >= w.end are zero-filled without
+  // reading; a value unit that straddles w.end is copied whole and trimmed once it has landed
+  // (trim_values).
+  template <class Stages>
   __device__ GPU_INLINE void copy_slice(const Args& a, const Work& w, int t0,
                                         uint32_t stage) const {
     const int slot0 = first_token(t0) % kBlockSize;
@@ -438,25 +469,19 @@ struct SliceCopier {
     const int key_token = block_part * kSlotsPerPart + key_slot;
     const uint8_t* key_src = a.key_cache + head_block * (kHeadDim / kX) * kBlockSize * kUnit +
                              (int64_t(key_chunk0) * kBlockSize + slot0 + key_slot) * kUnit;
-    const uint32_t key_dst = stage + kUnit * key_unit(key_chunk0, key_token);
     const bool key_valid = t0 + key_token < w.end;
 #pragma unroll
     for (int j = 0; j < kKeyCopies; ++j)
-      copy16(key_dst + j * 2 * kSliceTokens * kUnit, key_src + j * 2 * kBlockSize * kUnit,
-             key_valid);
+      copy16(Stages::key_copy(stage, key_chunk0, key_token, j),
+             key_src + j * 2 * kBlockSize * kUnit, key_valid);
     const int group = block_part * kRawValueRun + value_sub;
     const uint8_t* value_src =
         a.value_cache + head_block * kHeadDim * kBlockSize * kKvBytes +
         (int64_t(value_dim0) * kBlockSize + slot0 + value_sub * kTV) * kKvBytes;
-    // Dims value_dim0 + 2 kTV j: a multiple of 8 dims further, where the swizzle is the same.
-    const uint32_t value_dst =
-        stage + kRawKeyUnits * kUnit +
-        kUnit * layout::nv_value_unit(kHeadDim, kRawValueRun, group, value_dim0);
     const bool value_valid = t0 + group * kTV < w.end;
-    static_assert(2 * kTV % 8 == 0, "value copies must keep the swizzle bits");
 #pragma unroll
     for (int j = 0; j < kValueCopies; ++j)
-      copy16(value_dst + j * 2 * kTV * kRawValueRun * kUnit,
+      copy16(Stages::value_copy(stage, group, value_dim0, j),
              value_src + j * 2 * kTV * kBlockSize * kKvBytes, value_valid);
     if (per_token_scales(a)) {
       // Thread i of a block part copies the k scale (i < slots) or the v scale of one slot.
@@ -464,8 +489,7 @@ struct SliceCopier {
       const int slot = is_k ? in_part : in_part - kSlotsPerPart;
       const int t = block_part * kSlotsPerPart + slot;
       const float* src = (is_k ? a.k_scale : a.v_scale) + head_block * kBlockSize + slot0 + slot;
-      copy4(stage + (kRawKeyUnits + kRawValueUnits) * kUnit + 4 * ((is_k ? 0 : kSliceTokens) + t),
-            src, t0 + t < w.end);
+      copy4(stage + Stages::kScales + 4 * ((is_k ? 0 : kSliceTokens) + t), src, t0 + t < w.end);
     }
   }
 };
@@ -473,24 +497,34 @@ struct SliceCopier {
 // The raw value unit straddling w.end holds slots past the context, which may be anything (NaN
 // too): their probabilities are 0, but 0 x NaN is NaN in the mma, so they are zeroed in place once
 // the slice has landed (only in the partition's last slice).
+template <class Stages>
 __device__ GPU_INLINE inline void trim_values(const Work& w, int t0, int thread_in_group,
                                               uint8_t* values) {
   const int valid = w.end - t0;  // tokens of the slice inside the context
   if (valid >= kSliceTokens || valid % kTV == 0) return;
   const int group = valid / kTV, keep = valid % kTV;
   for (int dim = thread_in_group; dim < kHeadDim; dim += kGroupThreads) {
-    uint8_t* unit = values + kUnit * layout::nv_value_unit(kHeadDim, kRawValueRun, group, dim);
+    uint8_t* unit = values + Stages::value_unit(group, dim);
     for (int b = keep * kKvBytes; b < kUnit; ++b) unit[b] = 0;
   }
 }
 
-// This warp's group's slices through the group's ring: copies run kStages - 1 slices ahead of
-// the compute; one group barrier per slice both publishes the landed slice and frees the oldest
-// stage (the partition's last slice adds one after trimming).
-__device__ GPU_INLINE inline void process_partition(StagedPath& st, const Args& a, const Work& w,
+// Ordinary stores (the trim) and cp.async's writes are generic-proxy writes; a path whose matrix
+// instructions read shared memory through the async proxy (wgmma) needs each writing thread to
+// fence them before the barrier that publishes them (Path::kAsyncProxyReads).
+__device__ GPU_INLINE inline void fence_async_proxy() {
+  asm volatile("fence.proxy.async.shared::cta;" ::: "memory");
+}
+
+// This warp's group's slices through the group's ring (laid out as Path::Stages says): copies run
+// kStages - 1 slices ahead of the compute; one group barrier per slice both publishes the landed
+// slice and frees the oldest stage (the partition's last slice adds one after trimming).
+template <class Path>
+__device__ GPU_INLINE inline void process_partition(Path& st, const Args& a, const Work& w,
                                                     int split, uint8_t* smem) {
+  using Stages = typename Path::Stages;
   constexpr int kRound = kTokenSplits * kSliceTokens;  // tokens between a group's slices
-  uint8_t* ring = smem + split * kGroupBytes;
+  uint8_t* ring = smem + split * Stages::kGroupBytes;
   const uint32_t base = shared_address(ring);
   const int first = w.begin + split * kSliceTokens;
   const int slices = w.end > first ? (w.end - first + kRound - 1) / kRound : 0;
@@ -504,7 +538,7 @@ __device__ GPU_INLINE inline void process_partition(StagedPath& st, const Args& 
 #pragma unroll
   for (int i = 0; i < kStages - 1; ++i) {
     copier.next_block = prologue_blocks[i];
-    if (i < slices) copier.copy_slice(a, w, first + i * kRound, base + stage_keys(i));
+    if (i < slices) copier.copy_slice<Stages>(a, w, first + i * kRound, base + Stages::keys(i));
     commit_copies();  // one group per slice slot, empty or not, so the wait count stays constant
   }
   copier.next_block = prologue_blocks[kStages - 1];
@@ -514,22 +548,25 @@ __device__ GPU_INLINE inline void process_partition(StagedPath& st, const Args& 
     const int t0 = first + i * kRound;
     const int stage = i % kStages;
     wait_copies<kStages - 2>();
+    if constexpr (Path::kAsyncProxyReads) fence_async_proxy();
     sync_group(split);
     const int ahead = i + kStages - 1;
     if (ahead < slices) {
-      copier.copy_slice(a, w, first + ahead * kRound, base + stage_keys(ahead % kStages));
+      copier.copy_slice<Stages>(a, w, first + ahead * kRound, base + Stages::keys(ahead % kStages));
       copier.advance(w, first + (ahead + 2) * kRound);
     }
     commit_copies();
     if (t0 + kSliceTokens > w.end) {
-      trim_values(w, t0, thread_in_group, ring + stage_values(stage));
+      trim_values<Stages>(w, t0, thread_in_group, ring + Stages::values(stage));
+      if constexpr (Path::kAsyncProxyReads) fence_async_proxy();
       sync_group(split);
     }
-    const float* scales = reinterpret_cast<const float*>(ring + stage_scales(stage));
+    const float* scales = reinterpret_cast<const float*>(ring + Stages::scales(stage));
     // Tokens up to L - kQueryLen are visible to every query row.
     const bool edge =
         t0 + kSliceTokens > w.end || t0 + kSliceTokens - 1 > w.context_len - kQueryLen;
-    st.process_slice(a, w, t0, edge, base + stage_keys(stage), base + stage_values(stage), scales);
+    st.process_slice(a, w, t0, edge, base + Stages::keys(stage), base + Stages::values(stage),
+                     scales);
   }
   wait_copies<0>();
 }
