@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs on the CPU machine: everything bench/pa_decode/run_on_device.sh needs on the GPU machine,
 # which has nvcc and libcuda but neither clang-22 nor aotc's build dependencies:
-#   .device-carry/gpucheck/  the four aotc builds of the GPU test (sm_90a), a Release runtime and
+#   .device-carry/gpucheck/  the aotc builds of the GPU test (sm_90a, builds.txt), a Release runtime and
 #                            Catch2's header (tests/kernels/gpu/prepare_device_run.sh)
 #   .device-carry/fibench/   FlashInfer's decode bench, built once from
 #                            /work/shared/anchors/flashinfer (several minutes on 2 cores), kept

@@ -2,7 +2,7 @@
 # Runs on the GPU machine (device tool), in the repository root, carrying .device-carry/gpucheck
 # (tests/kernels/gpu/prepare_device_run.sh) and .device-carry/fibench (FlashInfer's bench binary,
 # bench/pa_decode/prepare_device_run.sh): in one call
-#   1. correctness: the pa_decode GPU test, every variant of the four builds through the
+#   1. correctness: the pa_decode GPU test, every variant of every build through the
 #      generated launcher and the runtime (tests/kernels/gpu/run_on_device.sh);
 #   2. device copy bandwidth; FlashInfer's harness and ours (pa_bench, through the launcher) on the
 #      anchor shapes, alternating, two passes each; side_by_side.csv joins them;
@@ -11,8 +11,10 @@
 #      with `profile`: ncu (no clock control) on four shapes ($PA_PROFILE_SHAPES picks others);
 #      with `noseed`: step 3 left out;
 #      with `nocheck`: step 1 left out (timing the outputs of a build checked before).
-#   Every aotc output folder under .device-carry/compare/<name>/ (an older kernel, say) is also
-#   timed on the anchors once, in the same call (ours_<name>.csv).
+#   Every aotc output folder under .device-carry/compare/<name>/ (an older kernel, say), and every
+#   GPU-test build named in $PA_BENCH_BUILDS (say "default-wgmma": a knob turned on), is also
+#   timed on the anchors once, in the same call (ours_<name>.csv); `profile` looks at the build
+#   $PA_PROFILE_BUILD names among those of $PA_BENCH_BUILDS (default-mma's outputs unless set).
 # Logs and CSVs under $OUT (at most 8 files come back: the small ones, and results.tar.gz).
 #   bench/pa_decode/run_on_device.sh [seed] [sweep|profile|noseed|nocheck ...]
 set -uo pipefail
@@ -44,7 +46,10 @@ for tool in pa_sweep pa_launch_overhead; do
   g++ $common bench/pa_decode/$tool.cc bench/pa_decode/pa_module.cc -L$cuda/lib64/stubs -lcuda \
     -lpthread -o /tmp/$tool &
 done
-for dir in "$carry"/compare/*/; do
+also=()
+for dir in "$carry"/compare/*/; do also+=("$dir"); done
+for build in ${PA_BENCH_BUILDS:-}; do also+=("$work/outputs/$build/"); done
+for dir in "${also[@]}"; do
   [ -f "$dir/manifest.json" ] || continue
   name=$(basename "$dir")
   g++ $common -I"$dir/include" -Iruntime/include bench/pa_decode/pa_bench.cc \
@@ -62,7 +67,7 @@ for pass in 1 2; do
   /tmp/pa_bench anchors "$out/logs/ours_$pass.csv" "$outputs" > "$out/logs/ours_$pass.log" 2>&1 ||
     echo "ours pass $pass failed: $(tail -2 "$out/logs/ours_$pass.log")"
 done
-for dir in "$carry"/compare/*/; do
+for dir in "${also[@]}"; do
   name=$(basename "$dir")
   [ -x "/tmp/pa_bench_$name" ] || continue
   "/tmp/pa_bench_$name" anchors "$out/logs/ours_$name.csv" "$dir" > "$out/logs/ours_$name.log" 2>&1 ||
@@ -88,6 +93,10 @@ if [[ "$extras" == *" overhead "* ]]; then
   cat "$out/overhead.txt"
 fi
 if [[ "$extras" == *" profile "* ]]; then
+  profile_bench=/tmp/pa_bench profile_outputs=$outputs
+  if [ -n "${PA_PROFILE_BUILD:-}" ]; then
+    profile_bench=/tmp/pa_bench_$PA_PROFILE_BUILD profile_outputs=$work/outputs/$PA_PROFILE_BUILD
+  fi
   ncu=$(command -v ncu || ls /usr/local/cuda/bin/ncu /opt/nvidia/nsight-compute/*/ncu 2>/dev/null | head -1)
   # PA_PROFILE_SHAPES: "kv page q Hkv B ctx" points separated by ';' (default: four anchors).
   IFS=';' read -ra shapes <<< "${PA_PROFILE_SHAPES:-bf16 16 1 8 128 8192;bf16 16 1 8 1 8192;fp8 16 4 4 128 8192;bf16 64 4 4 128 8192}"
@@ -97,7 +106,8 @@ if [[ "$extras" == *" profile "* ]]; then
       --section WarpStateStats --section SchedulerStats --section MemoryWorkloadAnalysis \
       --section ComputeWorkloadAnalysis --section InstructionStats \
       --section MemoryWorkloadAnalysis_Tables --print-details all -k pa_decode_attention -c 1 \
-      /tmp/pa_bench shape $shape "$outputs" > "$out/logs/ncu_$tag.txt" 2>&1 || echo "ncu $tag failed"
+      "$profile_bench" shape $shape "$profile_outputs" > "$out/logs/ncu_$tag.txt" 2>&1 ||
+      echo "ncu $tag failed"
     grep -E "Duration|Memory Throughput|DRAM Throughput|Achieved Occupancy|Registers Per|Stall|Issued Ipc|No Eligible|Eligible Warps" \
       "$out/logs/ncu_$tag.txt" | head -20 | sed "s/^/[$tag] /"
   done

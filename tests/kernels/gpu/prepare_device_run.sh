@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs on the CPU machine: everything the GPU test needs on the GPU machine (which has g++, cmake,
 # nvcc and libcuda but neither clang-22 nor aotc's build dependencies), into .device-carry/gpucheck/:
-#   outputs.tar.gz      the aotc build outputs (sm_90a) of the four builds the test runs (builds.txt)
+#   outputs.tar.gz      the aotc build outputs (sm_90a) of every build the test runs (builds.txt)
 #   libaotc_runtime.so  a Release runtime built here; lib/ has copies of the libraries it links
 #                       (zlib, zstd, libcrypto), used there only where the machine lacks them
 #   include/catch2/     Debian's Catch2 v2 header (the test is a Catch2 program)
