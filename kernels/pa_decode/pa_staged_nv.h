@@ -218,6 +218,58 @@ __device__ GPU_INLINE inline void sync_group(int split) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The online-softmax update of one of a lane's two rows (slot h: C elements 2h, 2h + 1 of each
+// n8 tile) over a slice's scores p (C layout, tile j column c = token token_of(j, c) of the slice),
+// shared by the mma.sync and warpgroup paths: scores scaled (row_scale, per-token k scales),
+// masked at the slice's edge, exponentiated against the row's new max; p becomes the
+// probabilities (times the per-token v scales), m and l move on, the row's 4 lanes agreeing.
+// Returns the factor the row's old O must take; pv_max: the largest probability x v scale
+// (per-token scales only).
+template <int kTiles, class TokenOf>
+__device__ GPU_INLINE inline float online_softmax_row(float (&p)[kTiles][4], int h, float row_scale,
+                                                      const Args& a, const Work& w, int t0, int row,
+                                                      bool edge, const float* scales,
+                                                      TokenOf token_of, float& m, float& l,
+                                                      float& pv_max) {
+  const int lane = int(gpu::lane_id());
+  const bool per_token = per_token_scales(a);
+  const int limit = visible_limit(w, row / kGroup);
+  float mx = -__builtin_inff();
+#pragma unroll
+  for (int j = 0; j < kTiles; ++j)
+#pragma unroll
+    for (int e = 0; e < 2; ++e) {
+      const int t = token_of(j, layout::nv_c_col(lane, e));
+      float x = p[j][2 * h + e] * row_scale;
+      if (per_token) x *= scales[t];
+      if (edge) x = t0 + t < w.end && t0 + t <= limit ? x : -__builtin_inff();
+      p[j][2 * h + e] = x;
+      mx = __builtin_fmaxf(mx, x);
+    }
+  mx = gpu::warp_max<4>(mx);
+  const float m_new = __builtin_fmaxf(m, mx);
+  const float alpha = m_new == -__builtin_inff() ? 1.0f : gpu::exp2(m - m_new);
+  float sum = 0.0f;
+  pv_max = 0.0f;
+#pragma unroll
+  for (int j = 0; j < kTiles; ++j)
+#pragma unroll
+    for (int e = 0; e < 2; ++e) {
+      float pr = m_new == -__builtin_inff() ? 0.0f : gpu::exp2(p[j][2 * h + e] - m_new);
+      sum += pr;
+      if (per_token) {
+        const int t = token_of(j, layout::nv_c_col(lane, e));
+        pr = t0 + t < w.end ? pr * scales[kSliceTokens + t] : 0.0f;
+        pv_max = __builtin_fmaxf(pv_max, pr);
+      }
+      p[j][2 * h + e] = pr;
+    }
+  l = l * alpha + gpu::warp_sum<4>(sum);
+  m = m_new;
+  return alpha;
+}
+
+// ---------------------------------------------------------------------------------------------
 // One warp's online-softmax state over a 16-row tile of the query tile, in mma C layout: lane l
 // holds rows l / 4 and l / 4 + 8, dims 8 nd + 2 (l % 4) + {0, 1}. The interface pa_decode.hip's
 // merge and write steps use (o, m, l, row0, row_slot_of, for_each_output).
@@ -325,41 +377,13 @@ struct StagedPath {
     float (&p)[kScoreTiles][4] = sc[0];
 
     // Online softmax over the two rows this lane holds; each row's 4 lanes share the max and sum.
-    const bool per_token = per_token_scales(a);
     float alpha[2];
 #pragma unroll
     for (int h = 0; h < 2; ++h) {
-      const int limit = visible_limit(w, (row0 + layout::nv_c_row(lane, 2 * h)) / kGroup);
-      float mx = -__builtin_inff();
-#pragma unroll
-      for (int j = 0; j < kScoreTiles; ++j)
-#pragma unroll
-        for (int e = 0; e < 2; ++e) {
-          const int t = score_token(j, layout::nv_c_col(lane, e));
-          float x = p[j][2 * h + e] * a.scale_log2;
-          if (per_token) x *= scales[t];
-          if (edge) x = t0 + t < w.end && t0 + t <= limit ? x : -__builtin_inff();
-          p[j][2 * h + e] = x;
-          mx = __builtin_fmaxf(mx, x);
-        }
-      mx = gpu::warp_max<4>(mx);
-      const float m_new = __builtin_fmaxf(m[h], mx);
-      alpha[h] = m_new == -__builtin_inff() ? 1.0f : gpu::exp2(m[h] - m_new);
-      float sum = 0.0f;
-#pragma unroll
-      for (int j = 0; j < kScoreTiles; ++j)
-#pragma unroll
-        for (int e = 0; e < 2; ++e) {
-          float pr = m_new == -__builtin_inff() ? 0.0f : gpu::exp2(p[j][2 * h + e] - m_new);
-          sum += pr;
-          if (per_token) {
-            const int t = score_token(j, layout::nv_c_col(lane, e));
-            pr = t0 + t < w.end ? pr * scales[kSliceTokens + t] : 0.0f;
-          }
-          p[j][2 * h + e] = pr;
-        }
-      l[h] = l[h] * alpha[h] + gpu::warp_sum<4>(sum);
-      m[h] = m_new;
+      float pv_max;  // (unused here)
+      alpha[h] =
+          online_softmax_row(p, h, a.scale_log2, a, w, t0, row0 + layout::nv_c_row(lane, 2 * h),
+                             edge, scales, score_token, m[h], l[h], pv_max);
     }
     // The running max rarely moves once a few tiles are in: rescale only when it did for some row.
     if (warp_any(alpha[0] != 1.0f || alpha[1] != 1.0f)) {

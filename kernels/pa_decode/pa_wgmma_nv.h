@@ -125,21 +125,19 @@ template <int N>
 __device__ GPU_INLINE inline void wgmma(float (&d)[N / 2], const uint32_t (&a)[4], uint64_t desc,
                                         int accumulate) {
   static_assert(N == 64 || N == 128, "m64n64 or m64n128");
-  if constexpr (N == 64) {
-    if constexpr (kKvIsFp8)
-      PA_WG_MMA_N64("k32.f32.e4m3.e4m3", "1, 1");
-    else if constexpr (kF16)
-      PA_WG_MMA_N64("k16.f32.f16.f16", "1, 1, 0");
-    else
-      PA_WG_MMA_N64("k16.f32.bf16.bf16", "1, 1, 0");
+#define PA_WG_MMA(TYPES, TAIL)  \
+  if constexpr (N == 64)        \
+    PA_WG_MMA_N64(TYPES, TAIL); \
+  else                          \
+    PA_WG_MMA_N128(TYPES, TAIL)
+  if constexpr (kKvIsFp8) {
+    PA_WG_MMA("k32.f32.e4m3.e4m3", "1, 1");
+  } else if constexpr (kF16) {
+    PA_WG_MMA("k16.f32.f16.f16", "1, 1, 0");
   } else {
-    if constexpr (kKvIsFp8)
-      PA_WG_MMA_N128("k32.f32.e4m3.e4m3", "1, 1");
-    else if constexpr (kF16)
-      PA_WG_MMA_N128("k16.f32.f16.f16", "1, 1, 0");
-    else
-      PA_WG_MMA_N128("k16.f32.bf16.bf16", "1, 1, 0");
+    PA_WG_MMA("k16.f32.bf16.bf16", "1, 1, 0");
   }
+#undef PA_WG_MMA
 }
 
 // Four values already scaled into e4m3's range (|x| <= 448) as two registers of four e4m3 codes
@@ -171,6 +169,26 @@ __device__ GPU_INLINE inline float pow2(int e) {
 __device__ GPU_INLINE inline int e4m3_scale_exponent(float x) {
   const int e = 7 - (int((__builtin_bit_cast(uint32_t, x) >> 23) & 0xff) - 127);
   return e < -100 ? -100 : e > 100 ? 100 : e;
+}
+
+// d (+)= A B over the k-steps of a: A fragments a[step][part] from registers (8-bit: hi and lo
+// parts, both multiplied), B the K-major tile at shared-window address `tile` (kRows rows,
+// swizzle width kWidth); d starts from zero unless `accumulate`. Returns once d is final.
+template <int N, int kWidth, int kRows, int kSteps>
+__device__ GPU_INLINE inline void multiply(float (&d)[N / 2],
+                                           const uint32_t (&a)[kSteps][kParts][4], uint32_t tile,
+                                           bool accumulate) {
+  const uint64_t desc = layout::wg_descriptor(tile, kWidth);
+  wg_fence();  // orders this thread's writes of d and a before the tensor core reads them
+#pragma unroll
+  for (int s = 0; s < kSteps; ++s)
+#pragma unroll
+    for (int part = 0; part < kParts; ++part)
+      wgmma<N>(d, a[s][part], desc + (layout::wg_kstep_offset(kWidth, kRows, s) >> 4),
+               accumulate || s + part > 0);
+  wg_commit();
+  wg_wait_all();
+  fence_operands(d);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -270,67 +288,32 @@ struct WarpgroupPath {
     const int lane = int(gpu::lane_id());
     // S = Q K^T: the tensor core reads the keys once for the whole tile.
     float p[kScoreTiles][4];
-    float (&s_flat)[kScoreTiles * 4] = *reinterpret_cast<float (*)[kScoreTiles * 4]>(&p);
-    const uint64_t key_desc = layout::wg_descriptor(keys, kKeyWidth);
-    wg_fence();
-#pragma unroll
-    for (int s = 0; s < kWgScoreSteps; ++s)
-#pragma unroll
-      for (int part = 0; part < kParts; ++part)
-        wgmma<kSliceTokens>(s_flat, qa[s][part],
-                            key_desc + (layout::wg_kstep_offset(kKeyWidth, kSliceTokens, s) >> 4),
-                            s + part > 0);
-    wg_commit();
-    wg_wait_all();
-    fence_operands(s_flat);
+    multiply<kSliceTokens, kKeyWidth, kSliceTokens>(
+        *reinterpret_cast<float (*)[kScoreTiles * 4]>(&p), qa, keys, false);
 
     // Online softmax over the two rows this lane holds; each row's 4 lanes share the max and sum.
-    const bool per_token = per_token_scales(a);
     float alpha_o[2];
 #pragma unroll
     for (int h = 0; h < 2; ++h) {
-      const int limit = visible_limit(w, (row0 + layout::nv_c_row(lane, 2 * h)) / kGroup);
-      const float row_scale = a.scale_log2 * q_unscale[h];
-      float mx = -__builtin_inff();
-#pragma unroll
-      for (int j = 0; j < kScoreTiles; ++j)
-#pragma unroll
-        for (int e = 0; e < 2; ++e) {
-          const int t = score_token(j, layout::nv_c_col(lane, e));
-          float x = p[j][2 * h + e] * row_scale;
-          if (per_token) x *= scales[t];
-          if (edge) x = t0 + t < w.end && t0 + t <= limit ? x : -__builtin_inff();
-          p[j][2 * h + e] = x;
-          mx = __builtin_fmaxf(mx, x);
-        }
-      mx = gpu::warp_max<4>(mx);
-      const float m_new = __builtin_fmaxf(m[h], mx);
-      const float alpha = m_new == -__builtin_inff() ? 1.0f : gpu::exp2(m[h] - m_new);
-      float sum = 0.0f, pv_max = 0.0f;
-#pragma unroll
-      for (int j = 0; j < kScoreTiles; ++j)
-#pragma unroll
-        for (int e = 0; e < 2; ++e) {
-          float pr = m_new == -__builtin_inff() ? 0.0f : gpu::exp2(p[j][2 * h + e] - m_new);
-          sum += pr;
-          if (per_token) {
-            const int t = score_token(j, layout::nv_c_col(lane, e));
-            pr = t0 + t < w.end ? pr * scales[kSliceTokens + t] : 0.0f;
-            pv_max = __builtin_fmaxf(pv_max, pr);
-          }
-          p[j][2 * h + e] = pr;
-        }
-      alpha_o[h] = alpha;
+      float pv_max;
+      alpha_o[h] = online_softmax_row(p, h, a.scale_log2 * q_unscale[h], a, w, t0,
+                                      row0 + layout::nv_c_row(lane, 2 * h), edge, scales,
+                                      score_token, m[h], l[h], pv_max);
       if constexpr (kKvIsFp8) {
         // The probabilities enter the 8-bit PV scaled by 2^E: 2^8 (p <= 1), or with per-token
         // v scales by what puts this slice's largest p x v-scale of the row in [128, 256); O
         // carries 2^E, so a change of E rescales it like a change of the max.
+        // E rises by at most 60 a slice (so 2^(E - E_old) stays finite: a slice 2^60 below the
+        // earlier ones adds nothing visible), and a fall of more than 126 flushes the old O.
         int e_new = o_exponent[h];
-        if (per_token) {
+        if (per_token_scales(a)) {
           pv_max = gpu::warp_max<4>(pv_max);
-          if (pv_max > 0.0f) e_new = e4m3_scale_exponent(pv_max);
-          if (m_new != -__builtin_inff())
-            alpha_o[h] = gpu::exp2(m[h] - m_new + float(e_new - o_exponent[h]));
+          if (pv_max > 0.0f) {
+            const int e = e4m3_scale_exponent(pv_max);
+            e_new = e < e_new + 60 ? e : e_new + 60;
+          }
+          const int rise = e_new - o_exponent[h];
+          alpha_o[h] *= pow2(rise < -126 ? -126 : rise);
         }
         const float f = pow2(e_new);
 #pragma unroll
@@ -339,8 +322,6 @@ struct WarpgroupPath {
           for (int e = 0; e < 2; ++e) p[j][2 * h + e] *= f;
         o_exponent[h] = e_new;
       }
-      l[h] = l[h] * alpha + gpu::warp_sum<4>(sum);
-      m[h] = m_new;
     }
     if (warp_any(alpha_o[0] != 1.0f || alpha_o[1] != 1.0f)) {
 #pragma unroll
@@ -361,17 +342,7 @@ struct WarpgroupPath {
         else
           pa[u][0][r] = gpu::pack_half2<kF16>(pr(0), pr(1));
       }
-    const uint64_t value_desc = layout::wg_descriptor(values, kValueWidth);
-    wg_fence();
-#pragma unroll
-    for (int u = 0; u < kWgPvSteps; ++u)
-#pragma unroll
-      for (int part = 0; part < kParts; ++part)
-        wgmma<kHeadDim>(o, pa[u][part],
-                        value_desc + (layout::wg_kstep_offset(kValueWidth, kHeadDim, u) >> 4), 1);
-    wg_commit();
-    wg_wait_all();
-    fence_operands(o);
+    multiply<kHeadDim, kValueWidth, kHeadDim>(o, pa, values, true);
   }
 
   // O back to the probabilities' own scale (8-bit: it carries 2^o_exponent).
